@@ -1,0 +1,244 @@
+// The one IPC contract: every request channel (`domain.verb`) with its request and response schema,
+// and every push event (main → renderer) with its payload schema. Main handlers, the preload, the
+// headless socket bridge and the renderer all import this module, so a call is typed end to end.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- shared schemas
+
+export const SymbolSchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'a ticker in upper case, 1-10 characters (A-Z, 0-9, .)');
+
+const Finite = z.number().refine(Number.isFinite, 'a finite number');
+
+export const BarSchema = z.strictObject({
+  symbol: SymbolSchema,
+  timeframe: z.enum(['1m', '5m', '15m', '1d']),
+  start: z.number().int(),
+  open: Finite,
+  high: Finite,
+  low: Finite,
+  close: Finite,
+  volume: Finite,
+});
+
+export const QuoteSchema = z.strictObject({
+  symbol: SymbolSchema,
+  last: Finite,
+  prevClose: Finite.nullable(),
+  sessionOpen: Finite,
+  change: Finite,
+  changePct: Finite,
+  sessionVolume: Finite,
+  time: z.number().int(),
+});
+
+export const SessionModeSchema = z.enum(['SIMULATED', 'PAPER', 'LIVE']);
+export const TradingStateSchema = z.enum(['ACTIVE', 'REDUCING', 'HALTED']);
+export const ComponentStateSchema = z.enum(['stopped', 'starting', 'running', 'degraded', 'faulted', 'stopping']);
+
+export const FeedHealthSchema = z.strictObject({
+  feedId: z.string(),
+  label: z.string(),
+  state: z.enum(['connecting', 'live', 'stale', 'reconnecting', 'failed', 'stopped']),
+  detail: z.string(),
+  at: z.number().int(),
+  simulated: z.boolean(),
+});
+
+export const TradingStateChangeSchema = z.strictObject({
+  state: TradingStateSchema,
+  previous: TradingStateSchema,
+  cause: z.string(),
+  at: z.number().int(),
+});
+
+export const ComponentStatusSchema = z.strictObject({
+  name: z.string(),
+  state: ComponentStateSchema,
+  detail: z.string(),
+});
+
+const Empty = z.strictObject({});
+
+// ---------------------------------------------------------------- requests
+
+export const requests = {
+  'app.info': {
+    request: Empty,
+    response: z.strictObject({
+      appVersion: z.string(),
+      engineId: z.string(),
+      host: z.enum(['electron', 'headless', 'backtest', 'cli']),
+      mode: SessionModeSchema,
+      simulated: z.boolean(),
+      watchlist: z.array(SymbolSchema),
+      runtime: z.strictObject({ node: z.string(), electron: z.string().nullable(), platform: z.string() }),
+      /** Which vendor keys are configured (never the keys themselves). */
+      credentials: z.strictObject({ alpaca: z.boolean(), polygon: z.boolean() }),
+    }),
+  },
+  'session.status': {
+    request: Empty,
+    response: z.strictObject({
+      mode: SessionModeSchema,
+      simulated: z.boolean(),
+      now: z.number().int(),
+      feed: FeedHealthSchema,
+      feedSpeed: z.number(),
+      feedPaused: z.boolean(),
+      trading: TradingStateChangeSchema,
+      components: z.array(ComponentStatusSchema),
+    }),
+  },
+  'market.watchlist': {
+    request: Empty,
+    response: z.strictObject({ symbols: z.array(SymbolSchema), quotes: z.array(QuoteSchema) }),
+  },
+  'market.bars': {
+    request: z.strictObject({
+      symbol: SymbolSchema,
+      limit: z.number().int().min(1).max(20_000).default(1_000),
+    }),
+    response: z.strictObject({ symbol: SymbolSchema, bars: z.array(BarSchema) }),
+  },
+  'feed.setSpeed': {
+    request: z.strictObject({
+      /** Simulated minutes per real minute; Infinity is not allowed here (use a large number). */
+      speed: z.number().min(1).max(1_000_000),
+    }),
+    response: z.strictObject({ speed: z.number() }),
+  },
+  'feed.pause': { request: Empty, response: z.strictObject({ paused: z.boolean() }) },
+  'feed.resume': { request: Empty, response: z.strictObject({ paused: z.boolean() }) },
+  'trading.killSwitch': {
+    request: z.strictObject({ reason: z.string().max(200).default('kill switch') }),
+    response: TradingStateChangeSchema,
+  },
+  'trading.resume': {
+    /** Leaving HALTED needs an explicit confirmation from the trader. */
+    request: z.strictObject({ confirm: z.literal(true) }),
+    response: TradingStateChangeSchema,
+  },
+  'backtest.run': {
+    request: z.strictObject({
+      symbols: z.array(SymbolSchema).min(1).max(50),
+      from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+      to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+    }),
+    response: z.strictObject({ runId: z.string() }),
+  },
+  'models.train': {
+    request: z.strictObject({ reason: z.string().max(200).default('manual') }),
+    response: z.strictObject({ jobId: z.string() }),
+  },
+} as const;
+
+// ---------------------------------------------------------------- push events (main → renderer)
+
+export const events = {
+  'market.bar': BarSchema,
+  'market.quote': QuoteSchema,
+  'feed.health': FeedHealthSchema,
+  'trading.state': TradingStateChangeSchema,
+  'component.state': ComponentStatusSchema,
+  'clock.tick': z.strictObject({ now: z.number().int() }),
+  /** Something the trader should read: a refusal, a fault, a result. */
+  'app.notice': z.strictObject({
+    level: z.enum(['info', 'warn', 'error']),
+    code: z.string(),
+    message: z.string(),
+    at: z.number().int(),
+  }),
+  /** A menu action the renderer carries out (open a dialog, focus a panel). */
+  'ui.command': z.strictObject({ command: z.enum(['backtest.open', 'import.open', 'models.open']) }),
+} as const;
+
+// ---------------------------------------------------------------- types
+
+export type Requests = typeof requests;
+export type RequestChannel = keyof Requests;
+export type EventName = keyof typeof events;
+/** What a caller passes (defaults may be omitted). */
+export type RequestOf<C extends RequestChannel> = z.input<Requests[C]['request']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ParsedRequestOf<C extends RequestChannel> = z.output<Requests[C]['request']>;
+export type ResponseOf<C extends RequestChannel> = z.output<Requests[C]['response']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+export type EventMap = { [E in EventName]: EventPayload<E> };
+
+export const requestChannels = Object.keys(requests) as RequestChannel[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+// ---------------------------------------------------------------- results
+
+/** Stable error codes: the renderer branches on these, never on message text. */
+export const ErrorCodes = [
+  'BAD_REQUEST',
+  'UNKNOWN_CHANNEL',
+  'UNAUTHORIZED',
+  'BAD_MESSAGE',
+  'NOT_AVAILABLE',
+  'REFUSED',
+  'INTERNAL',
+  'DISCONNECTED',
+  'TIMEOUT',
+] as const;
+export type ErrorCode = (typeof ErrorCodes)[number];
+export interface AppError {
+  code: ErrorCode;
+  message: string;
+}
+export type Result<T> = { ok: true; data: T } | { ok: false; error: AppError };
+
+export const ok = <T>(data: T): Result<T> => ({ ok: true, data });
+export const fail = (code: ErrorCode, message: string): { ok: false; error: AppError } => ({
+  ok: false,
+  error: { code, message },
+});
+
+/** Turns a zod failure into one readable line naming each field that was wrong. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(payload)'}: ${issue.message}`)
+    .join('; ');
+}
+
+// ---------------------------------------------------------------- transport-neutral API
+
+/** The object the renderer talks to: `window.cockpit` under Electron, the socket client headless. */
+export interface CockpitApi {
+  request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** Electron IPC channel names used by the shell and the preload. */
+export const IPC_REQUEST_PREFIX = 'cockpit:';
+export const IPC_EVENT_CHANNEL = 'cockpit:event';
+
+// ---------------------------------------------------------------- headless socket wire protocol
+
+export const SOCKET_PATH = '/ws';
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('auth'), token: z.string().max(512) }),
+  z.strictObject({
+    type: z.literal('request'),
+    id: z.number().int().nonnegative(),
+    channel: z.string().max(100),
+    payload: z.unknown(),
+  }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type ServerMessage =
+  | { type: 'auth.ok' }
+  | { type: 'auth.error'; error: AppError }
+  | { type: 'response'; id: number; result: Result<unknown> }
+  | { type: 'event'; event: EventName; payload: unknown }
+  | { type: 'error'; error: AppError };
