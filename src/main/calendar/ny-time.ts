@@ -1,0 +1,89 @@
+// New York wall-clock time from UTC epoch milliseconds and back, across DST, using the platform's
+// IANA time-zone data (Intl). Timestamps stay UTC everywhere else; this is only for calendars and display.
+
+export const NY_TZ = 'America/New_York';
+
+export interface NyParts {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** 0 = Sunday … 6 = Saturday */
+  weekday: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+// A formatter holds no engine state; one per process is fine and saves the costly construction.
+const formatter = new Intl.DateTimeFormat('en-US', {
+  timeZone: NY_TZ,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  weekday: 'short',
+});
+
+export function nyParts(utcMs: number): NyParts {
+  const out: NyParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, weekday: 0 };
+  for (const p of formatter.formatToParts(new Date(utcMs))) {
+    switch (p.type) {
+      case 'year': out.year = Number(p.value); break;
+      case 'month': out.month = Number(p.value); break;
+      case 'day': out.day = Number(p.value); break;
+      case 'hour': out.hour = Number(p.value); break;
+      case 'minute': out.minute = Number(p.value); break;
+      case 'second': out.second = Number(p.value); break;
+      case 'weekday': out.weekday = WEEKDAYS[p.value] ?? 0; break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+/** Minutes to add to UTC to get New York wall time at that instant (-300 in winter, -240 in summer). */
+export function nyOffsetMinutes(utcMs: number): number {
+  const p = nyParts(utcMs);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
+}
+
+/** The UTC instant of a New York wall-clock time (for times that exist; exchange hours always do). */
+export function nyWallToUtc(year: number, month: number, day: number, hour = 0, minute = 0): number {
+  const naive = Date.UTC(year, month - 1, day, hour, minute);
+  let guess = naive - nyOffsetMinutes(naive) * 60_000;
+  // One correction covers the DST switch days.
+  guess = naive - nyOffsetMinutes(guess) * 60_000;
+  return guess;
+}
+
+/** 'YYYY-MM-DD' of the New York date at that instant. */
+export function nyDateKey(utcMs: number): string {
+  const p = nyParts(utcMs);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** Parses 'YYYY-MM-DD' into its parts. */
+export function parseDateKey(key: string): { year: number; month: number; day: number } {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(key);
+  if (!m) throw new RangeError(`not a date YYYY-MM-DD: ${key}`);
+  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+}
+
+/** The date key `days` calendar days after `key`. */
+export function addDays(key: string, days: number): string {
+  const { year, month, day } = parseDateKey(key);
+  const d = new Date(Date.UTC(year, month - 1, day + days));
+  return d.toISOString().slice(0, 10);
+}
+
+/** Day of week of a date key (0 = Sunday). */
+export function weekdayOf(key: string): number {
+  const { year, month, day } = parseDateKey(key);
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+}

@@ -1,0 +1,156 @@
+// The command registry behind `npm run cli` and the `cockpit` bin: the engine's batch jobs.
+// Each command parses its own flags and returns a plain object, printed as JSON with --json or as
+// text otherwise. Later issues add import, export-dataset, train and backtest here.
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { resolveConfig } from '../bootstrap';
+import { APP_VERSION, createEngine } from '../engine/compose';
+import { SimulatedClock } from '../engine/clock';
+import { sessionOpenUtc, ToyMarket } from '../data/toy-market';
+import type { Bar } from '../../shared/domain';
+
+export interface CommandContext {
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface CommandOutput {
+  /** Machine-readable result (printed with --json). */
+  json: unknown;
+  /** Human-readable lines. */
+  text: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(args: string[], ctx: CommandContext): Promise<CommandOutput>;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const configCommand: Command = {
+  name: 'config',
+  summary: 'print the effective configuration (secrets redacted)',
+  usage: 'config [--json]',
+  async run(_args, ctx) {
+    const config = resolveConfig({ cwd: ctx.cwd, env: ctx.env });
+    // Secret's toJSON redacts, so the whole object can be printed safely.
+    const json = JSON.parse(JSON.stringify(config)) as unknown;
+    return { json, text: JSON.stringify(json, null, 2) };
+  },
+};
+
+const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check the runtime: Node, SQLite native module, ONNX Runtime backends',
+  usage: 'doctor [--json]',
+  async run() {
+    const require = createRequire(import.meta.url);
+    const checks: Array<{ check: string; ok: boolean; detail: string }> = [];
+    checks.push({ check: 'node', ok: true, detail: process.versions.node });
+    try {
+      const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+      const db = new Database(':memory:');
+      const row = db.prepare('select sqlite_version() as v').get() as { v: string };
+      db.close();
+      checks.push({ check: 'better-sqlite3', ok: true, detail: `SQLite ${row.v}` });
+    } catch (error) {
+      checks.push({ check: 'better-sqlite3', ok: false, detail: `${error instanceof Error ? error.message : String(error)} (run: npm rebuild better-sqlite3)` });
+    }
+    try {
+      const ort = require('onnxruntime-node') as { listSupportedBackends(): Array<{ name: string; bundled: boolean }> };
+      const backends = ort.listSupportedBackends().map((b) => `${b.name}${b.bundled ? '' : ' (needs install)'}`);
+      checks.push({ check: 'onnxruntime-node', ok: true, detail: backends.join(', ') });
+    } catch (error) {
+      checks.push({ check: 'onnxruntime-node', ok: false, detail: error instanceof Error ? error.message : String(error) });
+    }
+    const ok = checks.every((c) => c.ok);
+    return {
+      json: { ok, version: APP_VERSION, checks },
+      text: [`cockpit ${APP_VERSION}`, ...checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`)].join('\n'),
+    };
+  },
+};
+
+const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'run the synthetic market as fast as possible and summarise each symbol',
+  usage: 'simulate [--sessions N] [--seed S] [--start YYYY-MM-DD] [--json]',
+  async run(args, ctx) {
+    const { values } = parse(args, { sessions: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, json: { type: 'boolean' } });
+    const sessions = values.sessions === undefined ? 1 : Number(values.sessions);
+    if (!Number.isInteger(sessions) || sessions < 1 || sessions > 250) throw new UsageError('--sessions must be an integer from 1 to 250');
+    const overrides: Record<string, string> = { TRADING_SIM_START: values.start ?? '2025-03-03' };
+    if (values.seed !== undefined) overrides.TRADING_SIM_SEED = values.seed;
+    const config = resolveConfig({ cwd: ctx.cwd, env: ctx.env, overrides });
+    const startDate = config.sim.startDate!;
+    const clock = new SimulatedClock(sessionOpenUtc(startDate));
+    const feed = new ToyMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: 1, startDate, historySessions: 0, drive: 'manual' });
+    const engine = createEngine(config, { host: 'cli', feed: { feed, clock }, clockTickMs: 0 });
+    const bars: Bar[] = [];
+    engine.bus.subscribe('market.bar', (b) => bars.push(b));
+    await engine.start();
+    // Drive the clock directly: no real-time pacing in a batch job.
+    const t0 = performance.now();
+    const wanted = sessions * 390 * config.watchlist.length;
+    while (bars.length < wanted) {
+      const next = clock.nextTimerAt();
+      if (next === null) break;
+      clock.advanceTo(next);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await engine.stop();
+    const bySymbol = config.watchlist.map((symbol) => {
+      const own = bars.filter((b) => b.symbol === symbol);
+      const first = own[0];
+      const last = own[own.length - 1];
+      return {
+        symbol,
+        bars: own.length,
+        open: first?.open ?? null,
+        close: last?.close ?? null,
+        high: own.reduce((m, b) => Math.max(m, b.high), -Infinity),
+        low: own.reduce((m, b) => Math.min(m, b.low), Infinity),
+        volume: own.reduce((s, b) => s + b.volume, 0),
+      };
+    });
+    return {
+      json: { simulated: true, seed: config.sim.seed, startDate, sessions, bars: bars.length, seconds, symbols: bySymbol },
+      text: [
+        `SIMULATED ${sessions} session(s) from ${startDate}, seed ${config.sim.seed}: ${bars.length} bars in ${seconds.toFixed(2)} s`,
+        ...bySymbol.map((s) => `${s.symbol.padEnd(6)} bars ${s.bars}  open ${s.open}  close ${s.close}  high ${s.high}  low ${s.low}  volume ${s.volume}`),
+      ].join('\n'),
+    };
+  },
+};
+
+export const COMMANDS: readonly Command[] = [configCommand, doctorCommand, simulateCommand];
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: cockpit <command> [options] [--json]',
+    '       npm run cli -- <command> [options] [--json]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command accepts --json (machine-readable output) and --help.',
+    'Configuration comes from TRADING_* environment variables and .env (see README).',
+  ].join('\n');
+}

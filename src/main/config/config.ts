@@ -1,0 +1,207 @@
+// Engine configuration from TRADING_* environment variables (and a .env file), validated once at
+// start with zod. An invalid value stops start-up with a message naming the variable, its value and
+// what is allowed; secrets are wrapped so they never reach the renderer, the logs or the socket.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { SymbolSchema } from '../../shared/contract';
+import type { SessionMode } from '../../shared/domain';
+import { Secret } from './secret';
+
+export const APP_NAME = 'ai-trading-cockpit';
+
+export const DEFAULT_WATCHLIST = ['SPY', 'QQQ', 'AAPL', 'MSFT', 'NVDA', 'AMZN', 'META', 'GOOGL', 'TSLA', 'AMD'] as const;
+
+/** Where Electron's app.getPath('userData') points, so both hosts share one data folder. */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
+  return join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_NAME);
+}
+
+interface VariableSpec {
+  schema: z.ZodType;
+  allowed: string;
+  secret?: boolean;
+}
+
+const intIn = (min: number, max: number) =>
+  z.string().trim().regex(/^-?\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
+const numIn = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+const nonEmpty = z.string().trim().min(1);
+
+/** Every variable the engine reads; an unknown TRADING_* variable is refused (it is almost always a typo). */
+export const VARIABLES = {
+  TRADING_MODE: { schema: z.enum(['simulated', 'paper', 'live']), allowed: 'simulated | paper | live' },
+  TRADING_DATA_DIR: { schema: nonEmpty, allowed: 'a folder path' },
+  TRADING_DB_PATH: { schema: nonEmpty, allowed: 'a file path, or :memory:' },
+  TRADING_LOG_DIR: { schema: nonEmpty, allowed: 'a folder path' },
+  TRADING_LOG_LEVEL: { schema: z.enum(['error', 'warn', 'info', 'debug']), allowed: 'error | warn | info | debug' },
+  TRADING_WATCHLIST: {
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()).filter((x) => x.length > 0))
+      .pipe(z.array(SymbolSchema).min(1).max(200))
+      .refine((list) => new Set(list).size === list.length, 'no symbol twice'),
+    allowed: 'comma-separated tickers, 1 to 200, no duplicates (e.g. SPY,QQQ,AAPL)',
+  },
+  TRADING_SIM_SPEED: { schema: numIn(1, 1_000_000), allowed: 'simulated minutes per real minute, a number from 1 to 1000000' },
+  TRADING_SIM_SEED: { schema: intIn(0, 2 ** 31 - 1), allowed: 'an integer from 0 to 2147483647' },
+  TRADING_SIM_START: {
+    schema: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real date'),
+    allowed: 'a date YYYY-MM-DD (the first simulated session)',
+  },
+  TRADING_HEADLESS_HOST: {
+    schema: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|localhost|::1|::|[a-zA-Z0-9.-]+)$/),
+    allowed: 'an IP address or host name to bind (default 127.0.0.1)',
+  },
+  TRADING_HEADLESS_PORT: { schema: intIn(0, 65_535), allowed: 'a TCP port from 0 (any free port) to 65535' },
+  TRADING_ALPACA_KEY_ID: { schema: nonEmpty, allowed: 'your Alpaca API key id', secret: true },
+  TRADING_ALPACA_SECRET_KEY: { schema: nonEmpty, allowed: 'your Alpaca API secret key', secret: true },
+  TRADING_ALPACA_FEED: { schema: z.enum(['iex', 'sip']), allowed: 'iex | sip' },
+  TRADING_POLYGON_API_KEY: { schema: nonEmpty, allowed: 'your Polygon/Massive API key', secret: true },
+} satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+export interface EngineConfig {
+  readonly mode: SessionMode;
+  readonly dataDir: string;
+  readonly dbPath: string;
+  readonly logDir: string;
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  readonly watchlist: readonly string[];
+  readonly sim: { readonly speed: number; readonly seed: number; readonly startDate: string | null };
+  readonly headless: { readonly host: string; readonly port: number };
+  readonly alpaca: { readonly keyId: Secret; readonly secretKey: Secret; readonly feed: 'iex' | 'sip' } | null;
+  readonly polygon: { readonly apiKey: Secret } | null;
+}
+
+export interface ConfigIssue {
+  variable: string;
+  /** The offending value, or a note that it is hidden (secrets). */
+  value: string;
+  allowed: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(
+      `Invalid configuration:\n${issues
+        .map((i) => `  ${i.variable}=${i.value}: allowed ${i.allowed}`)
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const isVariable = (name: string): name is VariableName => Object.prototype.hasOwnProperty.call(VARIABLES, name);
+
+/** Reads `.env` from `dir` when it exists, without touching process.env. */
+export function readDotEnv(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+/**
+ * Builds the frozen engine config. Environment variables win over the .env file; `overrides`
+ * (host flags, tests) win over both.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Record<VariableName, string>> = {},
+): EngineConfig {
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('TRADING_') && v !== undefined) merged[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
+
+  const issues: ConfigIssue[] = [];
+  const values: Partial<Record<VariableName, unknown>> = {};
+  for (const [name, raw] of Object.entries(merged)) {
+    if (!isVariable(name)) {
+      issues.push({
+        variable: name,
+        value: JSON.stringify(raw),
+        allowed: `nothing: unknown variable (known: ${Object.keys(VARIABLES).join(', ')})`,
+      });
+      continue;
+    }
+    const spec: VariableSpec = VARIABLES[name];
+    const parsed = spec.schema.safeParse(raw);
+    if (parsed.success) values[name] = parsed.data;
+    else issues.push({ variable: name, value: spec.secret ? '(hidden)' : JSON.stringify(raw), allowed: spec.allowed });
+  }
+
+  const get = <N extends VariableName>(name: N): z.output<(typeof VARIABLES)[N]['schema']> | undefined =>
+    values[name] as z.output<(typeof VARIABLES)[N]['schema']> | undefined;
+
+  // Cross-field checks live here, in one place.
+  const alpacaId = get('TRADING_ALPACA_KEY_ID');
+  const alpacaSecret = get('TRADING_ALPACA_SECRET_KEY');
+  if ((alpacaId === undefined) !== (alpacaSecret === undefined) && !issues.some((i) => i.variable.startsWith('TRADING_ALPACA_'))) {
+    const missing = alpacaId === undefined ? 'TRADING_ALPACA_KEY_ID' : 'TRADING_ALPACA_SECRET_KEY';
+    issues.push({ variable: missing, value: '(unset)', allowed: 'both Alpaca keys together, or neither' });
+  }
+  const mode = get('TRADING_MODE') ?? 'simulated';
+  if (mode !== 'simulated' && alpacaId === undefined && !issues.some((i) => i.variable === 'TRADING_MODE')) {
+    issues.push({
+      variable: 'TRADING_MODE',
+      value: JSON.stringify(mode),
+      allowed: 'simulated unless Alpaca keys are set (TRADING_ALPACA_KEY_ID and TRADING_ALPACA_SECRET_KEY)',
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const dataDir = get('TRADING_DATA_DIR') ?? defaultDataDir();
+  const config: EngineConfig = {
+    mode: mode === 'live' ? 'LIVE' : mode === 'paper' ? 'PAPER' : 'SIMULATED',
+    dataDir,
+    dbPath: get('TRADING_DB_PATH') ?? join(dataDir, 'history.sqlite'),
+    logDir: get('TRADING_LOG_DIR') ?? join(dataDir, 'logs'),
+    logLevel: get('TRADING_LOG_LEVEL') ?? 'info',
+    watchlist: Object.freeze([...(get('TRADING_WATCHLIST') ?? DEFAULT_WATCHLIST)]),
+    sim: Object.freeze({
+      speed: get('TRADING_SIM_SPEED') ?? 60,
+      seed: get('TRADING_SIM_SEED') ?? 20_110_103,
+      startDate: get('TRADING_SIM_START') ?? null,
+    }),
+    headless: Object.freeze({
+      host: get('TRADING_HEADLESS_HOST') ?? '127.0.0.1',
+      port: get('TRADING_HEADLESS_PORT') ?? 8787,
+    }),
+    alpaca:
+      alpacaId !== undefined && alpacaSecret !== undefined
+        ? Object.freeze({
+            keyId: new Secret(alpacaId),
+            secretKey: new Secret(alpacaSecret),
+            feed: get('TRADING_ALPACA_FEED') ?? 'iex',
+          })
+        : null,
+    polygon: get('TRADING_POLYGON_API_KEY') !== undefined ? Object.freeze({ apiKey: new Secret(get('TRADING_POLYGON_API_KEY')!) }) : null,
+  };
+  return Object.freeze(config);
+}
+
+/** Every secret value in a config, for the log redactor. */
+export function secretsOf(config: EngineConfig): string[] {
+  const out: string[] = [];
+  if (config.alpaca) out.push(config.alpaca.keyId.reveal(), config.alpaca.secretKey.reveal());
+  if (config.polygon) out.push(config.polygon.apiKey.reveal());
+  return out.filter((s) => s.length >= 4);
+}
+
+/** The config with defaults, for tests and embedded use: no environment, simulated session. */
+export function defaultConfig(overrides: Partial<Record<VariableName, string>> = {}): EngineConfig {
+  return loadConfig({}, overrides);
+}

@@ -1,0 +1,105 @@
+// Data path: feed → validation → cache → publish. A bar reaches the bus (and so the features and the
+// cockpit) only after it passed the checks and the cache holds it; a bad one is dropped, counted by
+// reason and reported as a feed-health notice.
+import type { Bar, FeedHealth, FeedHealthState } from '../../shared/domain';
+import type { Clock } from '../engine/clock';
+import { BaseComponent, type StatusListener } from '../engine/lifecycle';
+import type { EngineBus } from '../engine/topics';
+import type { Logger } from '../logging/logger';
+import type { BarCache } from './bar-cache';
+import type { FeedSink, MarketFeed } from './feed';
+import { checkBar, type BarRejection } from './validate-bar';
+
+export type DropReason = BarRejection | 'unknown_symbol' | 'out_of_order';
+
+export class DataEngine extends BaseComponent {
+  private healthValue: FeedHealth;
+  private readonly dropped = new Map<DropReason, number>();
+  private readonly lastNoticeAt = new Map<DropReason, number>();
+  private readonly watch: Set<string>;
+  private accepted = 0;
+
+  constructor(
+    private readonly feed: MarketFeed,
+    private readonly cache: BarCache,
+    private readonly bus: EngineBus,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    watchlist: readonly string[],
+    onStatus: StatusListener,
+  ) {
+    super('data', onStatus);
+    this.watch = new Set(watchlist);
+    this.healthValue = {
+      feedId: feed.id,
+      label: feed.label,
+      state: 'stopped',
+      detail: 'not started',
+      at: clock.now(),
+      simulated: feed.simulated,
+    };
+  }
+
+  get health(): FeedHealth {
+    return this.healthValue;
+  }
+
+  get counts(): { accepted: number; dropped: Record<string, number> } {
+    return { accepted: this.accepted, dropped: Object.fromEntries(this.dropped) };
+  }
+
+  /** Bars known before the session starts (history, backfill): validated and cached, not published. */
+  seed(bars: readonly Bar[]): void {
+    for (const bar of bars) if (this.admit(bar)) this.cache.add(bar);
+  }
+
+  protected async onStart(): Promise<void> {
+    const sink: FeedSink = {
+      bar: (bar) => this.onBar(bar),
+      health: (state, detail) => this.onHealth(state, detail),
+    };
+    await this.feed.start(sink);
+  }
+
+  protected async onStop(): Promise<void> {
+    await this.feed.stop();
+  }
+
+  private admit(bar: Bar): boolean {
+    let reason: DropReason | null = this.watch.has(bar.symbol) ? checkBar(bar) : 'unknown_symbol';
+    if (reason === null) {
+      const last = this.cache.lastBar(bar.symbol);
+      if (last && bar.start < last.start) reason = 'out_of_order';
+    }
+    if (reason === null) return true;
+    this.drop(bar, reason);
+    return false;
+  }
+
+  private onBar(bar: Bar): void {
+    if (!this.admit(bar)) return;
+    const quote = this.cache.add(bar);
+    this.accepted++;
+    this.bus.publish('market.bar', bar);
+    this.bus.publish('market.quote', quote);
+  }
+
+  private drop(bar: Bar, reason: DropReason): void {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);
+    const now = this.clock.now();
+    const last = this.lastNoticeAt.get(reason) ?? -Infinity;
+    if (now - last >= 60_000) {
+      this.lastNoticeAt.set(reason, now);
+      const message = `dropped a bad bar from ${this.feed.label} (${reason}) for ${String(bar.symbol)}; ${this.dropped.get(reason)} so far`;
+      this.log.warn(message, { reason, symbol: bar.symbol, start: bar.start });
+      this.bus.publish('app.notice', { level: 'warn', code: `feed.${reason}`, message, at: now });
+    }
+  }
+
+  private onHealth(state: FeedHealthState, detail: string): void {
+    this.healthValue = { ...this.healthValue, state, detail, at: this.clock.now() };
+    if (state === 'stale' || state === 'reconnecting' || state === 'failed') this.degrade(`feed ${state}: ${detail}`);
+    else if (state === 'live') this.recover();
+    this.bus.publish('feed.health', this.healthValue);
+  }
+}

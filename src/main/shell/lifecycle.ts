@@ -1,0 +1,172 @@
+// Runs the Electron side of the cockpit around an engine: one instance, hardened session, the
+// IPC bridge, the window and its menu, and an orderly engine stop before the process quits.
+import type { BrowserWindow, WebContents } from 'electron';
+import type { EngineHost } from '../engine/host-api';
+import { forwardEngineEvents, createSenderCheck, registerRequestHandlers, sendPushEvent } from './ipc';
+import { buildMenuTemplate, createMenuActions } from './menu';
+import {
+  buildContentSecurityPolicy,
+  createWebContentsGuard,
+  installSessionGuards,
+  resolveAppLocation,
+} from './security';
+import type { ShellElectron, ShellLogger } from './types';
+import { createMainWindow, WINDOW_TITLE } from './window';
+import { createWindowStateKeeper } from './window-state';
+
+export interface ElectronShellOptions {
+  /** The `electron` module of the main process (`import electron from 'electron'`). */
+  electron: ShellElectron;
+  /** Created but not started: the shell starts it once this process holds the single-instance lock. */
+  engine: EngineHost;
+  appVersion: string;
+  /** Usually `app.getPath('userData')`; window-state.json is kept there. */
+  userDataDir: string;
+  /** Absolute path of out/preload/index.cjs. */
+  preloadPath: string;
+  /** Absolute path of out/renderer/index.html. */
+  rendererIndexPath: string;
+  /** The Vite dev server (electron-vite's ELECTRON_RENDERER_URL) in development; absent in production. */
+  devServerUrl?: string | undefined;
+  logger: ShellLogger;
+  /** Defaults to process.platform; decides the macOS app menu. */
+  platform?: NodeJS.Platform;
+  /** How long quitting waits for `engine.stop()` before giving up on it (default 15 s). */
+  engineStopTimeoutMs?: number;
+  /** Delay before window moves/resizes are written (default 500 ms). */
+  windowStateDebounceMs?: number;
+}
+
+export type ElectronShell =
+  /** Another cockpit already runs; this process is quitting and started nothing. */
+  | { readonly primary: false }
+  | { readonly primary: true; readonly window: BrowserWindow };
+
+/**
+ * Starts the shell. Resolves once the engine runs and the window exists (it shows itself when
+ * ready to paint). Rejects when `engine.start()` rejects; the caller decides how to exit, and
+ * `app.quit()` then still stops the engine through `before-quit`.
+ */
+export async function startElectronShell(options: ElectronShellOptions): Promise<ElectronShell> {
+  const { electron, engine, logger } = options;
+  const { app } = electron;
+
+  // Two cockpits would run two engines against one database and one broker account.
+  if (!app.requestSingleInstanceLock()) {
+    logger.info('shell: another cockpit is already running; quitting');
+    app.quit();
+    return { primary: false };
+  }
+  // Sandbox every renderer, including any this shell did not create itself.
+  if (!app.isReady()) app.enableSandbox();
+
+  const location = resolveAppLocation(options.rendererIndexPath, options.devServerUrl);
+  const guard = createWebContentsGuard(
+    { isAppUrl: location.isAppUrl, openExternal: (url) => electron.shell.openExternal(url) },
+    logger,
+  );
+  app.on('web-contents-created', (_event, contents) => guard(contents));
+
+  let window: BrowserWindow | null = null;
+  const appContents = (): WebContents | null =>
+    window !== null && !window.isDestroyed() ? window.webContents : null;
+
+  const bridgeDisposers: Array<() => void> = [];
+  const disposeBridge = (): void => {
+    for (const dispose of bridgeDisposers.splice(0)) dispose();
+  };
+
+  app.on('second-instance', () => {
+    if (window === null || window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+  // Also on macOS: an engine that trades must not keep running with no window to watch it.
+  app.on('window-all-closed', () => app.quit());
+
+  // Registered before anything starts so that a quit at any moment still stops the engine.
+  let engineStopped = false;
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (engineStopped) return;
+    event.preventDefault();
+    if (stopping) return;
+    stopping = true;
+    void stopEngine(engine, options.engineStopTimeoutMs ?? 15_000, logger).finally(() => {
+      engineStopped = true;
+      disposeBridge();
+      app.quit();
+    });
+  });
+
+  await app.whenReady();
+  installSessionGuards(
+    electron.session.defaultSession,
+    buildContentSecurityPolicy(location.kind === 'dev' ? options.devServerUrl : undefined),
+    logger,
+  );
+  app.setAboutPanelOptions({ applicationName: WINDOW_TITLE, applicationVersion: options.appVersion });
+
+  // Started before the window so that the first request from the page reaches a running engine.
+  await engine.start();
+
+  bridgeDisposers.push(
+    registerRequestHandlers(electron.ipcMain, engine.dispatch, createSenderCheck(appContents, location.isAppUrl), logger),
+    forwardEngineEvents(engine, appContents, logger),
+  );
+
+  const windowState = createWindowStateKeeper({
+    userDataDir: options.userDataDir,
+    screen: electron.screen,
+    logger,
+    debounceMs: options.windowStateDebounceMs,
+  });
+  const created = createMainWindow({
+    BrowserWindow: electron.BrowserWindow,
+    preloadPath: options.preloadPath,
+    rendererIndexPath: options.rendererIndexPath,
+    location,
+    placement: windowState.placement,
+    guard,
+    logger,
+  });
+  window = created;
+  windowState.track(created);
+  created.on('closed', () => {
+    disposeBridge();
+    window = null;
+  });
+
+  const actions = createMenuActions({
+    engine,
+    notify: (event, payload) => {
+      sendPushEvent(appContents(), event, payload, logger);
+    },
+    logger,
+  });
+  const isMac = (options.platform ?? process.platform) === 'darwin';
+  electron.Menu.setApplicationMenu(
+    electron.Menu.buildFromTemplate(buildMenuTemplate({ isMac, appName: WINDOW_TITLE, actions })),
+  );
+
+  logger.info(`shell: cockpit ${options.appVersion} started (engine ${engine.id}, ${location.kind} renderer)`);
+  return { primary: true, window: created };
+}
+
+/** Waits for the engine, but not forever: a hung broker disconnect must not leave a zombie process. */
+async function stopEngine(engine: EngineHost, timeoutMs: number, logger: ShellLogger): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([engine.stop().then(() => 'stopped' as const), timedOut]);
+    if (outcome === 'timeout') logger.error(`shell: engine ${engine.id} did not stop within ${timeoutMs} ms; quitting anyway`);
+    else logger.info(`shell: engine ${engine.id} stopped`);
+  } catch (error) {
+    logger.error(`shell: engine ${engine.id} failed to stop cleanly`, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}

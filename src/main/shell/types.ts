@@ -1,0 +1,16 @@
+// The slice of Electron the shell uses, passed in by the caller, plus the logger it writes to.
+// Taking Electron as a parameter keeps these modules importable (and testable) under plain Node.
+import type * as Electron from 'electron';
+
+/** What the shell needs from `import electron from 'electron'` in the main process. */
+export type ShellElectron = Pick<
+  typeof Electron,
+  'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'shell' | 'session' | 'screen'
+>;
+
+/** Structurally satisfied by `console` and by electron-log's logger. */
+export interface ShellLogger {
+  info(message: string, ...meta: unknown[]): void;
+  warn(message: string, ...meta: unknown[]): void;
+  error(message: string, ...meta: unknown[]): void;
+}

@@ -1,0 +1,122 @@
+// The candlestick chart itself: one lightweight-charts instance with a candle series and a volume
+// histogram on its own scale at the bottom. The container's data attributes report what the series
+// holds (symbol, bar count) for tests and tools. After `remove()` every call is a no-op.
+import {
+  CandlestickSeries,
+  ColorType,
+  createChart,
+  HistogramSeries,
+  type CandlestickData,
+  type HistogramData,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { Bar } from '../../../shared/domain';
+import { createNyTimeShifter } from '../nyTime';
+import { createSeriesBook } from './seriesBook';
+import type { BarSink } from './barStream';
+
+export const CHART_COLORS = {
+  background: '#131722',
+  text: '#d1d4dc',
+  grid: '#1e222d',
+  up: '#26a69a',
+  down: '#ef5350',
+  upVolume: 'rgba(38, 166, 154, 0.45)',
+  downVolume: 'rgba(239, 83, 80, 0.45)',
+} as const;
+
+/** How many recent bars are in view after a load; more would squeeze the candles to hairlines. */
+const BARS_IN_VIEW = 200;
+
+export interface CandleChartHandle extends BarSink {
+  remove(): void;
+}
+
+export function createCandleChart(container: HTMLElement): CandleChartHandle {
+  const chart = createChart(container, {
+    autoSize: true,
+    layout: {
+      background: { type: ColorType.Solid, color: CHART_COLORS.background },
+      textColor: CHART_COLORS.text,
+      attributionLogo: false,
+    },
+    grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
+    // Times are New York wall clock presented as UTC, so the axis shows exchange time.
+    timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid },
+    rightPriceScale: { borderColor: CHART_COLORS.grid },
+  });
+  const candles = chart.addSeries(CandlestickSeries, {
+    upColor: CHART_COLORS.up,
+    downColor: CHART_COLORS.down,
+    borderUpColor: CHART_COLORS.up,
+    borderDownColor: CHART_COLORS.down,
+    wickUpColor: CHART_COLORS.up,
+    wickDownColor: CHART_COLORS.down,
+  });
+  candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.28 } });
+  const volume = chart.addSeries(HistogramSeries, {
+    priceFormat: { type: 'volume' },
+    priceScaleId: 'volume',
+    lastValueVisible: false,
+    priceLineVisible: false,
+  });
+  chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.78, bottom: 0 } });
+
+  const shift = createNyTimeShifter();
+  const timeOf = (bar: Bar): UTCTimestamp => Math.floor(shift(bar.start) / 1000) as UTCTimestamp;
+  const book = createSeriesBook(timeOf);
+  const toCandle = (bar: Bar): CandlestickData<UTCTimestamp> => ({
+    time: timeOf(bar),
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+  });
+  const toVolume = (bar: Bar): HistogramData<UTCTimestamp> => ({
+    time: timeOf(bar),
+    value: bar.volume,
+    color: bar.close >= bar.open ? CHART_COLORS.upVolume : CHART_COLORS.downVolume,
+  });
+  const report = (): void => {
+    container.dataset.barCount = String(book.count);
+  };
+
+  let removed = false;
+  container.dataset.symbol = '';
+  report();
+
+  return {
+    show(symbol) {
+      if (removed) return;
+      book.clear();
+      candles.setData([]);
+      volume.setData([]);
+      container.dataset.symbol = symbol ?? '';
+      report();
+    },
+    setBars(bars) {
+      if (removed) return;
+      const ordered = book.load(bars);
+      candles.setData(ordered.map(toCandle));
+      volume.setData(ordered.map(toVolume));
+      if (ordered.length > BARS_IN_VIEW) {
+        chart.timeScale().setVisibleLogicalRange({ from: ordered.length - BARS_IN_VIEW, to: ordered.length + 2 });
+      } else {
+        chart.timeScale().fitContent();
+      }
+      report();
+    },
+    applyBar(bar) {
+      if (removed || book.accept(bar) === 'ignore') return;
+      // `update` appends a bar with a new time and replaces the last one with the same time.
+      candles.update(toCandle(bar));
+      volume.update(toVolume(bar));
+      report();
+    },
+    remove() {
+      if (removed) return;
+      removed = true;
+      chart.remove();
+    },
+  };
+}

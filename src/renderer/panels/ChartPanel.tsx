@@ -1,0 +1,20 @@
+// The main chart: the selected symbol's 1-minute candles and volume, on exchange (New York) time.
+import { CandleChart } from '../components/chart/CandleChart';
+import { useMarket, useSession } from '../store/context';
+import { marketSelectors } from '../store/market/selectors';
+import { sessionSelectors } from '../store/session/selectors';
+
+export function ChartPanel() {
+  const symbol = useMarket(marketSelectors.selected);
+  const simulated = useSession(sessionSelectors.isSimulated);
+  return (
+    <div className="panel chart-panel">
+      <div className="chart-title">
+        <span className="chart-symbol">{symbol ?? 'No symbol selected'}</span>
+        <span className="chart-meta">1m · ET</span>
+        {simulated && <span className="sim-tag">SIMULATED</span>}
+      </div>
+      <CandleChart symbol={symbol} />
+    </div>
+  );
+}

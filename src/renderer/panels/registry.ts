@@ -1,0 +1,39 @@
+// Every dockable panel, in one map: the layout adds them in this order. A later panel (orders,
+// signals, models) is one more entry here.
+import type { ComponentType } from 'react';
+import { ChartPanel } from './ChartPanel';
+import { NoticesPanel } from './NoticesPanel';
+import { WatchlistPanel } from './WatchlistPanel';
+
+export interface PanelPlacement {
+  /** The panel this one is placed against; omitted for the first (main) panel. */
+  referencePanel: string;
+  direction: 'left' | 'right' | 'above' | 'below' | 'within';
+}
+
+export interface PanelDefinition {
+  title: string;
+  component: ComponentType;
+  placement?: PanelPlacement;
+  initialWidth?: number;
+  initialHeight?: number;
+}
+
+export const panelRegistry = {
+  chart: { title: 'Chart', component: ChartPanel },
+  watchlist: {
+    title: 'Watchlist',
+    component: WatchlistPanel,
+    placement: { referencePanel: 'chart', direction: 'left' },
+    initialWidth: 360,
+  },
+  notices: {
+    title: 'Notices',
+    component: NoticesPanel,
+    placement: { referencePanel: 'chart', direction: 'below' },
+    initialHeight: 170,
+  },
+} satisfies Record<string, PanelDefinition>;
+
+export type PanelId = keyof typeof panelRegistry;
+export const panelDefinitions: Readonly<Record<string, PanelDefinition>> = panelRegistry;

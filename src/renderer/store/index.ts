@@ -1,0 +1,33 @@
+// Builds one cockpit's stores. Stores are instances made by this factory and handed down through
+// React context, never module singletons, so two cockpits (or two tests) never share state.
+import { createMarketStore, type MarketStoreApi } from './market/store';
+import { createNoticesStore, type NoticesStoreApi } from './notices/store';
+import { createSessionStore, type SessionStoreApi } from './session/store';
+import { createUiStore, type UiStoreApi } from './ui/store';
+
+export interface CockpitStores {
+  session: SessionStoreApi;
+  market: MarketStoreApi;
+  notices: NoticesStoreApi;
+  ui: UiStoreApi;
+}
+
+export interface CockpitStoresOptions {
+  /** Wall clock for notices the cockpit raises itself. */
+  now?: () => number;
+  noticeCapacity?: number;
+}
+
+export function createCockpitStores(options: CockpitStoresOptions = {}): CockpitStores {
+  return {
+    session: createSessionStore(),
+    market: createMarketStore(),
+    notices: createNoticesStore({ now: options.now, capacity: options.noticeCapacity }),
+    ui: createUiStore(),
+  };
+}
+
+export { sessionSelectors } from './session/selectors';
+export { marketSelectors } from './market/selectors';
+export { noticesSelectors } from './notices/selectors';
+export { uiSelectors } from './ui/selectors';

@@ -1,0 +1,6 @@
+// Atomic selectors over the ui slice.
+import type { UiStore } from './store';
+
+export const uiSelectors = {
+  dialog: (s: UiStore) => s.dialog,
+};

@@ -1,0 +1,317 @@
+// A recording stand-in for the parts of Electron the shell uses, so the shell can be exercised
+// under plain Node: every window, handler, menu, header listener and external link is kept.
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import type { ShellElectron } from '../../../src/main/shell';
+import type { EngineHost, EventListener } from '../../../src/main/engine/host-api';
+import { ok, type EventName, type EventPayload, type Result } from '../../../src/shared/contract';
+
+export interface FakeEvent {
+  url?: string;
+  defaultPrevented: boolean;
+  preventDefault(): void;
+}
+export function fakeEvent(extra: { url?: string } = {}): FakeEvent {
+  return {
+    ...extra,
+    defaultPrevented: false,
+    preventDefault() {
+      this.defaultPrevented = true;
+    },
+  };
+}
+
+export interface FakeFrame {
+  url: string;
+  parent: FakeFrame | null;
+}
+
+let nextContentsId = 1;
+
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextContentsId++;
+  readonly sent: Array<{ channel: string; message: unknown }> = [];
+  windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  destroyed = false;
+  readonly mainFrame: FakeFrame = { url: '', parent: null };
+
+  send(channel: string, message: unknown): void {
+    this.sent.push({ channel, message });
+  }
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
+    this.windowOpenHandler = handler;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** What Electron does when the page tries to navigate: emits will-navigate, reports whether it went ahead. */
+  navigate(url: string): boolean {
+    const event = fakeEvent({ url });
+    this.emit('will-navigate', event, url);
+    return !event.defaultPrevented;
+  }
+  pushedEvents(): Array<{ event: string; payload: unknown }> {
+    return this.sent.filter((s) => s.channel === 'cockpit:event').map((s) => s.message as { event: string; payload: unknown });
+  }
+}
+
+export interface Bounds {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface FakeApp extends EventEmitter {
+  quitCalls: number;
+  quitted: boolean;
+  sandboxEnabled: boolean;
+  aboutOptions: unknown;
+}
+
+export interface FakeElectron {
+  electron: ShellElectron;
+  app: FakeApp;
+  windows: FakeBrowserWindowInstance[];
+  handlers: Map<string, (event: unknown, payload: unknown) => Promise<unknown>>;
+  removedHandlers: string[];
+  menuTemplates: MenuItemConstructorOptions[][];
+  applicationMenu: { template: MenuItemConstructorOptions[] } | null;
+  openedExternally: string[];
+  headerListeners: Array<(details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void>;
+  permissionRequestHandler: ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null;
+  permissionCheckHandler: ((...args: unknown[]) => boolean) | null;
+  displays: Array<{ workArea: Bounds }>;
+}
+
+export interface FakeBrowserWindowInstance extends EventEmitter {
+  options: { webPreferences?: Record<string, unknown>; [key: string]: unknown };
+  webContents: FakeWebContents;
+  loadedUrl: string | null;
+  loadedFile: string | null;
+  bounds: Bounds;
+  maximized: boolean;
+  shown: boolean;
+  destroyed: boolean;
+  isDestroyed(): boolean;
+  getNormalBounds(): Bounds;
+  isMaximized(): boolean;
+  maximize(): void;
+  /** Simulates the trader dragging or resizing the window. */
+  moveTo(bounds: Partial<Bounds>): void;
+  close(): void;
+}
+
+export function createFakeElectron(opts: { singleInstance?: boolean; displays?: Array<{ workArea: Bounds }> } = {}): FakeElectron {
+  const app = new EventEmitter() as FakeApp;
+  app.quitCalls = 0;
+  app.quitted = false;
+  app.sandboxEnabled = false;
+  app.aboutOptions = null;
+  let ready = false;
+
+  const state: Omit<FakeElectron, 'electron' | 'app'> = {
+    windows: [],
+    handlers: new Map(),
+    removedHandlers: [],
+    menuTemplates: [],
+    applicationMenu: null,
+    openedExternally: [],
+    headerListeners: [],
+    permissionRequestHandler: null,
+    permissionCheckHandler: null,
+    displays: opts.displays ?? [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
+  };
+
+  const windows = state.windows;
+
+  class FakeBrowserWindow extends EventEmitter {
+    readonly webContents = new FakeWebContents();
+    loadedUrl: string | null = null;
+    loadedFile: string | null = null;
+    bounds: Bounds;
+    maximized = false;
+    shown = false;
+    destroyed = false;
+    constructor(readonly options: { webPreferences?: Record<string, unknown>; [key: string]: unknown }) {
+      super();
+      this.bounds = {
+        x: Number(options.x ?? 0),
+        y: Number(options.y ?? 0),
+        width: Number(options.width ?? 800),
+        height: Number(options.height ?? 600),
+      };
+      windows.push(this as unknown as FakeBrowserWindowInstance);
+      // Electron announces every new webContents, the window's own included.
+      app.emit('web-contents-created', fakeEvent(), this.webContents);
+    }
+    isDestroyed(): boolean {
+      return this.destroyed;
+    }
+    getNormalBounds(): Bounds {
+      return { ...this.bounds };
+    }
+    isMaximized(): boolean {
+      return this.maximized;
+    }
+    isMinimized(): boolean {
+      return false;
+    }
+    maximize(): void {
+      this.maximized = true;
+      this.emit('maximize');
+    }
+    show(): void {
+      this.shown = true;
+    }
+    focus(): void {}
+    restore(): void {}
+    moveTo(bounds: Partial<Bounds>): void {
+      this.bounds = { ...this.bounds, ...bounds };
+      this.emit('move');
+    }
+    loadURL(url: string): Promise<void> {
+      this.loadedUrl = url;
+      this.webContents.mainFrame.url = url;
+      return Promise.resolve();
+    }
+    loadFile(path: string): Promise<void> {
+      this.loadedFile = path;
+      this.webContents.mainFrame.url = `file://${path}`;
+      return Promise.resolve();
+    }
+    close(): void {
+      const event = fakeEvent();
+      this.emit('close', event);
+      if (event.defaultPrevented) return;
+      this.destroyed = true;
+      this.webContents.destroyed = true;
+      this.emit('closed');
+      if (windows.every((w) => w.destroyed)) app.emit('window-all-closed');
+    }
+  }
+
+  Object.assign(app, {
+    name: 'Trading Cockpit',
+    requestSingleInstanceLock: () => opts.singleInstance ?? true,
+    isReady: () => ready,
+    enableSandbox: () => {
+      app.sandboxEnabled = true;
+    },
+    whenReady: () => {
+      ready = true;
+      return Promise.resolve();
+    },
+    setAboutPanelOptions: (options: unknown) => {
+      app.aboutOptions = options;
+    },
+    quit: () => {
+      app.quitCalls += 1;
+      const event = fakeEvent();
+      app.emit('before-quit', event);
+      if (!event.defaultPrevented) app.quitted = true;
+    },
+  });
+
+  const electron = {
+    app,
+    BrowserWindow: FakeBrowserWindow,
+    Menu: {
+      buildFromTemplate: (template: MenuItemConstructorOptions[]) => {
+        state.menuTemplates.push(template);
+        return { template };
+      },
+      setApplicationMenu: (menu: { template: MenuItemConstructorOptions[] } | null) => {
+        state.applicationMenu = menu;
+      },
+    },
+    ipcMain: {
+      handle: (channel: string, handler: (event: unknown, payload: unknown) => Promise<unknown>) => {
+        if (state.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+        state.handlers.set(channel, handler);
+      },
+      removeHandler: (channel: string) => {
+        state.removedHandlers.push(channel);
+        state.handlers.delete(channel);
+      },
+    },
+    shell: {
+      openExternal: (url: string) => {
+        state.openedExternally.push(url);
+        return Promise.resolve();
+      },
+    },
+    session: {
+      defaultSession: {
+        webRequest: {
+          onHeadersReceived: (listener: FakeElectron['headerListeners'][number]) => {
+            state.headerListeners.push(listener);
+          },
+        },
+        setPermissionRequestHandler: (handler: FakeElectron['permissionRequestHandler']) => {
+          state.permissionRequestHandler = handler;
+        },
+        setPermissionCheckHandler: (handler: FakeElectron['permissionCheckHandler']) => {
+          state.permissionCheckHandler = handler;
+        },
+      },
+    },
+    screen: {
+      getAllDisplays: () => state.displays,
+      getPrimaryDisplay: () => state.displays[0],
+    },
+  };
+
+  return { ...state, app, electron: electron as unknown as ShellElectron };
+}
+
+/** An EngineHost that records requests, answers from a table and publishes events on demand. */
+export class FakeEngine implements EngineHost {
+  readonly id = 'engine-test';
+  readonly calls: Array<{ channel: string; payload: unknown }> = [];
+  readonly answers = new Map<string, Result<unknown>>();
+  readonly listeners = new Set<EventListener>();
+  started = 0;
+  stopped = 0;
+  stopDelayMs = 0;
+
+  readonly dispatch = vi.fn(async (channel: string, payload: unknown): Promise<Result<unknown>> => {
+    this.calls.push({ channel, payload });
+    return this.answers.get(channel) ?? ok({ echoed: channel });
+  });
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+  publish<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const listener of this.listeners) listener(event, payload);
+  }
+  async start(): Promise<void> {
+    this.started += 1;
+  }
+  async stop(): Promise<void> {
+    if (this.stopDelayMs > 0) await new Promise((r) => setTimeout(r, this.stopDelayMs));
+    this.stopped += 1;
+  }
+}
+
+/** Finds a menu item by the labels on the way to it, e.g. ['Trading', 'Kill switch']. */
+export function findMenuItem(
+  template: readonly MenuItemConstructorOptions[],
+  path: readonly string[],
+): MenuItemConstructorOptions | undefined {
+  const [head, ...rest] = path;
+  const item = template.find((i) => i.label === head || i.role === head);
+  if (item === undefined || rest.length === 0) return item;
+  const submenu = Array.isArray(item.submenu) ? (item.submenu as MenuItemConstructorOptions[]) : [];
+  return findMenuItem(submenu, rest);
+}
+
+export function clickMenuItem(item: MenuItemConstructorOptions | undefined): void {
+  if (item?.click === undefined) throw new Error('menu item has no click handler');
+  (item.click as () => void)();
+}
