@@ -69,7 +69,7 @@ export function quote(symbol: string, last: number, time: number, extra: Partial
     prevClose: 100,
     sessionOpen: 100,
     change: Math.round((last - 100) * 100) / 100,
-    changePct: (last - 100),
+    changePct: last - 100,
     sessionVolume: 10_000,
     time,
     ...extra,

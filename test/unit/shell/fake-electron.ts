@@ -68,6 +68,8 @@ export interface FakeApp extends EventEmitter {
   quitted: boolean;
   sandboxEnabled: boolean;
   aboutOptions: unknown;
+  /** Like app.quit(): emits before-quit and quits unless a listener prevents it. */
+  quit(): void;
 }
 
 export interface FakeElectron {
@@ -263,7 +265,8 @@ export function createFakeElectron(opts: { singleInstance?: boolean; displays?: 
     },
   };
 
-  return { ...state, app, electron: electron as unknown as ShellElectron };
+  // One object, mutated in place, so what the shell records later is visible to the test.
+  return Object.assign(state, { app, electron: electron as unknown as ShellElectron });
 }
 
 /** An EngineHost that records requests, answers from a table and publishes events on demand. */
