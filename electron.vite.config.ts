@@ -18,6 +18,8 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only 'electron': bundle the contract's zod into it.
+      externalizeDeps: false,
       // A sandboxed preload must be CommonJS.
       rolldownOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },

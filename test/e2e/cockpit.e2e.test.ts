@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // End to end: the built headless host (what `npm run headless` runs) on a free loopback port,
 // opened in Debian's headless Chromium. A trader's first look: prices move, the chart has candles,
 // the session is marked SIMULATED.

@@ -60,7 +60,7 @@ export function registerRequestHandlers(
         return await dispatch(channel, payload);
       } catch (error) {
         // The dispatcher promises not to throw; if it does anyway the renderer still gets a value.
-        logger.error(`shell: ${channel} threw`, error);
+        logger.error(`shell: ${channel} threw`, { error });
         return fail('INTERNAL', `${channel} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
@@ -95,7 +95,7 @@ export function sendPushEvent<E extends EventName>(
     return true;
   } catch (error) {
     // This runs inside the engine's publish loop; a payload that cannot be cloned must not break it.
-    logger?.error(`shell: could not send ${event} to the window`, error);
+    logger?.error(`shell: could not send ${event} to the window`, { error });
     return false;
   }
 }

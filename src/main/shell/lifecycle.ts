@@ -112,7 +112,12 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
   await engine.start();
 
   bridgeDisposers.push(
-    registerRequestHandlers(electron.ipcMain, engine.dispatch, createSenderCheck(appContents, location.isAppUrl), logger),
+    registerRequestHandlers(
+      electron.ipcMain,
+      (channel, payload) => engine.dispatch(channel, payload),
+      createSenderCheck(appContents, location.isAppUrl),
+      logger,
+    ),
     forwardEngineEvents(engine, appContents, logger),
   );
 
@@ -165,7 +170,7 @@ async function stopEngine(engine: EngineHost, timeoutMs: number, logger: ShellLo
     if (outcome === 'timeout') logger.error(`shell: engine ${engine.id} did not stop within ${timeoutMs} ms; quitting anyway`);
     else logger.info(`shell: engine ${engine.id} stopped`);
   } catch (error) {
-    logger.error(`shell: engine ${engine.id} failed to stop cleanly`, error);
+    logger.error(`shell: engine ${engine.id} failed to stop cleanly`, { error });
   } finally {
     clearTimeout(timer);
   }

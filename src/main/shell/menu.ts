@@ -70,8 +70,6 @@ export function buildMenuTemplate({ isMac, appName, actions }: MenuTemplateOptio
         {
           label: 'Kill switch',
           accelerator: KILL_SWITCH_ACCELERATOR,
-          // Menu accelerators work while the window has focus, even when the page is busy.
-          registerAccelerator: true,
           click: () => actions.killSwitch(),
         },
       ],
@@ -129,7 +127,7 @@ export function createMenuActions({ engine, notify, logger, now = Date.now }: Me
     engine
       .dispatch(channel, payload)
       .then(report, (error: unknown) => {
-        logger.error(`shell: menu ${channel} threw`, error);
+        logger.error(`shell: menu ${channel} threw`, { error });
         notify('app.notice', {
           level: 'error',
           code: 'INTERNAL',

@@ -147,7 +147,7 @@ export function createWebContentsGuard(
       logger.warn(`shell: blocked opening ${JSON.stringify(url.slice(0, 200))}`);
       return;
     }
-    policy.openExternal(url).catch((error: unknown) => logger.warn(`shell: could not open ${url}`, error));
+    policy.openExternal(url).catch((error: unknown) => logger.warn(`shell: could not open ${url}`, { error }));
   };
   return (contents) => {
     if (guarded.has(contents)) return;

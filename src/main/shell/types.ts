@@ -8,9 +8,9 @@ export type ShellElectron = Pick<
   'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'shell' | 'session' | 'screen'
 >;
 
-/** Structurally satisfied by `console` and by electron-log's logger. */
+/** Satisfied by the project's Logger (src/main/logging) and by `console`. */
 export interface ShellLogger {
-  info(message: string, ...meta: unknown[]): void;
-  warn(message: string, ...meta: unknown[]): void;
-  error(message: string, ...meta: unknown[]): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
 }

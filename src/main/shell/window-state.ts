@@ -158,7 +158,7 @@ export function createWindowStateKeeper(options: WindowStateKeeperOptions): Wind
       writeWindowState(filePath, state);
     } catch (error) {
       // Losing the window position is not worth interrupting a trading session for.
-      logger.warn(`shell: could not save ${filePath}`, error);
+      logger.warn(`shell: could not save ${filePath}`, { error });
     }
   };
 

@@ -71,6 +71,6 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     options.location.kind === 'dev'
       ? window.loadURL(options.location.entryUrl)
       : window.loadFile(options.rendererIndexPath);
-  loading.catch((error: unknown) => logger.error(`shell: could not load ${options.location.entryUrl}`, error));
+  loading.catch((error: unknown) => logger.error(`shell: could not load ${options.location.entryUrl}`, { error }));
   return window;
 }

@@ -1,5 +1,6 @@
 // The header: the SIMULATED banner when the data is not real, the kill switch, and Resume when
-// trading is halted. Both buttons ask the trader first; a refusal shows up as a notice.
+// trading is halted. Both buttons ask the trader first; a refusal shows up as a notice. A lost or
+// refused connection is said here too, since every other panel would just look frozen.
 import { useState } from 'react';
 import { useCockpit, useSession } from '../store/context';
 import { sessionSelectors } from '../store/session/selectors';
@@ -11,6 +12,8 @@ export function Header() {
   const simulated = useSession(sessionSelectors.isSimulated);
   const mode = useSession(sessionSelectors.mode);
   const halted = useSession(sessionSelectors.isHalted);
+  const connection = useSession(sessionSelectors.connection);
+  const transport = useSession(sessionSelectors.transport);
   const [busy, setBusy] = useState(false);
 
   const killSwitch = async (): Promise<void> => {
@@ -40,6 +43,16 @@ export function Header() {
           <span className="sim-banner-detail">
             {mode === 'SIMULATED' ? 'simulated market data and broker: no real orders' : 'simulated market data'}
           </span>
+        </div>
+      )}
+      {connection === 'unauthorized' && (
+        <div className="conn-banner" role="alert" data-testid="connection-banner">
+          The host refused the access token: open the address the host printed (it ends in #token=…).
+        </div>
+      )}
+      {connection === 'closed' && (
+        <div className="conn-banner" role="alert" data-testid="connection-banner">
+          Disconnected from the engine{transport === 'socket' ? ': reload once the host is running again' : ''}.
         </div>
       )}
       <div className="header-actions">

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
+import { createMemoryLogger } from '../../../src/main/logging/logger';
 import { startElectronShell, type ElectronShellOptions } from '../../../src/main/shell';
 import { fail, requestChannels } from '../../../src/shared/contract';
 import {
@@ -324,12 +325,16 @@ describe('quitting', () => {
     expect(engine.stopped).toBe(1);
   });
 
-  it('when the engine never finishes stopping then the app quits after the timeout anyway', async () => {
-    const { fake, engine, logger } = await startShell({ engineStopTimeoutMs: 10 });
+  it('when the engine never finishes stopping then the app quits after the timeout and says so', async () => {
+    // The project's own logger, so the shell's logger type is checked against it too.
+    const logger = createMemoryLogger();
+    const { fake, engine } = await startShell({ engineStopTimeoutMs: 10, logger: logger.child('shell') });
     engine.stop = () => new Promise<void>(() => {});
     fake.app.quit();
     await until(() => fake.app.quitted);
-    expect(logger.error).toHaveBeenCalled();
+    expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
+      'shell: engine engine-test did not stop within 10 ms; quitting anyway',
+    ]);
   });
 });
 

@@ -38,7 +38,6 @@ export function createCandleChart(container: HTMLElement): CandleChartHandle {
     layout: {
       background: { type: ColorType.Solid, color: CHART_COLORS.background },
       textColor: CHART_COLORS.text,
-      attributionLogo: false,
     },
     grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
     // Times are New York wall clock presented as UTC, so the axis shows exchange time.
