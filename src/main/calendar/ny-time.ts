@@ -87,3 +87,51 @@ export function weekdayOf(key: string): number {
   const { year, month, day } = parseDateKey(key);
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
 }
+
+// ---------------------------------------------------------------- any IANA zone (importers)
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = zoneFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    zoneFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** True when the runtime knows the IANA zone name. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    zoneFormatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function zoneOffsetMs(timeZone: string, utcMs: number): number {
+  const parts: Record<string, number> = {};
+  for (const p of zoneFormatter(timeZone).formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** The UTC instant of a wall-clock time in `timeZone` ('UTC' is fast-pathed). */
+export function zonedWallToUtc(timeZone: string, year: number, month: number, day: number, hour: number, minute: number, second = 0): number {
+  const naive = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return naive;
+  let guess = naive - zoneOffsetMs(timeZone, naive);
+  guess = naive - zoneOffsetMs(timeZone, guess);
+  return guess;
+}

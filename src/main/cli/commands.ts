@@ -8,6 +8,14 @@ import { APP_VERSION, createEngine } from '../engine/compose';
 import { SimulatedClock } from '../engine/clock';
 import { sessionOpenUtc, ToyMarket } from '../data/toy-market';
 import type { Bar } from '../../shared/domain';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { SymbolSchema } from '../../shared/contract';
+import { NyseCalendar } from '../calendar/nyse';
+import { IMPORT_FORMATS, type CsvOptions, type ImportFormat } from '../data/import/formats';
+import { formatReport, importHistory } from '../data/import/importer';
+import { openDatabase } from '../store/database';
+import { HistoryStore } from '../store/history-store';
 
 export interface CommandContext {
   env: Record<string, string | undefined>;
@@ -139,7 +147,70 @@ const simulateCommand: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [configCommand, doctorCommand, simulateCommand];
+const importCommand: Command = {
+  name: 'import',
+  summary: 'import a history file into the SQLite store (TRADING_DB_PATH)',
+  usage:
+    'import FILE --format csv|ninjatrader|polygon|alpaca --symbol SYMBOL [--timezone IANA] [--stamp start|end] ' +
+    '[--map time=COL,open=COL,…] [--delimiter C] [--db PATH] [--json]',
+  async run(args, ctx) {
+    const { values, positionals } = parse(args, {
+      format: { type: 'string' },
+      symbol: { type: 'string' },
+      timezone: { type: 'string' },
+      stamp: { type: 'string' },
+      map: { type: 'string' },
+      delimiter: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const file = positionals[0];
+    if (!file || positionals.length > 1) throw new UsageError('give exactly one FILE to import');
+    if (!values.format || !IMPORT_FORMATS.includes(values.format as ImportFormat)) {
+      throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+    }
+    const symbol = SymbolSchema.safeParse((values.symbol ?? '').toUpperCase());
+    if (!symbol.success) throw new UsageError('--symbol must be a ticker such as SPY');
+    if (values.stamp !== undefined && values.stamp !== 'start' && values.stamp !== 'end') throw new UsageError('--stamp must be start or end');
+    const csv: CsvOptions = {};
+    if (values.timezone) csv.timeZone = values.timezone;
+    if (values.stamp) csv.stamp = values.stamp as 'start' | 'end';
+    if (values.delimiter) csv.delimiter = values.delimiter;
+    if (values.map) {
+      const columns: NonNullable<CsvOptions['columns']> = {};
+      for (const pair of values.map.split(',')) {
+        const [field, column] = pair.split('=');
+        if (!field || !column || !['time', 'open', 'high', 'low', 'close', 'volume'].includes(field)) {
+          throw new UsageError(`--map takes field=COLUMN pairs (fields: time, open, high, low, close, volume), got "${pair}"`);
+        }
+        columns[field as keyof typeof columns] = column;
+      }
+      csv.columns = columns;
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const config = resolveConfig({ cwd: ctx.cwd, env: ctx.env, ...(values.db ? { overrides: { TRADING_DB_PATH: values.db } } : {}) });
+    const db = openDatabase(config.dbPath);
+    try {
+      const report = importHistory(new HistoryStore(db), new NyseCalendar(), {
+        file: basename(file),
+        text,
+        format: values.format as ImportFormat,
+        symbol: symbol.data,
+        csv,
+      });
+      return { json: { ok: true, db: config.dbPath, ...report }, text: `${formatReport(report)}\n  database ${config.dbPath}` };
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const COMMANDS: readonly Command[] = [configCommand, doctorCommand, simulateCommand, importCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
