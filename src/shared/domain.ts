@@ -55,3 +55,31 @@ export interface ComponentStatus {
   state: ComponentState;
   detail: string;
 }
+
+/** One print from a vendor's trade stream. */
+export interface Trade {
+  symbol: string;
+  time: number;
+  price: number;
+  size: number;
+}
+
+/** Top of book from a vendor's quote stream. */
+export interface QuoteTick {
+  symbol: string;
+  time: number;
+  bidPrice: number;
+  bidSize: number;
+  askPrice: number;
+  askSize: number;
+}
+
+/** A trading status from the vendor (halt, LULD pause, resume). */
+export interface TradingStatus {
+  symbol: string;
+  time: number;
+  /** Vendor status code, e.g. Alpaca's 'H' (halt) or 'T' (trading). */
+  code: string;
+  halted: boolean;
+  reason: string;
+}

@@ -1,10 +1,17 @@
 // The seam every source of prices plugs into (synthetic market, replay, Alpaca, Polygon): a feed
 // pushes bars and its health into a sink; the data engine behind the sink validates and caches them.
-import type { Bar, FeedHealthState } from '../../shared/domain';
+import type { Bar, FeedHealthState, QuoteTick, Trade, TradingStatus } from '../../shared/domain';
 
 export interface FeedSink {
+  /** A closed 1-minute bar; a second bar with the same start is a correction of the first. */
   bar(bar: Bar): void;
   health(state: FeedHealthState, detail: string): void;
+  /** Prints and quotes, from vendors that stream them. */
+  trade?(trade: Trade): void;
+  quote?(quote: QuoteTick): void;
+  status?(status: TradingStatus): void;
+  /** Something the feed dropped (malformed message, bad bar), counted and shown as feed health. */
+  dropped?(reason: string, detail: string): void;
 }
 
 export interface MarketFeed {
