@@ -12,6 +12,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           headless: resolve(__dirname, 'src/main/headless.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
+          'import-worker': resolve(__dirname, 'src/main/workers/import-worker.ts'),
         },
       },
     },

@@ -61,6 +61,26 @@ export const ComponentStatusSchema = z.strictObject({
 
 const Empty = z.strictObject({});
 
+export const FeedAvailabilitySchema = z.strictObject({
+  id: z.enum(['synthetic', 'replay', 'alpaca', 'polygon']),
+  label: z.string(),
+  available: z.boolean(),
+  active: z.boolean(),
+  /** Why the feed cannot be used, or what it needs. */
+  reason: z.string(),
+});
+
+export const JobProgressSchema = z.strictObject({
+  jobId: z.string(),
+  kind: z.enum(['import', 'train', 'backtest']),
+  state: z.enum(['running', 'done', 'failed']),
+  fraction: z.number().min(0).max(1),
+  phase: z.string(),
+  message: z.string(),
+  /** The job's report when done (shape depends on kind). */
+  result: z.unknown().optional(),
+});
+
 // ---------------------------------------------------------------- requests
 
 export const requests = {
@@ -111,6 +131,43 @@ export const requests = {
   },
   'feed.pause': { request: Empty, response: z.strictObject({ paused: z.boolean() }) },
   'feed.resume': { request: Empty, response: z.strictObject({ paused: z.boolean() }) },
+  'feed.seek': {
+    /** Jump a replay forward to the first session on or after this date. */
+    request: z.strictObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD') }),
+    response: z.strictObject({ now: z.number().int() }),
+  },
+  'market.feeds': {
+    request: Empty,
+    response: z.array(FeedAvailabilitySchema),
+  },
+  'history.import': {
+    request: z.strictObject({
+      /** A file on the machine that runs the engine. */
+      path: z.string().min(1).max(4096),
+      format: z.enum(['csv', 'ninjatrader', 'polygon', 'alpaca']),
+      symbol: SymbolSchema,
+      timeZone: z.string().max(64).optional(),
+      stamp: z.enum(['start', 'end']).optional(),
+      columns: z
+        .strictObject({
+          time: z.string().max(64).optional(),
+          open: z.string().max(64).optional(),
+          high: z.string().max(64).optional(),
+          low: z.string().max(64).optional(),
+          close: z.string().max(64).optional(),
+          volume: z.string().max(64).optional(),
+        })
+        .optional(),
+    }),
+    response: z.strictObject({ jobId: z.string() }),
+  },
+  'history.summary': {
+    request: Empty,
+    response: z.strictObject({
+      dbPath: z.string(),
+      symbols: z.array(z.strictObject({ symbol: SymbolSchema, bars: z.number().int(), first: z.number().int(), last: z.number().int() })),
+    }),
+  },
   'trading.killSwitch': {
     request: z.strictObject({ reason: z.string().max(200).default('kill switch') }),
     response: TradingStateChangeSchema,
@@ -143,6 +200,8 @@ export const events = {
   'trading.state': TradingStateChangeSchema,
   'component.state': ComponentStatusSchema,
   'clock.tick': z.strictObject({ now: z.number().int() }),
+  /** Progress of a long job (import, training, backtest) running off the engine's thread. */
+  'job.progress': JobProgressSchema,
   /** Something the trader should read: a refusal, a fault, a result. */
   'app.notice': z.strictObject({
     level: z.enum(['info', 'warn', 'error']),

@@ -62,6 +62,12 @@ export const VARIABLES = {
       .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real date'),
     allowed: 'a date YYYY-MM-DD (the first simulated session)',
   },
+  TRADING_FEED: {
+    schema: z.enum(['synthetic', 'replay', 'alpaca', 'polygon']),
+    allowed: 'synthetic (default) | replay (stored history) | alpaca | polygon',
+  },
+  TRADING_REPLAY_FROM: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (first replayed session)' },
+  TRADING_REPLAY_TO: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (last replayed session)' },
   TRADING_HEADLESS_HOST: {
     schema: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|localhost|::1|::|[a-zA-Z0-9.-]+)$/),
     allowed: 'an IP address or host name to bind (default 127.0.0.1)',
@@ -83,6 +89,8 @@ export interface EngineConfig {
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly watchlist: readonly string[];
   readonly sim: { readonly speed: number; readonly seed: number; readonly startDate: string | null };
+  readonly feed: 'synthetic' | 'replay' | 'alpaca' | 'polygon';
+  readonly replay: { readonly from: string; readonly to: string } | null;
   readonly headless: { readonly host: string; readonly port: number };
   readonly alpaca: { readonly keyId: Secret; readonly secretKey: Secret; readonly feed: 'iex' | 'sip' } | null;
   readonly polygon: { readonly apiKey: Secret } | null;
@@ -161,6 +169,20 @@ export function loadConfig(
       allowed: 'simulated unless Alpaca keys are set (TRADING_ALPACA_KEY_ID and TRADING_ALPACA_SECRET_KEY)',
     });
   }
+  const feed = get('TRADING_FEED') ?? 'synthetic';
+  const replayFrom = get('TRADING_REPLAY_FROM');
+  const replayTo = get('TRADING_REPLAY_TO');
+  if (feed === 'replay' && (replayFrom === undefined || replayTo === undefined)) {
+    issues.push({ variable: replayFrom === undefined ? 'TRADING_REPLAY_FROM' : 'TRADING_REPLAY_TO', value: '(unset)', allowed: 'both replay dates when TRADING_FEED=replay' });
+  } else if (replayFrom !== undefined && replayTo !== undefined && replayFrom > replayTo) {
+    issues.push({ variable: 'TRADING_REPLAY_TO', value: JSON.stringify(replayTo), allowed: `a date on or after TRADING_REPLAY_FROM (${replayFrom})` });
+  }
+  if (feed === 'alpaca' && alpacaId === undefined) {
+    issues.push({ variable: 'TRADING_FEED', value: '"alpaca"', allowed: 'alpaca only with TRADING_ALPACA_KEY_ID and TRADING_ALPACA_SECRET_KEY set' });
+  }
+  if (feed === 'polygon' && get('TRADING_POLYGON_API_KEY') === undefined) {
+    issues.push({ variable: 'TRADING_FEED', value: '"polygon"', allowed: 'polygon only with TRADING_POLYGON_API_KEY set' });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   const dataDir = get('TRADING_DATA_DIR') ?? defaultDataDir();
@@ -176,6 +198,8 @@ export function loadConfig(
       seed: get('TRADING_SIM_SEED') ?? 20_110_103,
       startDate: get('TRADING_SIM_START') ?? null,
     }),
+    feed,
+    replay: feed === 'replay' && replayFrom !== undefined && replayTo !== undefined ? Object.freeze({ from: replayFrom, to: replayTo }) : null,
     headless: Object.freeze({
       host: get('TRADING_HEADLESS_HOST') ?? '127.0.0.1',
       port: get('TRADING_HEADLESS_PORT') ?? 8787,
@@ -203,5 +227,6 @@ export function secretsOf(config: EngineConfig): string[] {
 
 /** The config with defaults, for tests and embedded use: no environment, simulated session. */
 export function defaultConfig(overrides: Partial<Record<VariableName, string>> = {}): EngineConfig {
-  return loadConfig({}, overrides);
+  // An in-memory history unless told otherwise: tests never touch the trader's database.
+  return loadConfig({}, { TRADING_DB_PATH: ':memory:', ...overrides });
 }

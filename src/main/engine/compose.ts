@@ -2,31 +2,45 @@
 // differ only in the clock, the feed and (later) the broker plugged in here; nothing below asks
 // which mode it runs in. Each call builds fresh parts, so several engines can share a process.
 import { randomUUID } from 'node:crypto';
-import { isEventName, type EventName } from '../../shared/contract';
+import { isEventName, type EventName, type ResponseOf } from '../../shared/contract';
 import type { Bar, ComponentStatus, HostKind } from '../../shared/domain';
+import { NyseCalendar } from '../calendar/nyse';
 import type { EngineConfig } from '../config/config';
 import { BarCache } from '../data/bar-cache';
 import { DataEngine } from '../data/data-engine';
 import { isPaced, type MarketFeed } from '../data/feed';
+import { ReplayFeed, replayStart } from '../data/replay-feed';
 import { latestWeekday, sessionOpenUtc, ToyMarket } from '../data/toy-market';
 import { createDispatcher, RefusalError, type Dispatch, type HandlerMap } from '../ipc/dispatcher';
 import { createMemoryLogger, type Logger } from '../logging/logger';
 import { TradingStateMachine } from '../risk/trading-state';
+import { openDatabase, type Db } from '../store/database';
+import { HistoryStore } from '../store/history-store';
+import { runImportJob } from '../workers/import-job';
 import { MessageBus } from './bus';
-import { LiveClock, SimulatedClock, type Clock } from './clock';
+import { SimulatedClock, type Clock } from './clock';
 import type { EngineHost, EventListener } from './host-api';
 import type { Component } from './lifecycle';
 import type { EngineBus, EngineEndpoints, EngineTopics } from './topics';
 
 export const APP_VERSION = '0.1.0';
 
+export interface FeedChoice {
+  feed: MarketFeed;
+  clock: Clock;
+  /** Bars known before the feed starts (chart context, prior closes). */
+  history?: () => readonly Bar[];
+}
+
 export interface EngineDeps {
   host?: HostKind;
   logger?: Logger;
   /** Wall clock for choosing the first simulated session (tests pin it). */
   wallClock?: () => number;
-  /** Replaces the default feed for the mode (replay, fakes in tests). */
-  feed?: { feed: MarketFeed; clock: Clock; history?: () => readonly Bar[] };
+  /** Replaces the feed the config asks for (tests, backtests). */
+  feed?: FeedChoice | ((parts: { store: HistoryStore; calendar: NyseCalendar }) => FeedChoice);
+  /** better-sqlite3 built for this runtime (Electron); Node's build otherwise. */
+  nativeBinding?: string;
   /** Real-time interval between clock.tick events; 0 disables them. */
   clockTickMs?: number;
 }
@@ -36,6 +50,8 @@ export interface Engine extends EngineHost {
   readonly bus: EngineBus;
   readonly clock: Clock;
   readonly cache: BarCache;
+  readonly calendar: NyseCalendar;
+  readonly store: HistoryStore;
   readonly data: DataEngine;
   readonly trading: TradingStateMachine;
   readonly feed: MarketFeed;
@@ -50,20 +66,62 @@ export class EngineConfigError extends Error {
   }
 }
 
-function buildFeed(config: EngineConfig, deps: EngineDeps): { feed: MarketFeed; clock: Clock; history: () => readonly Bar[] } {
-  if (deps.feed) return { feed: deps.feed.feed, clock: deps.feed.clock, history: deps.feed.history ?? (() => []) };
+function buildFeed(config: EngineConfig, deps: EngineDeps, store: HistoryStore, calendar: NyseCalendar): FeedChoice {
+  if (deps.feed) return typeof deps.feed === 'function' ? deps.feed({ store, calendar }) : deps.feed;
   if (config.mode !== 'SIMULATED') {
     // A config that does not fit what this build can run is refused at start, with the way out.
     throw new EngineConfigError(
-      `TRADING_MODE=${config.mode.toLowerCase()} needs the Alpaca feed and broker, which this build does not include yet; ` +
+      `TRADING_MODE=${config.mode.toLowerCase()} needs the Alpaca broker, which this build does not include yet; ` +
         'set TRADING_MODE=simulated (the default) to run the simulated session',
     );
   }
-  const wall = deps.wallClock ?? Date.now;
-  const startDate = config.sim.startDate ?? latestWeekday(wall());
-  const clock = new SimulatedClock(sessionOpenUtc(startDate));
-  const feed = new ToyMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: config.sim.speed, startDate, historySessions: 1 });
-  return { feed, clock, history: () => feed.history() };
+  switch (config.feed) {
+    case 'replay': {
+      const { from, to } = config.replay!;
+      const clock = new SimulatedClock(replayStart(calendar, from));
+      const feed = new ReplayFeed({ store, calendar, symbols: config.watchlist, from, to, clock, speed: config.sim.speed });
+      return { feed, clock, history: () => feed.history() };
+    }
+    case 'synthetic': {
+      const wall = deps.wallClock ?? Date.now;
+      const startDate = config.sim.startDate ?? latestWeekday(wall());
+      const clock = new SimulatedClock(sessionOpenUtc(startDate));
+      const feed = new ToyMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: config.sim.speed, startDate, historySessions: 1 });
+      return { feed, clock, history: () => feed.history() };
+    }
+    case 'alpaca':
+    case 'polygon':
+      throw new EngineConfigError(`TRADING_FEED=${config.feed} is not wired into this build yet; use synthetic or replay`);
+  }
+}
+
+/** Which feeds this configuration could use, and why not where it cannot. */
+function feedAvailability(config: EngineConfig, store: HistoryStore): ResponseOf<'market.feeds'> {
+  const stored = store.symbols('1m');
+  return [
+    { id: 'synthetic', label: 'Synthetic market (SIMULATED)', available: true, active: config.feed === 'synthetic', reason: 'always available, no network' },
+    {
+      id: 'replay',
+      label: 'Replay of stored history (SIMULATED)',
+      available: stored.length > 0,
+      active: config.feed === 'replay',
+      reason: stored.length > 0 ? `stored: ${stored.join(', ')}` : 'no history stored yet: import a file first (File → Import history…)',
+    },
+    {
+      id: 'alpaca',
+      label: `Alpaca market data (${config.alpaca?.feed.toUpperCase() ?? 'IEX'})`,
+      available: config.alpaca !== null,
+      active: config.feed === 'alpaca',
+      reason: config.alpaca ? 'keys configured' : 'unavailable: no keys (set TRADING_ALPACA_KEY_ID and TRADING_ALPACA_SECRET_KEY)',
+    },
+    {
+      id: 'polygon',
+      label: 'Polygon/Massive stocks stream',
+      available: config.polygon !== null,
+      active: config.feed === 'polygon',
+      reason: config.polygon ? 'key configured' : 'unavailable: no key (set TRADING_POLYGON_API_KEY)',
+    },
+  ];
 }
 
 export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engine {
@@ -72,7 +130,21 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const bus: EngineBus = new MessageBus<EngineTopics, EngineEndpoints>((report) =>
     log.error(`bus ${report.kind} ${report.name} threw`, { error: report.error }),
   );
-  const { feed, clock, history } = buildFeed(config, deps);
+  const calendar = new NyseCalendar();
+  const db: Db = openDatabase(config.dbPath, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});
+  const store = new HistoryStore(db);
+  let choice: FeedChoice;
+  try {
+    for (const o of db.prepare('SELECT date, kind, reason FROM calendar_overrides').all() as Array<{ date: string; kind: 'closed' | 'early-close'; reason: string }>) {
+      calendar.addOverride(o);
+    }
+    choice = buildFeed(config, deps, store, calendar);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const { feed, clock } = choice;
+  const history = choice.history ?? (() => []);
   const cache = new BarCache();
   const statusOf = new Map<string, ComponentStatus>();
   const onStatus = (s: ComponentStatus): void => {
@@ -83,9 +155,14 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
   const components: Component[] = [data];
   for (const c of components) statusOf.set(c.name, c.status());
+  let jobCounter = 0;
 
   const notAvailable = (what: string, issue: string): never => {
     throw new RefusalError('NOT_AVAILABLE', `${what} is not part of this build yet (${issue}); nothing was started`);
+  };
+  const paced = () => {
+    if (!isPaced(feed)) throw new RefusalError('REFUSED', `${feed.label} runs in real time; it cannot be paused, sped up or moved`);
+    return feed;
   };
 
   const handlers: HandlerMap = {
@@ -119,21 +196,58 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       }
       return { symbol, bars: cache.bars(symbol, limit) };
     },
+    'market.feeds': () => feedAvailability(config, store),
     'feed.setSpeed': ({ speed }) => {
-      if (!isPaced(feed)) throw new RefusalError('REFUSED', `${feed.label} runs in real time; its speed cannot be changed`);
-      feed.setSpeed(speed);
-      return { speed: feed.speed };
+      const f = paced();
+      f.setSpeed(speed);
+      return { speed: f.speed };
     },
     'feed.pause': () => {
-      if (!isPaced(feed)) throw new RefusalError('REFUSED', `${feed.label} runs in real time and cannot be paused`);
-      feed.pause();
+      paced().pause();
       return { paused: true };
     },
     'feed.resume': () => {
-      if (!isPaced(feed)) throw new RefusalError('REFUSED', `${feed.label} runs in real time`);
-      feed.resume();
+      paced().resume();
       return { paused: false };
     },
+    'feed.seek': ({ date }) => {
+      if (!(feed instanceof ReplayFeed)) throw new RefusalError('REFUSED', `${feed.label} cannot seek; only a replay can`);
+      try {
+        feed.seek(date);
+      } catch (error) {
+        throw new RefusalError('REFUSED', error instanceof Error ? error.message : String(error));
+      }
+      return { now: clock.now() };
+    },
+    'history.import': (req) =>
+      runImportJob(
+        {
+          bus,
+          store,
+          calendar,
+          dbPath: config.dbPath,
+          ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+          log: log.child('import'),
+          nextId: () => `import-${++jobCounter}`,
+        },
+        {
+          path: req.path,
+          format: req.format,
+          symbol: req.symbol,
+          csv: {
+            ...(req.timeZone ? { timeZone: req.timeZone } : {}),
+            ...(req.stamp ? { stamp: req.stamp } : {}),
+            ...(req.columns ? { columns: req.columns } : {}),
+          },
+        },
+      ),
+    'history.summary': () => ({
+      dbPath: config.dbPath,
+      symbols: store.symbols('1m').map((symbol) => {
+        const range = store.range(symbol, '1m')!;
+        return { symbol, bars: store.countBars('1m', symbol), first: range.first, last: range.last };
+      }),
+    }),
     'trading.killSwitch': ({ reason }) => trading.killSwitch(reason),
     'trading.resume': () => {
       if (trading.state.state === 'ACTIVE') return trading.state;
@@ -142,12 +256,11 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     'backtest.run': () => notAvailable('The backtester', 'the backtest issue'),
     'models.train': () => notAvailable('Model training', 'the learning-engine issue'),
   };
-  const dispatch: Dispatch = createDispatcher(handlers, (channel, error) =>
-    log.error(`handler ${channel} threw`, { error }),
-  );
+  const dispatch: Dispatch = createDispatcher(handlers, (channel, error) => log.error(`handler ${channel} threw`, { error }));
 
   let tickTimer: ReturnType<typeof setInterval> | null = null;
   let started = false;
+  let closed = false;
 
   const engine: Engine = {
     id,
@@ -155,6 +268,8 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     bus,
     clock,
     cache,
+    calendar,
+    store,
     data,
     trading,
     feed,
@@ -167,10 +282,14 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       });
     },
     async start() {
-      if (started) return;
+      if (started || closed) return;
       started = true;
-      log.info('engine starting', { mode: config.mode, feed: feed.label, watchlist: config.watchlist.join(',') });
-      data.seed(history());
+      log.info('engine starting', { mode: config.mode, feed: feed.label, watchlist: config.watchlist.join(','), db: config.dbPath });
+      try {
+        data.seed(history());
+      } catch (error) {
+        log.warn('no history before the session', { error });
+      }
       for (const c of components) {
         try {
           await c.start();
@@ -192,17 +311,21 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       }
     },
     async stop() {
-      if (!started) return;
-      started = false;
+      if (closed) return;
+      closed = true;
       if (tickTimer) clearInterval(tickTimer);
       tickTimer = null;
-      for (const c of [...components].reverse()) {
-        try {
-          await c.stop();
-        } catch (error) {
-          log.error(`component ${c.name} failed to stop`, { error });
+      if (started) {
+        for (const c of [...components].reverse()) {
+          try {
+            await c.stop();
+          } catch (error) {
+            log.error(`component ${c.name} failed to stop`, { error });
+          }
         }
       }
+      started = false;
+      db.close();
       log.info('engine stopped');
     },
   };
