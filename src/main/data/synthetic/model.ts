@@ -65,7 +65,7 @@ export interface SyntheticModelParameters {
   intradayDecayMinutes: number;
   /** Log-normal noise of minute volume. */
   volumeNoise: number;
-  /** Volume ∝ (current volatility / normal volatility) ^ elasticity. */
+  /** Volume ∝ (this bar's volatility / normal volatility) ^ elasticity. */
   volumeVolElasticity: number;
   /** Standard deviation of the overnight gap as a share of the daily volatility. */
   overnightVolShare: number;
@@ -108,8 +108,8 @@ export const DEFAULT_SYNTHETIC_MODEL: Readonly<SyntheticModelParameters> = Objec
   overnightJumpProbability: 0.02,
   jumpsPerSession: 0.04,
   marketJumpsPerSession: 0.01,
-  jumpSizeMinDailyVols: 0.5,
-  jumpSizeMeanExcessDailyVols: 0.5,
+  jumpSizeMinDailyVols: 0.8,
+  jumpSizeMeanExcessDailyVols: 0.6,
   jumpVarianceBoost: 12,
   jumpVolumeBoost: 6,
   jumpVolumeDecayMinutes: 30,
@@ -384,8 +384,8 @@ export class SyntheticMarketModel {
       const open = roundTick(from);
       const close = roundTick(s.price);
 
-      // Volume follows the clock (U-shape), the state of volatility, and news.
-      const volRatio = this.sessionLevel ** 2 * (s.factorShare * mVar + (1 - s.factorShare) * sVar);
+      // Volume follows the clock (U-shape), this bar's own variance (a big bar is a busy bar), and news.
+      const volRatio = this.sessionLevel ** 2 * (s.factorShare * mVar * mw + (1 - s.factorShare) * sVar * w);
       const noise = Math.exp(p.volumeNoise * r.normal() - 0.5 * p.volumeNoise ** 2);
       const volume = s.minuteVolume * volumeShape * Math.pow(volRatio, p.volumeVolElasticity / 2) * (1 + s.excitement) * noise;
       s.excitement *= this.excitementDecay;
