@@ -2,9 +2,10 @@
 // Figures are medians (and p99 where latency matters) on this machine; compare ratios measured in
 // one run, never single absolute times across runs.
 import { kernelBenchmarks } from './kernel.bench';
+import { storeBenchmarks } from './store.bench';
 import type { Benchmark } from './lib';
 
-const all: Benchmark[] = [...kernelBenchmarks];
+const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks];
 const only = process.argv.slice(2);
 
 for (const bench of all) {

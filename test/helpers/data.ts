@@ -1,8 +1,9 @@
 // Paths to the real market data in ../shared/data (never copied into the repository).
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const SHARED_DATA = resolve(process.env.SHARED_DATA_DIR ?? resolve(__dirname, '../../../shared/data'));
+export const SHARED_DATA = resolve(process.env.SHARED_DATA_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data'));
 export const SPY_FILE = resolve(SHARED_DATA, 'spy-1m-2011-01.ninjatrader.csv');
 export const VIX_FILE = resolve(SHARED_DATA, 'vix-daily.csv');
 

@@ -29,7 +29,7 @@ const formatter = new Intl.DateTimeFormat('en-US', {
   weekday: 'short',
 });
 
-export function nyParts(utcMs: number): NyParts {
+function nyPartsIntl(utcMs: number): NyParts {
   const out: NyParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, weekday: 0 };
   for (const p of formatter.formatToParts(new Date(utcMs))) {
     switch (p.type) {
@@ -46,12 +46,41 @@ export function nyParts(utcMs: number): NyParts {
   return out;
 }
 
+const HOUR = 3_600_000;
+// New York's UTC offset changes only on a whole UTC hour (02:00 local), so one Intl lookup per UTC
+// hour is exact. Intl costs microseconds and importers and features convert every bar. A bounded
+// cache of facts about time, not engine state.
+const offsetByHour = new Map<number, number>();
+
 /** Minutes to add to UTC to get New York wall time at that instant (-300 in winter, -240 in summer). */
 export function nyOffsetMinutes(utcMs: number): number {
-  const p = nyParts(utcMs);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
+  const hour = Math.floor(utcMs / HOUR);
+  let off = offsetByHour.get(hour);
+  if (off === undefined) {
+    const probe = hour * HOUR;
+    const p = nyPartsIntl(probe);
+    off = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - probe) / 60_000);
+    if (offsetByHour.size > 200_000) offsetByHour.clear();
+    offsetByHour.set(hour, off);
+  }
+  return off;
 }
+
+export function nyParts(utcMs: number): NyParts {
+  const local = new Date(utcMs + nyOffsetMinutes(utcMs) * 60_000);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: local.getUTCDay(),
+  };
+}
+
+/** The same parts straight from Intl: the reference the fast path is tested against. */
+export const nyPartsReference = nyPartsIntl;
 
 /** The UTC instant of a New York wall-clock time (for times that exist; exchange hours always do). */
 export function nyWallToUtc(year: number, month: number, day: number, hour = 0, minute = 0): number {
@@ -64,9 +93,17 @@ export function nyWallToUtc(year: number, month: number, day: number, hour = 0, 
 
 /** 'YYYY-MM-DD' of the New York date at that instant. */
 export function nyDateKey(utcMs: number): string {
-  const p = nyParts(utcMs);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  // New York midnight is a whole UTC hour too, so the date is constant within a UTC hour.
+  const hour = Math.floor(utcMs / HOUR);
+  let key = dateKeyByHour.get(hour);
+  if (key === undefined) {
+    key = new Date(utcMs + nyOffsetMinutes(utcMs) * 60_000).toISOString().slice(0, 10);
+    if (dateKeyByHour.size > 200_000) dateKeyByHour.clear();
+    dateKeyByHour.set(hour, key);
+  }
+  return key;
 }
+const dateKeyByHour = new Map<number, string>();
 
 /** Parses 'YYYY-MM-DD' into its parts. */
 export function parseDateKey(key: string): { year: number; month: number; day: number } {

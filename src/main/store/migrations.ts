@@ -41,6 +41,16 @@ export const MIGRATIONS: readonly Migration[] = [
         last_start INTEGER,
         created_at INTEGER NOT NULL
       );
+      -- Each (symbol, timeframe, New York day) of bars again as one packed Float64 block: loading a
+      -- symbol-year reads ~250 blobs instead of ~98,000 rows. Kept in step by HistoryStore's writes.
+      CREATE TABLE bar_blocks (
+        symbol TEXT NOT NULL,
+        timeframe TEXT NOT NULL,
+        day TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (symbol, timeframe, day)
+      ) WITHOUT ROWID;
       CREATE TABLE calendar_overrides (
         date TEXT PRIMARY KEY,
         kind TEXT NOT NULL CHECK (kind IN ('closed', 'early-close')),

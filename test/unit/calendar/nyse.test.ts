@@ -88,3 +88,15 @@ describe('NYSE calendar', () => {
     expect(cal.tradingDays('2011-01-01', '2011-01-31')).toHaveLength(20);
   });
 });
+
+describe('New York time fast path', () => {
+  it('agrees with Intl minute by minute across both 2024 DST switches and a normal day', async () => {
+    const { nyParts, nyPartsReference } = await import('../../../src/main/calendar/ny-time');
+    const ranges = [Date.UTC(2024, 2, 10, 0), Date.UTC(2024, 10, 3, 0), Date.UTC(2011, 0, 3, 0)];
+    for (const from of ranges) {
+      for (let t = from; t < from + 24 * 3_600_000; t += 60_000) {
+        expect(nyParts(t)).toEqual(nyPartsReference(t));
+      }
+    }
+  });
+});

@@ -43,26 +43,57 @@ function lines(text: string): string[] {
 
 /** NinjaTrader minute export: `YYYYMMDD HHMMSS;open;high;low;close;volume`, UTC, stamped at the bar's end. */
 export function parseNinjaTrader(text: string, symbol: string): ParsedRow[] {
+  // Hand-rolled (no regex, no split per line): this format comes in multi-million-line files.
   const out: ParsedRow[] = [];
-  const all = lines(text);
-  for (let i = 0; i < all.length; i++) {
-    const raw = all[i]!.trim();
-    if (raw === '') continue;
-    const f = raw.split(';');
-    const m = /^(\d{4})(\d{2})(\d{2}) (\d{2})(\d{2})(\d{2})$/.exec(f[0] ?? '');
-    if (f.length !== 6 || !m) {
-      out.push({ line: i + 1, reason: f.length !== 6 ? 'malformed_row' : 'bad_timestamp' });
-      continue;
-    }
-    const end = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-    const [o, h, l, c, v] = f.slice(1).map(num) as [number, number, number, number, number];
-    if (![o, h, l, c, v].every(Number.isFinite)) {
-      out.push({ line: i + 1, reason: 'non_numeric' });
-      continue;
-    }
-    out.push({ line: i + 1, bar: barOf(symbol, end - MINUTE, o, h, l, c, v) });
+  const n = text.length;
+  let pos = 0;
+  let line = 0;
+  while (pos < n) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = n;
+    line++;
+    let stop = end;
+    if (stop > pos && text.charCodeAt(stop - 1) === 13) stop--; // \r\n
+    if (stop > pos) out.push(parseNinjaLine(text, pos, stop, line, symbol));
+    pos = end + 1;
   }
   return out;
+}
+
+function digits(text: string, from: number, count: number): number {
+  let v = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function parseNinjaLine(text: string, from: number, to: number, line: number, symbol: string): ParsedRow {
+  const semis: number[] = [];
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 59) semis.push(i);
+  if (semis.length !== 5) return { line, reason: 'malformed_row' };
+  if (semis[0]! - from !== 15 || text.charCodeAt(from + 8) !== 32) return { line, reason: 'bad_timestamp' };
+  const y = digits(text, from, 4);
+  const mo = digits(text, from + 4, 2);
+  const d = digits(text, from + 6, 2);
+  const h = digits(text, from + 9, 2);
+  const mi = digits(text, from + 11, 2);
+  const se = digits(text, from + 13, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) {
+    return { line, reason: 'bad_timestamp' };
+  }
+  const end = Date.UTC(y, mo - 1, d, h, mi, se);
+  const o = num(text.slice(semis[0]! + 1, semis[1]));
+  const hi = num(text.slice(semis[1]! + 1, semis[2]));
+  const l = num(text.slice(semis[2]! + 1, semis[3]));
+  const c = num(text.slice(semis[3]! + 1, semis[4]));
+  const v = num(text.slice(semis[4]! + 1, to));
+  if (!(Number.isFinite(o) && Number.isFinite(hi) && Number.isFinite(l) && Number.isFinite(c) && Number.isFinite(v))) {
+    return { line, reason: 'non_numeric' };
+  }
+  return { line, bar: barOf(symbol, end - MINUTE, o, hi, l, c, v) };
 }
 
 const NAMES: Record<'time' | 'open' | 'high' | 'low' | 'close' | 'volume', string[]> = {
