@@ -107,3 +107,42 @@ export function sessionStatus(extra: Partial<ResponseOf<'session.status'>> = {})
     ...extra,
   };
 }
+
+export function jobProgress(extra: Partial<EventPayload<'job.progress'>> = {}): EventPayload<'job.progress'> {
+  return { jobId: 'import-1', kind: 'import', state: 'running', fraction: 0, phase: 'starting', message: 'importing spy.csv', ...extra };
+}
+
+/** An import report as the engine's importer writes it (the real SPY month). */
+export function importReport(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    file: 'spy-1m-2011-01.ninjatrader.csv',
+    format: 'ninjatrader',
+    symbol: 'SPY',
+    sha256: 'abc',
+    rows: 14_200,
+    accepted: 14_180,
+    inserted: 14_180,
+    unchanged: 0,
+    rejected: { market_closed: 15, duplicate_timestamp: 5 },
+    rejectedSamples: [{ line: 3, reason: 'market_closed' }],
+    firstStart: Date.UTC(2011, 0, 3, 9, 0),
+    lastStart: Date.UTC(2011, 0, 31, 23, 59),
+    byPart: { pre: 3_000, regular: 7_800, post: 3_380 },
+    sessions: 20,
+    derived: { '5m': 2_840, '15m': 950, '1d': 20 },
+    ...extra,
+  };
+}
+
+export function feeds(active: ResponseOf<'market.feeds'>[number]['id'] = 'synthetic'): ResponseOf<'market.feeds'> {
+  return [
+    { id: 'synthetic', label: 'Synthetic market (SIMULATED)', available: true, active: active === 'synthetic', reason: 'always available' },
+    { id: 'replay', label: 'Replay of stored history (SIMULATED)', available: active === 'replay', active: active === 'replay', reason: 'no history stored yet' },
+    { id: 'alpaca', label: 'Alpaca market data (IEX)', available: false, active: false, reason: 'unavailable: no keys' },
+    { id: 'polygon', label: 'Polygon/Massive stocks stream', available: false, active: false, reason: 'unavailable: no key' },
+  ];
+}
+
+export function historySummary(symbols: ResponseOf<'history.summary'>['symbols'] = []): ResponseOf<'history.summary'> {
+  return { dbPath: '/tmp/history.sqlite', symbols };
+}

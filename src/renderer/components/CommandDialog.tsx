@@ -1,10 +1,12 @@
 // The dialog a menu command opens (`ui.command`): backtest, models, import. Backtest has a small
 // form that calls `backtest.run`; the answer (a run id) or the error (code and message) is shown here.
+// Import has its own form and follows its job (ImportDialog).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AppError } from '../../shared/contract';
 import { useCockpit, useUi } from '../store/context';
 import type { UiCommand } from '../store/ui/initialState';
 import { uiSelectors } from '../store/ui/selectors';
+import { ImportForm } from './ImportDialog';
 import { nyDate } from './nyTime';
 
 const DAY_MS = 86_400_000;
@@ -102,7 +104,7 @@ function ModelsBody() {
 const TITLES: Record<UiCommand, string> = {
   'backtest.open': 'Run a backtest',
   'models.open': 'Models',
-  'import.open': 'Import data',
+  'import.open': 'Import history',
 };
 
 function DialogBody({ command }: { command: UiCommand }) {
@@ -121,9 +123,14 @@ function DialogBody({ command }: { command: UiCommand }) {
       return <ModelsBody />;
     case 'import.open':
       return (
-        <p>
-          Importing historical bars (CSV or vendor downloads) into the history store is not available in this build yet.
-        </p>
+        <>
+          <p>
+            Reads a file of 1-minute bars on the engine's machine into the history store, in a worker thread. Bars already
+            stored are kept; rows that cannot be bars (bad numbers, closed market, duplicates) are counted by reason, never
+            stored.
+          </p>
+          <ImportForm />
+        </>
       );
   }
 }
@@ -145,7 +152,7 @@ export function CommandDialog() {
   return (
     <div className="modal-backdrop" onClick={close}>
       <div
-        className="modal"
+        className={`modal modal-${dialog.replace('.', '-')}`}
         role="dialog"
         aria-modal="true"
         aria-label={TITLES[dialog]}

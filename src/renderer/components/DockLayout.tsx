@@ -45,6 +45,7 @@ export function DockLayout({ panels }: { panels: Readonly<Record<string, PanelDe
         ...(def.placement ? { position: def.placement } : {}),
         ...(def.initialWidth !== undefined ? { initialWidth: def.initialWidth } : {}),
         ...(def.initialHeight !== undefined ? { initialHeight: def.initialHeight } : {}),
+        ...(def.inactive ? { inactive: true } : {}),
       });
     }
     return () => dock.dispose();

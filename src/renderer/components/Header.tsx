@@ -1,8 +1,9 @@
 // The header: the SIMULATED banner when the data is not real, the kill switch, and Resume when
 // trading is halted. Both buttons ask the trader first; a refusal shows up as a notice. A lost or
-// refused connection is said here too, since every other panel would just look frozen.
+// refused connection is said here too, since every other panel would just look frozen. "Import…"
+// opens the same dialog as File → Import history…, for the headless browser, which has no menu.
 import { useState } from 'react';
-import { useCockpit, useSession } from '../store/context';
+import { useCockpit, useSession, useUi } from '../store/context';
 import { sessionSelectors } from '../store/session/selectors';
 
 const KILL_REASON = 'kill switch (cockpit button)';
@@ -14,6 +15,7 @@ export function Header() {
   const halted = useSession(sessionSelectors.isHalted);
   const connection = useSession(sessionSelectors.connection);
   const transport = useSession(sessionSelectors.transport);
+  const openDialog = useUi((s) => s.dialogOpened);
   const [busy, setBusy] = useState(false);
 
   const killSwitch = async (): Promise<void> => {
@@ -56,6 +58,9 @@ export function Header() {
         </div>
       )}
       <div className="header-actions">
+        <button type="button" data-testid="open-import" title="Import history (File → Import history…)" onClick={() => openDialog('import.open')}>
+          Import…
+        </button>
         {halted && (
           <button type="button" className="resume" data-testid="resume-trading" disabled={busy} onClick={() => void resume()}>
             Resume trading

@@ -1,10 +1,13 @@
 // The status bar: connection, feed health, the engine's New York clock, session mode and trading
 // state. The clock follows `clock.tick` through a transient subscription: in a fast replay ticks
-// arrive far more often than the screen can show, and none of them re-renders the bar.
+// arrive far more often than the screen can show, and none of them re-renders the bar. The feed's
+// speed, pause and replay seek sit next to its health (FeedControls).
 import { useEffect, useRef } from 'react';
-import { useCockpit, useSession } from '../store/context';
+import { useCockpit, useJobs, useSession } from '../store/context';
+import { jobsSelectors } from '../store/jobs/selectors';
 import { sessionSelectors } from '../store/session/selectors';
 import { subscribeSlice } from '../store/transient';
+import { FeedControls } from './FeedControls';
 import { formatNyClock } from './nyTime';
 
 const CONNECTION_LABELS = {
@@ -50,6 +53,7 @@ export function StatusBar() {
   const troubled = useSession(sessionSelectors.troubledComponentCount);
   const componentCount = useSession(sessionSelectors.componentCount);
   const engine = useSession(sessionSelectors.engine);
+  const runningJobs = useJobs(jobsSelectors.runningCount);
 
   return (
     <footer className="status-bar">
@@ -60,7 +64,13 @@ export function StatusBar() {
         {feedLabel}: {feedState ?? '…'}
         {feedPaused ? ' (paused)' : ''}
       </span>
+      <FeedControls />
       <NyClock />
+      {runningJobs > 0 && (
+        <span className="status-item jobs-running" data-testid="jobs-running">
+          {runningJobs} job{runningJobs === 1 ? '' : 's'} running
+        </span>
+      )}
       {componentCount > 0 && (
         <span className={troubled > 0 ? 'status-item components troubled' : 'status-item components'} data-testid="component-health">
           {troubled > 0 ? `${troubled} of ${componentCount} components need attention` : `${componentCount} components ok`}

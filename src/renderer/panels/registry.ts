@@ -2,6 +2,7 @@
 // signals, models) is one more entry here.
 import type { ComponentType } from 'react';
 import { ChartPanel } from './ChartPanel';
+import { HistoryPanel } from './HistoryPanel';
 import { NoticesPanel } from './NoticesPanel';
 import { WatchlistPanel } from './WatchlistPanel';
 
@@ -17,6 +18,8 @@ export interface PanelDefinition {
   placement?: PanelPlacement;
   initialWidth?: number;
   initialHeight?: number;
+  /** Added as a background tab: the panel it joins keeps showing. */
+  inactive?: boolean;
 }
 
 export const panelRegistry = {
@@ -32,6 +35,12 @@ export const panelRegistry = {
     component: NoticesPanel,
     placement: { referencePanel: 'chart', direction: 'below' },
     initialHeight: 170,
+  },
+  history: {
+    title: 'History',
+    component: HistoryPanel,
+    placement: { referencePanel: 'notices', direction: 'within' },
+    inactive: true,
   },
 } satisfies Record<string, PanelDefinition>;
 

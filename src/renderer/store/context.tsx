@@ -4,7 +4,9 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { CockpitApi } from '../../shared/contract';
 import type { EngineClient } from './engine';
+import type { HistoryStore } from './history/store';
 import type { CockpitStores } from './index';
+import type { JobsStore } from './jobs/store';
 import type { MarketStore } from './market/store';
 import type { NoticesStore } from './notices/store';
 import type { SessionStore } from './session/store';
@@ -35,3 +37,5 @@ export const useSession = <T,>(selector: (s: SessionStore) => T): T => useStore(
 export const useMarket = <T,>(selector: (s: MarketStore) => T): T => useStore(useCockpit().stores.market, selector);
 export const useNotices = <T,>(selector: (s: NoticesStore) => T): T => useStore(useCockpit().stores.notices, selector);
 export const useUi = <T,>(selector: (s: UiStore) => T): T => useStore(useCockpit().stores.ui, selector);
+export const useJobs = <T,>(selector: (s: JobsStore) => T): T => useStore(useCockpit().stores.jobs, selector);
+export const useHistory = <T,>(selector: (s: HistoryStore) => T): T => useStore(useCockpit().stores.history, selector);

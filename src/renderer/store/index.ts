@@ -1,5 +1,7 @@
 // Builds one cockpit's stores. Stores are instances made by this factory and handed down through
 // React context, never module singletons, so two cockpits (or two tests) never share state.
+import { createHistoryStore, type HistoryStoreApi } from './history/store';
+import { createJobsStore, type JobsStoreApi } from './jobs/store';
 import { createMarketStore, type MarketStoreApi } from './market/store';
 import { createNoticesStore, type NoticesStoreApi } from './notices/store';
 import { createSessionStore, type SessionStoreApi } from './session/store';
@@ -10,6 +12,8 @@ export interface CockpitStores {
   market: MarketStoreApi;
   notices: NoticesStoreApi;
   ui: UiStoreApi;
+  jobs: JobsStoreApi;
+  history: HistoryStoreApi;
 }
 
 export interface CockpitStoresOptions {
@@ -24,6 +28,8 @@ export function createCockpitStores(options: CockpitStoresOptions = {}): Cockpit
     market: createMarketStore(),
     notices: createNoticesStore({ now: options.now, capacity: options.noticeCapacity }),
     ui: createUiStore(),
+    jobs: createJobsStore(),
+    history: createHistoryStore(),
   };
 }
 
@@ -31,3 +37,5 @@ export { sessionSelectors } from './session/selectors';
 export { marketSelectors } from './market/selectors';
 export { noticesSelectors } from './notices/selectors';
 export { uiSelectors } from './ui/selectors';
+export { jobsSelectors } from './jobs/selectors';
+export { historySelectors } from './history/selectors';

@@ -1,5 +1,6 @@
 // Connects one engine connection to one set of stores: asks for the snapshots whenever the
 // connection opens (first start and every reconnect) and routes each push event to its action.
+// A finished import changes what is stored and which feeds can run, so it re-reads both.
 import type { CockpitApi } from '../../shared/contract';
 import type { ConnectionState } from '../api/socket-client';
 import type { EngineClient } from './engine';
@@ -12,9 +13,22 @@ export interface CockpitConnection {
   onState(listener: (state: ConnectionState, detail: string) => void): void;
 }
 
-/** Requests the three snapshots; each answer goes to its store as it arrives. */
+/** Requests what the history store holds and which feeds can run; each answer goes to its store. */
+export async function loadHistory(engine: EngineClient, stores: CockpitStores): Promise<void> {
+  await Promise.all([
+    engine.call('history.summary', {}).then((r) => {
+      if (r.ok) stores.history.getState().historySummaryReceived(r.data);
+    }),
+    engine.call('market.feeds', {}).then((r) => {
+      if (r.ok) stores.session.getState().feedsReceived(r.data);
+    }),
+  ]);
+}
+
+/** Requests the snapshots; each answer goes to its store as it arrives. */
 export async function loadSnapshots(engine: EngineClient, stores: CockpitStores): Promise<void> {
   await Promise.all([
+    loadHistory(engine, stores),
     engine.call('app.info', {}).then((r) => {
       if (!r.ok) return;
       stores.session.getState().engineInfoReceived(r.data);
@@ -35,7 +49,7 @@ export async function loadSnapshots(engine: EngineClient, stores: CockpitStores)
 /** Starts the wiring; the returned function stops it (events are dropped after). */
 export function startCockpit(connection: CockpitConnection, stores: CockpitStores, engine: EngineClient): () => void {
   const { api } = connection;
-  const { session, market, notices, ui } = stores;
+  const { session, market, notices, ui, jobs } = stores;
   let stopped = false;
 
   session.getState().transportSelected(connection.transport);
@@ -48,6 +62,13 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
     api.on('component.state', (c) => session.getState().componentStateChanged(c)),
     api.on('app.notice', (n) => notices.getState().noticeReceived(n)),
     api.on('ui.command', (c) => ui.getState().uiCommandReceived(c.command)),
+    api.on('job.progress', (p) => {
+      const before = jobs.getState().jobs[p.jobId];
+      jobs.getState().jobProgressed(p);
+      // Once per import: a repeated 'done' finds the job already finished and changes nothing.
+      const finishedNow = before?.state !== 'done' && jobs.getState().jobs[p.jobId]?.state === 'done';
+      if (p.kind === 'import' && finishedNow && !stopped) void loadHistory(engine, stores);
+    }),
   ];
 
   let wasOpen = false;

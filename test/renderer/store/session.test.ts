@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sessionSelectors } from '../../../src/renderer/store/session/selectors';
 import { createSessionStore } from '../../../src/renderer/store/session/store';
-import { engineInfo, sessionStatus, T0 } from '../fakes';
+import { engineInfo, feeds, sessionStatus, T0 } from '../fakes';
 
 describe('session store', () => {
   it('before the engine answers then the mode is unknown and nothing claims LIVE or SIMULATED', () => {
@@ -75,5 +75,29 @@ describe('session store', () => {
     session.getState().componentStateChanged({ name: 'risk', state: 'running', detail: '' });
     expect(sessionSelectors.troubledComponentCount(session.getState())).toBe(1);
     expect(sessionSelectors.componentCount(session.getState())).toBe(2);
+  });
+
+  it('when market.feeds says replay is active then the session is a replay and the unavailable feeds keep their reasons', () => {
+    const session = createSessionStore();
+    expect(sessionSelectors.isReplay(session.getState())).toBe(false);
+    expect(sessionSelectors.activeFeedId(session.getState())).toBeNull();
+    session.getState().feedsReceived(feeds('replay'));
+    expect(sessionSelectors.isReplay(session.getState())).toBe(true);
+    expect(sessionSelectors.activeFeedId(session.getState())).toBe('replay');
+    expect(sessionSelectors.feeds(session.getState())?.find((f) => f.id === 'alpaca')).toMatchObject({
+      available: false,
+      reason: 'unavailable: no keys',
+    });
+    session.getState().feedsReceived(feeds('synthetic'));
+    expect(sessionSelectors.isReplay(session.getState())).toBe(false);
+  });
+
+  it('when the engine accepts a speed or a pause then the session shows it until the next status', () => {
+    const session = createSessionStore();
+    session.getState().sessionStatusReceived(sessionStatus({ feedSpeed: 60, feedPaused: false }));
+    session.getState().feedSpeedChanged(600);
+    session.getState().feedPausedChanged(true);
+    expect(sessionSelectors.feedSpeed(session.getState())).toBe(600);
+    expect(sessionSelectors.feedPaused(session.getState())).toBe(true);
   });
 });

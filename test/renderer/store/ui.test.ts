@@ -12,4 +12,10 @@ describe('ui store', () => {
     ui.getState().dialogClosed();
     expect(uiSelectors.dialog(ui.getState())).toBeNull();
   });
+
+  it('when the trader presses the header Import button then the import dialog opens', () => {
+    const ui = createUiStore();
+    ui.getState().dialogOpened('import.open');
+    expect(uiSelectors.dialog(ui.getState())).toBe('import.open');
+  });
 });

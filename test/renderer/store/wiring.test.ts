@@ -5,12 +5,14 @@ import type { ConnectionState } from '../../../src/renderer/api/socket-client';
 import { createCockpitStores } from '../../../src/renderer/store';
 import { createEngineClient } from '../../../src/renderer/store/engine';
 import { startCockpit, type CockpitConnection } from '../../../src/renderer/store/wiring';
-import { createFakeApi, engineInfo, flush, quote, sessionStatus, T0, type Responders } from '../fakes';
+import { createFakeApi, engineInfo, feeds, flush, historySummary, importReport, jobProgress, quote, sessionStatus, T0, type Responders } from '../fakes';
 
 const snapshotResponders: Responders = {
   'app.info': () => ok(engineInfo()),
   'session.status': () => ok(sessionStatus()),
   'market.watchlist': () => ok({ symbols: ['AAPL', 'MSFT'], quotes: [quote('AAPL', 101, T0)] }),
+  'history.summary': () => ok(historySummary()),
+  'market.feeds': () => ok(feeds('synthetic')),
 };
 
 /** A connection whose state the test drives, like the socket client's. */
@@ -42,12 +44,20 @@ function start(responders: Responders = snapshotResponders) {
 }
 
 describe('startCockpit', () => {
-  it('when the connection opens then info, status and watchlist are requested and land in the stores', async () => {
+  it('when the connection opens then info, status, watchlist, stored history and feeds are requested and land in the stores', async () => {
     const { fake, stores, setState } = start();
     expect(fake.calls).toEqual([]);
     setState('open');
     await flush();
-    expect(fake.calls.map((c) => c.channel).sort()).toEqual(['app.info', 'market.watchlist', 'session.status']);
+    expect(fake.calls.map((c) => c.channel).sort()).toEqual([
+      'app.info',
+      'history.summary',
+      'market.feeds',
+      'market.watchlist',
+      'session.status',
+    ]);
+    expect(stores.history.getState().summary?.dbPath).toBe('/tmp/history.sqlite');
+    expect(stores.session.getState().feeds?.map((f) => f.id)).toEqual(['synthetic', 'replay', 'alpaca', 'polygon']);
     expect(stores.session.getState().mode).toBe('SIMULATED');
     expect(stores.session.getState().transport).toBe('socket');
     expect(stores.session.getState().trading?.state).toBe('ACTIVE');
@@ -104,5 +114,53 @@ describe('startCockpit', () => {
     fake.emit('market.quote', quote('AAPL', 104, T0));
     expect(stores.market.getState().quotes.AAPL).toBeUndefined();
     expect(fake.listenerCount('market.quote')).toBe(0);
+  });
+
+  it('when job progress arrives then the jobs store follows it', () => {
+    const { fake, stores } = start();
+    fake.emit('job.progress', jobProgress({ fraction: 0.25, phase: 'parsing' }));
+    expect(stores.jobs.getState().jobs['import-1']).toMatchObject({ state: 'running', fraction: 0.25, phase: 'parsing' });
+  });
+
+  it('when an import finishes then the stored history and the feeds are read again, once', async () => {
+    let stored = historySummary();
+    const { fake, stores, setState } = start({ ...snapshotResponders, 'history.summary': () => ok(stored) });
+    setState('open');
+    await flush();
+    const before = fake.calls.length;
+    fake.emit('job.progress', jobProgress({ fraction: 0.5, phase: 'storing' }));
+    expect(fake.calls.length).toBe(before);
+    stored = historySummary([{ symbol: 'SPY', bars: 14_180, first: T0, last: T0 + 60_000 }]);
+    const done = jobProgress({ state: 'done', fraction: 1, phase: 'done', message: 'imported SPY', result: importReport() });
+    fake.emit('job.progress', done);
+    fake.emit('job.progress', done);
+    await flush();
+    const reread = fake.calls.slice(before).map((c) => c.channel).sort();
+    expect(reread).toEqual(['history.summary', 'market.feeds']);
+    expect(stores.history.getState().summary?.symbols.map((s) => s.symbol)).toEqual(['SPY']);
+    expect(stores.jobs.getState().jobs['import-1']?.state).toBe('done');
+  });
+
+  it('when an import fails then nothing is re-read, since nothing was written', async () => {
+    const { fake, stores } = start();
+    fake.emit('job.progress', jobProgress({ state: 'failed', fraction: 1, phase: 'failed', message: 'cannot parse line 3' }));
+    await flush();
+    expect(fake.calls).toEqual([]);
+    expect(stores.jobs.getState().jobs['import-1']?.message).toBe('cannot parse line 3');
+  });
+
+  it('when a training job finishes then the history is not re-read', async () => {
+    const { fake } = start();
+    fake.emit('job.progress', jobProgress({ jobId: 'train-1', kind: 'train', state: 'done', fraction: 1 }));
+    await flush();
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('when stopped then job progress no longer reaches the store', () => {
+    const { fake, stores, stop } = start();
+    stop();
+    fake.emit('job.progress', jobProgress());
+    expect(stores.jobs.getState().jobIds).toEqual([]);
+    expect(fake.listenerCount('job.progress')).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import type { ComponentStatus, FeedHealth, SessionMode, TradingStateChange } fro
 import type { ConnectionState } from '../../api/socket-client';
 
 export type EngineInfo = ResponseOf<'app.info'>;
+export type FeedAvailability = ResponseOf<'market.feeds'>[number];
 export type SessionStatus = ResponseOf<'session.status'>;
 export type Transport = 'preload' | 'socket';
 
@@ -24,6 +25,8 @@ export interface SessionState {
   feed: FeedHealth | null;
   feedSpeed: number | null;
   feedPaused: boolean;
+  /** Every feed this engine knows, whether it can be used and why not (`market.feeds`); null until known. */
+  feeds: readonly FeedAvailability[] | null;
   trading: TradingStateChange | null;
   /** The engine clock (epoch ms UTC), which in a replay runs at the feed's speed, not the wall clock's. */
   now: number | null;
@@ -42,6 +45,7 @@ export const initialSessionState: SessionState = {
   feed: null,
   feedSpeed: null,
   feedPaused: false,
+  feeds: null,
   trading: null,
   now: null,
   components: {},

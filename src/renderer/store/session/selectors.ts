@@ -1,6 +1,7 @@
 // Atomic selectors over the session slice: each returns a primitive or an existing reference, so a
 // component re-renders only when its own value changes.
 import type { SessionMode } from '../../../shared/domain';
+import type { FeedAvailability } from './initialState';
 import type { SessionStore } from './store';
 
 export const sessionSelectors = {
@@ -17,6 +18,12 @@ export const sessionSelectors = {
   feedState: (s: SessionStore) => s.feed?.state ?? null,
   feedDetail: (s: SessionStore): string => s.feed?.detail ?? '',
   feedPaused: (s: SessionStore) => s.feedPaused,
+  feedSpeed: (s: SessionStore) => s.feedSpeed,
+  feeds: (s: SessionStore) => s.feeds,
+  /** The feed `market.feeds` marks active; null until known. */
+  activeFeedId: (s: SessionStore): FeedAvailability['id'] | null => s.feeds?.find((f) => f.active)?.id ?? null,
+  /** Only a replay can seek; the seek control is shown only then. */
+  isReplay: (s: SessionStore): boolean => s.feeds?.some((f) => f.active && f.id === 'replay') ?? false,
   tradingState: (s: SessionStore) => s.trading?.state ?? null,
   tradingCause: (s: SessionStore): string => s.trading?.cause ?? '',
   isHalted: (s: SessionStore): boolean => s.trading?.state === 'HALTED',

@@ -6,6 +6,7 @@ import type { ConnectionState } from '../../api/socket-client';
 import {
   initialSessionState,
   type EngineInfo,
+  type FeedAvailability,
   type SessionState,
   type SessionStatus,
   type Transport,
@@ -20,6 +21,11 @@ export interface SessionActions {
   tradingStateChanged(change: TradingStateChange): void;
   clockTicked(now: number): void;
   componentStateChanged(status: ComponentStatus): void;
+  feedsReceived(feeds: readonly FeedAvailability[]): void;
+  /** The engine accepted a new feed speed (the answer to `feed.setSpeed`). */
+  feedSpeedChanged(speed: number): void;
+  /** The engine paused or resumed the feed (the answer to `feed.pause` / `feed.resume`). */
+  feedPausedChanged(paused: boolean): void;
 }
 
 export type SessionStore = SessionState & SessionActions;
@@ -67,5 +73,8 @@ export function createSessionStore(initial: Partial<SessionState> = {}): Session
     clockTicked: (now) => set({ now }),
     componentStateChanged: (status) =>
       set((s) => ({ components: { ...s.components, [status.name]: status } })),
+    feedsReceived: (feeds) => set({ feeds: [...feeds] }),
+    feedSpeedChanged: (feedSpeed) => set({ feedSpeed }),
+    feedPausedChanged: (feedPaused) => set({ feedPaused }),
   }));
 }
