@@ -1,0 +1,88 @@
+// Shared pieces of the vendor stream tests: a sink that records everything, a live clock set to a
+// chosen market instant, seeded jitter, a fetch that refuses any host but loopback, and a poller.
+import type { FeedSink } from '../../../src/main/data/feed';
+import { LiveClock } from '../../../src/main/engine/clock';
+import { SeededRandom } from '../../../src/main/engine/random';
+import type { Bar, FeedHealthState, QuoteTick, Trade, TradingStatus } from '../../../src/shared/domain';
+
+export const MINUTE = 60_000;
+
+/** Monday 2025-03-03 10:10:30 New York (EST): inside the regular session. */
+export const MARKET_NOW = Date.UTC(2025, 2, 3, 15, 10, 30);
+/** Saturday 2025-03-08 12:00 New York: the market is closed. */
+export const WEEKEND_NOW = Date.UTC(2025, 2, 8, 17, 0, 0);
+/** The minute starting at New York 10:mm on MARKET_NOW's day. */
+export const at10 = (mm: number): number => Date.UTC(2025, 2, 3, 15, mm);
+
+export interface RecordingSink extends FeedSink {
+  bars: Bar[];
+  healthLog: Array<{ state: FeedHealthState; detail: string }>;
+  trades: Trade[];
+  quotes: QuoteTick[];
+  statuses: TradingStatus[];
+  drops: Array<{ reason: string; detail: string }>;
+  states(): FeedHealthState[];
+  lastHealth(): { state: FeedHealthState; detail: string } | undefined;
+  dropped(reason: string, detail: string): void;
+}
+
+export function recordingSink(): RecordingSink {
+  const sink: RecordingSink = {
+    bars: [],
+    healthLog: [],
+    trades: [],
+    quotes: [],
+    statuses: [],
+    drops: [],
+    bar: (b) => sink.bars.push(b),
+    health: (state, detail) => sink.healthLog.push({ state, detail }),
+    trade: (t) => sink.trades.push(t),
+    quote: (q) => sink.quotes.push(q),
+    status: (s) => sink.statuses.push(s),
+    dropped: (reason, detail) => sink.drops.push({ reason, detail }),
+    states: () => sink.healthLog.map((h) => h.state),
+    lastHealth: () => sink.healthLog[sink.healthLog.length - 1],
+  };
+  return sink;
+}
+
+/** Real time, read as if it were `start`: timers run at wall speed, the calendar sees market hours. */
+export function clockAt(start: number): LiveClock {
+  const realStart = Date.now();
+  return new LiveClock(() => start + (Date.now() - realStart));
+}
+
+export function seededRandom(seed: number): () => number {
+  const rng = new SeededRandom(seed);
+  return () => rng.next();
+}
+
+/** Global fetch, refusing anything but 127.0.0.1 so a test can never reach a real vendor. */
+export const loopbackFetch: typeof fetch = async (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (url.hostname !== '127.0.0.1') throw new Error(`test fetch refused a non-loopback host: ${url.hostname}`);
+  return fetch(input, init);
+};
+
+/** Polls until `check` is true; fails with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Test timings: fast reconnects, deterministic jitter (a fresh generator per feed). */
+export function fast() {
+  return {
+    backoff: { baseMs: 20, capMs: 100 },
+    random: seededRandom(7),
+    sessionTimeoutMs: 2_000,
+    connectionLimitRetryMs: 300,
+    backfillTimeoutMs: 2_000,
+    fetch: loopbackFetch,
+  };
+}
