@@ -2,13 +2,14 @@
 import { defaultConfig, type VariableName } from '../../src/main/config/config';
 import { createEngine, type Engine } from '../../src/main/engine/compose';
 import { SimulatedClock } from '../../src/main/engine/clock';
-import { sessionOpenUtc, ToyMarket } from '../../src/main/data/toy-market';
+import { SyntheticMarket } from '../../src/main/data/synthetic-market';
+import { NyseCalendar } from '../../src/main/calendar/nyse';
 import type { Bar } from '../../src/shared/domain';
 
 export interface ManualEngine {
   engine: Engine;
   clock: SimulatedClock;
-  feed: ToyMarket;
+  feed: SyntheticMarket;
   bars: Bar[];
   /** Advances the simulated clock by whole minutes. */
   minutes(n: number): void;
@@ -16,8 +17,9 @@ export interface ManualEngine {
 
 export function manualEngine(overrides: Partial<Record<VariableName, string>> = {}, startDate = '2025-03-03'): ManualEngine {
   const config = defaultConfig({ TRADING_SIM_START: startDate, ...overrides });
-  const clock = new SimulatedClock(sessionOpenUtc(startDate));
-  const feed = new ToyMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: 1, startDate, historySessions: 1, drive: 'manual' });
+  const calendar = new NyseCalendar();
+  const clock = new SimulatedClock(calendar.sessionOnOrAfter(startDate).open);
+  const feed = new SyntheticMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: 1, startDate, calendar, historySessions: 1, drive: 'manual' });
   const engine = createEngine(config, { feed: { feed, clock, history: () => feed.history() }, clockTickMs: 0 });
   const bars: Bar[] = [];
   engine.bus.subscribe('market.bar', (b) => bars.push(b));

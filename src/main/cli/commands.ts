@@ -6,12 +6,13 @@ import { parseArgs } from 'node:util';
 import { resolveConfig } from '../bootstrap';
 import { APP_VERSION, createEngine } from '../engine/compose';
 import { SimulatedClock } from '../engine/clock';
-import { sessionOpenUtc, ToyMarket } from '../data/toy-market';
+import { SyntheticMarket } from '../data/synthetic-market';
 import type { Bar } from '../../shared/domain';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SymbolSchema } from '../../shared/contract';
 import { NyseCalendar } from '../calendar/nyse';
+import { addDays } from '../calendar/ny-time';
 import { IMPORT_FORMATS, type CsvOptions, type ImportFormat } from '../data/import/formats';
 import { formatReport, importHistory } from '../data/import/importer';
 import { openDatabase } from '../store/database';
@@ -107,20 +108,20 @@ const simulateCommand: Command = {
     if (values.seed !== undefined) overrides.TRADING_SIM_SEED = values.seed;
     const config = resolveConfig({ cwd: ctx.cwd, env: ctx.env, overrides });
     const startDate = config.sim.startDate!;
-    const clock = new SimulatedClock(sessionOpenUtc(startDate));
-    const feed = new ToyMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: 1, startDate, historySessions: 0, drive: 'manual' });
+    const calendar = new NyseCalendar();
+    const first = calendar.sessionOnOrAfter(startDate);
+    const clock = new SimulatedClock(first.open);
+    const feed = new SyntheticMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: 1, startDate, calendar, historySessions: 0, drive: 'manual' });
     const engine = createEngine(config, { host: 'cli', feed: { feed, clock }, clockTickMs: 0 });
     const bars: Bar[] = [];
     engine.bus.subscribe('market.bar', (b) => bars.push(b));
     await engine.start();
     // Drive the clock directly: no real-time pacing in a batch job.
     const t0 = performance.now();
-    const wanted = sessions * 390 * config.watchlist.length;
-    while (bars.length < wanted) {
-      const next = clock.nextTimerAt();
-      if (next === null) break;
-      clock.advanceTo(next);
-    }
+    // Run to the close of the last requested session (13:00 closes included).
+    let last = first;
+    for (let i = 1; i < sessions; i++) last = calendar.sessionOnOrAfter(addDays(last.date, 1));
+    for (let next = clock.nextTimerAt(); next !== null && next <= last.close; next = clock.nextTimerAt()) clock.advanceTo(next);
     const seconds = (performance.now() - t0) / 1000;
     await engine.stop();
     const bySymbol = config.watchlist.map((symbol) => {

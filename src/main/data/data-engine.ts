@@ -10,7 +10,7 @@ import type { BarCache } from './bar-cache';
 import type { FeedSink, MarketFeed } from './feed';
 import { checkBar, type BarRejection } from './validate-bar';
 
-export type DropReason = BarRejection | 'unknown_symbol' | 'out_of_order';
+export type DropReason = BarRejection | 'unknown_symbol' | 'out_of_order' | `feed.${string}`;
 
 export class DataEngine extends BaseComponent {
   private healthValue: FeedHealth;
@@ -57,6 +57,23 @@ export class DataEngine extends BaseComponent {
     const sink: FeedSink = {
       bar: (bar) => this.onBar(bar),
       health: (state, detail) => this.onHealth(state, detail),
+      trade: (t) => {
+        if (this.watch.has(t.symbol) && Number.isFinite(t.price) && t.price > 0 && t.size >= 0) this.bus.publish('data.trade', t);
+      },
+      quote: (q) => {
+        if (this.watch.has(q.symbol) && q.bidSize >= 0 && q.askSize >= 0) this.bus.publish('data.quote', q);
+      },
+      status: (st) => {
+        if (!this.watch.has(st.symbol)) return;
+        this.bus.publish('data.status', st);
+        this.bus.publish('app.notice', {
+          level: st.halted ? 'warn' : 'info',
+          code: st.halted ? 'market.halt' : 'market.resume',
+          message: `${st.symbol} ${st.halted ? 'HALTED' : 'resumed'}: ${st.reason}`,
+          at: this.clock.now(),
+        });
+      },
+      dropped: (reason, detail) => this.count(`feed.${reason}`, detail),
     };
     await this.feed.start(sink);
   }
@@ -85,14 +102,20 @@ export class DataEngine extends BaseComponent {
   }
 
   private drop(bar: Bar, reason: DropReason): void {
+    this.count(reason, `a bad bar for ${String(bar.symbol)} at ${bar.start}`);
+  }
+
+  /** Counts something dropped and tells the cockpit, at most once a minute per reason. */
+  private count(reason: DropReason, detail: string): void {
     this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);
     const now = this.clock.now();
     const last = this.lastNoticeAt.get(reason) ?? -Infinity;
     if (now - last >= 60_000) {
       this.lastNoticeAt.set(reason, now);
-      const message = `dropped a bad bar from ${this.feed.label} (${reason}) for ${String(bar.symbol)}; ${this.dropped.get(reason)} so far`;
-      this.log.warn(message, { reason, symbol: bar.symbol, start: bar.start });
-      this.bus.publish('app.notice', { level: 'warn', code: `feed.${reason}`, message, at: now });
+      const code = reason.startsWith('feed.') ? reason : `feed.${reason}`;
+      const message = `dropped from ${this.feed.label} (${reason}): ${detail}; ${this.dropped.get(reason)} so far`;
+      this.log.warn(message, { reason });
+      this.bus.publish('app.notice', { level: 'warn', code, message, at: now });
     }
   }
 

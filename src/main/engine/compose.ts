@@ -10,7 +10,10 @@ import { BarCache } from '../data/bar-cache';
 import { DataEngine } from '../data/data-engine';
 import { isPaced, type MarketFeed } from '../data/feed';
 import { ReplayFeed, replayStart } from '../data/replay-feed';
-import { latestWeekday, sessionOpenUtc, ToyMarket } from '../data/toy-market';
+import { BarRecorder } from '../data/bar-recorder';
+import { AlpacaStreamFeed } from '../data/vendors/alpaca-stream';
+import { PolygonStreamFeed } from '../data/vendors/polygon-stream';
+import { latestSessionDate, SyntheticMarket } from '../data/synthetic-market';
 import { createDispatcher, RefusalError, type Dispatch, type HandlerMap } from '../ipc/dispatcher';
 import { createMemoryLogger, type Logger } from '../logging/logger';
 import { TradingStateMachine } from '../risk/trading-state';
@@ -18,7 +21,7 @@ import { openDatabase, type Db } from '../store/database';
 import { HistoryStore } from '../store/history-store';
 import { runImportJob } from '../workers/import-job';
 import { MessageBus } from './bus';
-import { SimulatedClock, type Clock } from './clock';
+import { LiveClock, SimulatedClock, type Clock } from './clock';
 import type { EngineHost, EventListener } from './host-api';
 import type { Component } from './lifecycle';
 import type { EngineBus, EngineEndpoints, EngineTopics } from './topics';
@@ -66,7 +69,27 @@ export class EngineConfigError extends Error {
   }
 }
 
-function buildFeed(config: EngineConfig, deps: EngineDeps, store: HistoryStore, calendar: NyseCalendar): FeedChoice {
+/** Chart context for a live feed: the stored bars of the last two sessions. */
+function storedHistory(store: HistoryStore, symbols: readonly string[], now: number): Bar[] {
+  const out: Bar[] = [];
+  for (const symbol of symbols) {
+    for (const b of store.loadBars(symbol, '1m', now - 4 * 86_400_000, now)) {
+      if (b.part === 'regular') out.push({ symbol, timeframe: '1m', start: b.start, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+function lastStoredStarts(store: HistoryStore, symbols: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of symbols) {
+    const r = store.range(s, '1m');
+    if (r) out[s] = r.last;
+  }
+  return out;
+}
+
+function buildFeed(config: EngineConfig, deps: EngineDeps, store: HistoryStore, calendar: NyseCalendar, log: Logger): FeedChoice {
   if (deps.feed) return typeof deps.feed === 'function' ? deps.feed({ store, calendar }) : deps.feed;
   if (config.mode !== 'SIMULATED') {
     // A config that does not fit what this build can run is refused at start, with the way out.
@@ -84,14 +107,39 @@ function buildFeed(config: EngineConfig, deps: EngineDeps, store: HistoryStore, 
     }
     case 'synthetic': {
       const wall = deps.wallClock ?? Date.now;
-      const startDate = config.sim.startDate ?? latestWeekday(wall());
-      const clock = new SimulatedClock(sessionOpenUtc(startDate));
-      const feed = new ToyMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: config.sim.speed, startDate, historySessions: 1 });
+      const startDate = config.sim.startDate ?? latestSessionDate(calendar, wall());
+      const clock = new SimulatedClock(calendar.sessionOnOrAfter(startDate).open);
+      const feed = new SyntheticMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: config.sim.speed, startDate, calendar, historySessions: 1 });
       return { feed, clock, history: () => feed.history() };
     }
-    case 'alpaca':
-    case 'polygon':
-      throw new EngineConfigError(`TRADING_FEED=${config.feed} is not wired into this build yet; use synthetic or replay`);
+    case 'alpaca': {
+      const clock = new LiveClock();
+      const feed = new AlpacaStreamFeed({
+        keyId: config.alpaca!.keyId,
+        secretKey: config.alpaca!.secretKey,
+        feed: config.alpaca!.feed,
+        symbols: config.watchlist,
+        clock,
+        calendar,
+        log: log.child('alpaca'),
+        resumeAfter: lastStoredStarts(store, config.watchlist),
+        channels: { trades: false, quotes: true, statuses: true },
+      });
+      return { feed, clock, history: () => storedHistory(store, config.watchlist, clock.now()) };
+    }
+    case 'polygon': {
+      const clock = new LiveClock();
+      const feed = new PolygonStreamFeed({
+        apiKey: config.polygon!.apiKey,
+        symbols: config.watchlist,
+        clock,
+        calendar,
+        log: log.child('polygon'),
+        resumeAfter: lastStoredStarts(store, config.watchlist),
+        channels: { trades: false, quotes: true },
+      });
+      return { feed, clock, history: () => storedHistory(store, config.watchlist, clock.now()) };
+    }
   }
 }
 
@@ -138,7 +186,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     for (const o of db.prepare('SELECT date, kind, reason FROM calendar_overrides').all() as Array<{ date: string; kind: 'closed' | 'early-close'; reason: string }>) {
       calendar.addOverride(o);
     }
-    choice = buildFeed(config, deps, store, calendar);
+    choice = buildFeed(config, deps, store, calendar, log);
   } catch (error) {
     db.close();
     throw error;
@@ -154,6 +202,9 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const data = new DataEngine(feed, cache, bus, clock, log.child('data'), config.watchlist, onStatus);
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
   const components: Component[] = [data];
+  // Real vendor bars are kept in the history; simulated and replayed ones never are.
+  const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
+  if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b));
   for (const c of components) statusOf.set(c.name, c.status());
   let jobCounter = 0;
 
@@ -304,6 +355,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
           });
         }
       }
+      recorder?.start();
       const tickMs = deps.clockTickMs ?? 500;
       if (tickMs > 0) {
         tickTimer = setInterval(() => bus.publish('clock.tick', { now: clock.now() }), tickMs);
@@ -325,6 +377,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         }
       }
       started = false;
+      recorder?.stop();
       db.close();
       log.info('engine stopped');
     },

@@ -1,11 +1,17 @@
 // The engine bus's topics: every push event of the IPC contract (so hosts can forward them as they
 // are) plus engine-internal topics that never leave the process.
 import type { EventMap } from '../../shared/contract';
+import type { QuoteTick, Trade, TradingStatus } from '../../shared/domain';
 import type { MessageBus } from './bus';
 
-export type EngineTopics = EventMap;
+export type EngineTopics = EventMap & {
+  /** Prints, top of book and trading statuses from vendors that stream them (not sent to the renderer). */
+  'data.trade': Trade;
+  'data.quote': QuoteTick;
+  'data.status': TradingStatus;
+};
 
-/** Named request endpoints inside the engine (later issues add execution.flattenAll and more). */
+/** Named request endpoints inside the engine (later issues add more). */
 export type EngineEndpoints = {
   'execution.flattenAll': (arg: { cause: string }) => Promise<{ closed: number }>;
 };

@@ -114,18 +114,7 @@ export function importHistory(store: HistoryStore, calendar: NyseCalendar, reque
     const { inserted, unchanged } = store.insertBars('1m', accepted);
     report.inserted = inserted;
     report.unchanged = unchanged;
-    if (first !== null && last !== null) {
-      // Recompute derived bars over whole sessions touched by this file, from everything stored.
-      const from = calendar.session(nyDateKey(first))?.preOpen ?? first;
-      const lastSession = calendar.session(nyDateKey(last));
-      const to = lastSession ? lastSession.postClose : last + 60_000;
-      const minute = store.loadBars(symbol, '1m', from, to);
-      for (const tf of DERIVED) {
-        const bars = aggregateBars(minute, tf, calendar);
-        store.replaceBars(tf, symbol, from, to, bars);
-        report.derived[tf] = bars.length;
-      }
-    }
+    if (first !== null && last !== null) report.derived = rebuildDerived(store, calendar, symbol, first, last);
     db.prepare(
       `INSERT INTO imports (file, sha256, format, symbol, rows, inserted, unchanged, rejected_json, first_start, last_start, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -133,6 +122,26 @@ export function importHistory(store: HistoryStore, calendar: NyseCalendar, reque
   })();
   progress(1, 'done');
   return report;
+}
+
+/**
+ * Recomputes the 5-minute, 15-minute and daily bars over the whole sessions between two 1-minute bar
+ * starts, from everything stored (so overlapping imports and live recording merge correctly).
+ */
+export function rebuildDerived(store: HistoryStore, calendar: NyseCalendar, symbol: string, first: number, last: number): { '5m': number; '15m': number; '1d': number } {
+  const from = calendar.session(nyDateKey(first))?.preOpen ?? first;
+  const lastSession = calendar.session(nyDateKey(last));
+  const to = lastSession ? lastSession.postClose : last + 60_000;
+  const minute = store.loadBars(symbol, '1m', from, to);
+  const counts = { '5m': 0, '15m': 0, '1d': 0 };
+  store.db.transaction(() => {
+    for (const tf of DERIVED) {
+      const bars = aggregateBars(minute, tf, calendar);
+      store.replaceBars(tf, symbol, from, to, bars);
+      counts[tf] = bars.length;
+    }
+  })();
+  return counts;
 }
 
 export function formatReport(r: ImportReport): string {

@@ -41,12 +41,20 @@ export interface SyntheticModelParameters {
   minIdiosyncraticShare: number;
   /** Degrees of freedom of the Student-t shocks (scaled to unit variance); Infinity gives Gaussian shocks. */
   tailDegreesOfFreedom: number;
+  /**
+   * Shocks beyond this many standard deviations are redrawn: t(4) has no fourth moment, and without
+   * news a 30-sigma minute is not a tape anyone trades. Larger moves come from the jumps. (At 10 the
+   * t(4) shock keeps about 97% of its unit variance.)
+   */
+  maxShockSigmas: number;
   /** GARCH(1,1) reaction to the last squared shock, per minute. */
   garchAlpha: number;
   /** GARCH(1,1) persistence of variance, per minute; alpha + beta < 1. */
   garchBeta: number;
   /** Cap on the squared standardized shock fed back into the variance, so one t-tail draw cannot explode it. */
   garchShockCap: number;
+  /** Ceiling of the minute variance state (unit mean): 25 lets volatility spike to 5× its normal level, no further. */
+  garchVarianceCeiling: number;
   /** Share of the excess (or missing) minute variance still present at the next open. */
   overnightVarianceCarry: number;
   /** AR(1) persistence of the log volatility level from one session to the next (calm weeks, wild weeks). */
@@ -79,6 +87,8 @@ export interface SyntheticModelParameters {
   jumpSizeMinDailyVols: number;
   /** Mean of the exponential excess over the smallest jump, in daily volatilities. */
   jumpSizeMeanExcessDailyVols: number;
+  /** Largest jump, in daily volatilities (a 3-vol minute is already a headline). */
+  jumpSizeMaxDailyVols: number;
   /** Added to the (unit-mean) minute variance state at a jump; it then decays with GARCH persistence. */
   jumpVarianceBoost: number;
   /** Extra volume multiple at a jump; decays over jumpVolumeDecayMinutes. */
@@ -91,9 +101,11 @@ export const DEFAULT_SYNTHETIC_MODEL: Readonly<SyntheticModelParameters> = Objec
   marketDailyVol: 0.009,
   minIdiosyncraticShare: 0.25,
   tailDegreesOfFreedom: 4,
+  maxShockSigmas: 10,
   garchAlpha: 0.05,
   garchBeta: 0.93,
-  garchShockCap: 25,
+  garchShockCap: 16,
+  garchVarianceCeiling: 25,
   overnightVarianceCarry: 0.5,
   sessionVolPersistence: 0.8,
   sessionVolDispersion: 0.25,
@@ -109,7 +121,8 @@ export const DEFAULT_SYNTHETIC_MODEL: Readonly<SyntheticModelParameters> = Objec
   jumpsPerSession: 0.04,
   marketJumpsPerSession: 0.01,
   jumpSizeMinDailyVols: 0.8,
-  jumpSizeMeanExcessDailyVols: 0.6,
+  jumpSizeMeanExcessDailyVols: 0.5,
+  jumpSizeMaxDailyVols: 3,
   jumpVarianceBoost: 12,
   jumpVolumeBoost: 6,
   jumpVolumeDecayMinutes: 30,
@@ -126,12 +139,15 @@ export function resolveModel(overrides: Partial<SyntheticModelParameters> = {}):
     if (name !== 'tailDegreesOfFreedom' && !Number.isFinite(value)) bad(name, 'must be finite');
   }
   if (!(p.tailDegreesOfFreedom > 2)) bad('tailDegreesOfFreedom', 'must be > 2 (finite variance)');
+  if (!(p.maxShockSigmas >= 3)) bad('maxShockSigmas', 'must be ≥ 3');
   if (!(p.garchAlpha + p.garchBeta < 1)) bad('garchBeta', 'plus garchAlpha must be < 1 (stationary variance)');
+  if (!(p.garchVarianceCeiling >= 1)) bad('garchVarianceCeiling', 'must be ≥ 1 (the mean variance)');
   if (!(p.marketDailyVol > 0)) bad('marketDailyVol', 'must be > 0');
   if (p.minIdiosyncraticShare > 1) bad('minIdiosyncraticShare', 'must be ≤ 1');
   if (p.overnightVarianceCarry > 1) bad('overnightVarianceCarry', 'must be ≤ 1');
   if (!(p.sessionVolPersistence < 1)) bad('sessionVolPersistence', 'must be < 1');
   if (p.overnightJumpProbability > 1) bad('overnightJumpProbability', 'must be ≤ 1');
+  if (p.jumpSizeMaxDailyVols < p.jumpSizeMinDailyVols) bad('jumpSizeMaxDailyVols', 'must be ≥ jumpSizeMinDailyVols');
   if (!(p.intradayDecayMinutes > 0)) bad('intradayDecayMinutes', 'must be > 0');
   if (!(p.jumpVolumeDecayMinutes > 0)) bad('jumpVolumeDecayMinutes', 'must be > 0');
   if (p.jumpsPerSession > FULL_SESSION_MINUTES || p.marketJumpsPerSession > FULL_SESSION_MINUTES) {
@@ -222,10 +238,10 @@ interface SymbolPath {
   readonly symbol: string;
   readonly profile: Readonly<SymbolProfile>;
   readonly rng: SeededRandom;
-  /** Market-factor and idiosyncratic minute volatility at unit state. */
-  readonly factorMinuteVol: number;
+  /** Idiosyncratic volatility per minute and per day at unit state. */
   readonly idioMinuteVol: number;
   readonly idioDailyVol: number;
+  /** Share of the symbol's variance that comes from the market factor. */
   readonly factorShare: number;
   readonly minuteVolume: number;
   /** The unrounded traded price; bars print it on the tick. */
@@ -257,6 +273,9 @@ export class SyntheticMarketModel {
   private readonly marketMinuteVol: number;
   private readonly shapes = new Map<number, Shapes>();
   private readonly excitementDecay: number;
+  /** The variance multiplier of the last shock drawn (its bar's own variance scale). */
+  private shockVariance = 1;
+  /** Market-factor GARCH variance state (unit mean). */
   private marketVariance = 1;
   private sessionLogVol = 0;
   /** Session volatility level, E[level²] = 1. */
@@ -286,7 +305,6 @@ export class SyntheticMarketModel {
         symbol,
         profile,
         rng: symbolStream(options.seed, symbol),
-        factorMinuteVol: profile.beta * this.marketMinuteVol,
         idioMinuteVol: idioDaily / Math.sqrt(FULL_SESSION_MINUTES),
         idioDailyVol: idioDaily,
         factorShare: factorDaily ** 2 / (factorDaily ** 2 + idioDaily ** 2),
@@ -319,14 +337,14 @@ export class SyntheticMarketModel {
     if (first) return;
     const carry = p.overnightVarianceCarry;
     this.marketVariance = 1 + carry * (this.marketVariance - 1);
-    const marketGap = p.marketDailyVol * p.overnightVolShare * this.sessionLevel * m.normal() * Math.sqrt(this.mixT(m));
+    const marketGap = p.marketDailyVol * p.overnightVolShare * this.sessionLevel * this.shock(m);
     for (const s of this.paths) {
       const r = s.rng;
       s.variance = 1 + carry * (s.variance - 1);
-      let gap = s.profile.beta * marketGap + s.idioDailyVol * p.overnightVolShare * this.sessionLevel * r.normal() * Math.sqrt(this.mixT(r));
+      let gap = s.profile.beta * marketGap + s.idioDailyVol * p.overnightVolShare * this.sessionLevel * this.shock(r);
       if (r.next() < p.overnightJumpProbability) {
         gap += this.jumpSize(r) * s.profile.dailyVol;
-        s.variance += p.jumpVarianceBoost / 2;
+        s.variance = Math.min(p.garchVarianceCeiling, s.variance + p.jumpVarianceBoost / 2);
         s.excitement += p.jumpVolumeBoost / 2;
       }
       s.price *= Math.exp(gap);
@@ -346,15 +364,15 @@ export class SyntheticMarketModel {
     const level = this.sessionLevel * volShape;
 
     // The market factor: a GARCH(1,1) with t shocks; its return is what a beta-1 name moves.
-    const mw = this.mixT(m);
-    const mz = m.normal() * Math.sqrt(mw);
+    const mz = this.shock(m);
+    const mw = this.shockVariance;
     const mVar = this.marketVariance;
     let marketMove = this.marketMinuteVol * level * Math.sqrt(mVar) * mz;
-    this.marketVariance = this.omega + mVar * (p.garchAlpha * Math.min(mz * mz, p.garchShockCap) + p.garchBeta);
+    this.marketVariance = this.nextVariance(mVar, mz);
     let marketJumped = false;
     if (m.next() < p.marketJumpsPerSession / FULL_SESSION_MINUTES) {
       marketMove += this.jumpSize(m) * p.marketDailyVol;
-      this.marketVariance += p.jumpVarianceBoost;
+      this.marketVariance = Math.min(p.garchVarianceCeiling, this.marketVariance + p.jumpVarianceBoost);
       marketJumped = true;
     }
     // Variance of the factor's continuous part inside this bar, per unit beta².
@@ -364,15 +382,15 @@ export class SyntheticMarketModel {
     for (let i = 0; i < this.paths.length; i++) {
       const s = this.paths[i]!;
       const r = s.rng;
-      const w = this.mixT(r);
-      const z = r.normal() * Math.sqrt(w);
+      const z = this.shock(r);
+      const w = this.shockVariance;
       const sVar = s.variance;
       let move = s.profile.beta * marketMove + s.idioMinuteVol * level * Math.sqrt(sVar) * z;
-      s.variance = this.omega + sVar * (p.garchAlpha * Math.min(z * z, p.garchShockCap) + p.garchBeta);
+      s.variance = this.nextVariance(sVar, z);
       if (marketJumped) s.excitement += p.jumpVolumeBoost / 2;
       if (r.next() < p.jumpsPerSession / FULL_SESSION_MINUTES) {
         move += this.jumpSize(r) * s.profile.dailyVol;
-        s.variance += p.jumpVarianceBoost;
+        s.variance = Math.min(p.garchVarianceCeiling, s.variance + p.jumpVarianceBoost);
         s.excitement += p.jumpVolumeBoost;
       }
       // High and low: the exact extremes of a Brownian bridge from open to close with this bar's variance.
@@ -404,9 +422,28 @@ export class SyntheticMarketModel {
     return bars;
   }
 
+  /** A unit-variance Student-t shock within ±maxShockSigmas; its variance multiplier is left in shockVariance. */
+  private shock(rng: SeededRandom): number {
+    const limit = this.params.maxShockSigmas;
+    for (;;) {
+      const w = this.mixT(rng);
+      const z = rng.normal() * Math.sqrt(w);
+      if (Math.abs(z) <= limit) {
+        this.shockVariance = w;
+        return z;
+      }
+    }
+  }
+
+  /** GARCH(1,1) on the unit-mean variance state: h' = ω + α·min(z², cap)·h + β·h, below the ceiling. */
+  private nextVariance(h: number, z: number): number {
+    const p = this.params;
+    return Math.min(p.garchVarianceCeiling, this.omega + h * (p.garchAlpha * Math.min(z * z, p.garchShockCap) + p.garchBeta));
+  }
+
   private jumpSize(rng: SeededRandom): number {
     const p = this.params;
-    const size = p.jumpSizeMinDailyVols - p.jumpSizeMeanExcessDailyVols * Math.log(1 - rng.next());
+    const size = Math.min(p.jumpSizeMaxDailyVols, p.jumpSizeMinDailyVols - p.jumpSizeMeanExcessDailyVols * Math.log(1 - rng.next()));
     return rng.next() < 0.5 ? -size : size;
   }
 

@@ -3,7 +3,7 @@ import { nyParts } from '../../../src/main/calendar/ny-time';
 import { checkBar } from '../../../src/main/data/validate-bar';
 import { manualEngine } from '../../helpers/engine';
 
-describe('the embedded synthetic market', () => {
+describe('the embedded synthetic market in the engine', () => {
   it('streams one bar per symbol per minute of the regular session, 09:30 to 16:00 New York, 390 each', async () => {
     const m = manualEngine();
     await m.engine.start();
