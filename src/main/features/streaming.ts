@@ -58,7 +58,8 @@ export interface FeatureOptions {
   openingRangeMinutes?: number;
 }
 
-const RING = 64; // ≥ 61: ret_60 needs close_{t-60}; windows of 60
+const RING = 64; // ≥ 61: ret_60 needs close_{t-60}; windows of 60. A power of two: slots by bit mask.
+const MASK = RING - 1;
 const VOL_WINDOW = 390;
 const OR_DEFAULT = 30;
 
@@ -70,6 +71,7 @@ const S = {
   ema9: k++, ema12: k++, ema20: k++, ema26: k++, ema50: k++, sig: k++, sigN: k++,
   sum9: k++, sum20: k++, sum50: k++,
   atr: k++, trSum: k++, obv: k++, volSum20: k++,
+  r10: k++, rr10: k++, r60: k++, rr60: k++,
   lag0: k++, lag1: k++, lag2: k++, lag3: k++,
   alag0: k++, alag1: k++, alag2: k++, alag3: k++,
   sessionOpen: k++, sessionClose: k++, sessionKey: k++,
@@ -101,6 +103,8 @@ export class SymbolFeatureState {
   readonly obvs = new Float64Array(RING);
   readonly starts = new Float64Array(RING);
   readonly vol390 = new Float64Array(VOL_WINDOW);
+  /** The same window kept sorted, for the percentile in O(log n) plus one short memmove. */
+  readonly volSorted = new Float64Array(VOL_WINDOW);
   readonly pairSpyX = new Float64Array(RING);
   readonly pairSpyY = new Float64Array(RING);
   readonly pairQqqX = new Float64Array(RING);
@@ -111,6 +115,8 @@ export class SymbolFeatureState {
   private hasUndo = false;
   readonly daily: DailyBar[] = [];
   private dayPushedFor = '';
+  /** The session object of the last bar (the calendar hands out one object per day). */
+  lastSession: TradingSession | null = null;
   /** Latest quote sizes, for the imbalance. */
   bidSize = Number.NaN;
   askSize = Number.NaN;
@@ -125,6 +131,7 @@ export class SymbolFeatureState {
     this.s[S.sum20] = 0;
     this.s[S.sum50] = 0;
     this.s[S.volSum20] = 0;
+    this.s[S.r10] = this.s[S.rr10] = this.s[S.r60] = this.s[S.rr60] = 0;
     this.s[S.sessionKey] = -1;
     for (const p of ['spy', 'qqq'] as const) {
       for (const f of ['N', 'Sx', 'Sy', 'Sxx', 'Syy', 'Sxy'] as const) this.s[S[`${p}${f}` as keyof typeof S]] = 0;
@@ -142,9 +149,9 @@ export class SymbolFeatureState {
 
   /** Return at a bar start, for other symbols' market context; NaN when this symbol had no bar then. */
   retAt(start: number): number {
-    const n = this.s[S.n]!;
+    const n = this.s[S.n]! | 0;
     for (let j = 0; j < Math.min(n, RING); j++) {
-      const slot = (n - 1 - j) % RING;
+      const slot = (n - 1 - j) & MASK;
       const st = this.starts[slot]!;
       if (st === start) return this.rets[slot]!;
       if (st < start) return Number.NaN;
@@ -154,8 +161,8 @@ export class SymbolFeatureState {
 
   snapshot(): void {
     this.prev.set(this.s);
-    const n = this.s[S.n]!;
-    const slot = n % RING;
+    const n = this.s[S.n]! | 0;
+    const slot = n & MASK;
     const u = this.undo;
     u[0] = this.closes[slot]!;
     u[1] = this.highs[slot]!;
@@ -165,7 +172,7 @@ export class SymbolFeatureState {
     u[5] = this.obvs[slot]!;
     u[6] = this.starts[slot]!;
     u[7] = this.vol390[n % VOL_WINDOW]!;
-    const pslot = this.s[S.pairCount]! % RING;
+    const pslot = (this.s[S.pairCount]! | 0) & MASK;
     this.undoPairSlot = pslot;
     u[8] = this.pairSpyX[pslot]!;
     u[9] = this.pairSpyY[pslot]!;
@@ -178,9 +185,12 @@ export class SymbolFeatureState {
   rollback(): boolean {
     if (!this.hasUndo) return false;
     this.s.set(this.prev);
-    const n = this.s[S.n]!;
-    const slot = n % RING;
+    const n = this.s[S.n]! | 0;
+    const slot = n & MASK;
     const u = this.undo;
+    // Undo the sorted window: take out what the bar put in, put back what it pushed out.
+    if (n >= VOL_WINDOW) sortedReplace(this.volSorted, VOL_WINDOW, this.vol390[n % VOL_WINDOW]!, u[7]!);
+    else sortedReplace(this.volSorted, n + 1, this.vol390[n % VOL_WINDOW]!, Number.NaN);
     this.closes[slot] = u[0]!;
     this.highs[slot] = u[1]!;
     this.lows[slot] = u[2]!;
@@ -296,14 +306,15 @@ export function updateSymbol(
 ): void {
   const s = st.s;
   st.snapshot();
-  const n = s[S.n]!; // bars before this one
-  const slot = n % RING;
+  const n = s[S.n]! | 0; // bars before this one
+  const slot = n & MASK;
   const { open, high, low, close, volume, start } = bar;
   const prevClose = s[S.lastClose]!;
   const prevStart = s[S.lastStart]!;
 
   // ---------------------------------------------------------------- session boundaries
-  const key = keyOfDate(session.date);
+  const key = session === st.lastSession ? s[S.sessionKey]! : keyOfDate(session.date);
+  st.lastSession = session;
   if (key !== s[S.sessionKey]) {
     st.pushDayIfComplete(session.date);
     s[S.sessionKey] = key;
@@ -349,16 +360,19 @@ export function updateSymbol(
 
   // ---------------------------------------------------------------- rings
   const ret = n >= 1 ? Math.log(close / prevClose) : Number.NaN;
-  const leavingClose9 = n >= 9 ? st.closes[(n - 9) % RING]! : 0;
-  const leavingClose20 = n >= 20 ? st.closes[(n - 20) % RING]! : 0;
-  const leavingClose50 = n >= 50 ? st.closes[(n - 50) % RING]! : 0;
-  const leavingVol20 = n >= 20 ? st.volumes[(n - 20) % RING]! : 0;
+  const leavingClose9 = n >= 9 ? st.closes[(n - 9) & MASK]! : 0;
+  const leavingClose20 = n >= 20 ? st.closes[(n - 20) & MASK]! : 0;
+  const leavingClose50 = n >= 50 ? st.closes[(n - 50) & MASK]! : 0;
+  const leavingVol20 = n >= 20 ? st.volumes[(n - 20) & MASK]! : 0;
   st.closes[slot] = close;
   st.highs[slot] = high;
   st.lows[slot] = low;
   st.volumes[slot] = volume;
   st.rets[slot] = ret;
   st.starts[slot] = start;
+  // Sorted window: the volume 390 bars back leaves, this one enters.
+  if (n >= VOL_WINDOW) sortedReplace(st.volSorted, VOL_WINDOW, st.vol390[n % VOL_WINDOW]!, volume);
+  else sortedInsert(st.volSorted, n, volume);
   st.vol390[n % VOL_WINDOW] = volume;
   const nn = n + 1; // bars including this one
   s[S.n] = nn;
@@ -367,9 +381,9 @@ export function updateSymbol(
 
   // ---------------------------------------------------------------- returns
   out[I.ret_1] = ret;
-  out[I.ret_5] = n >= 5 ? Math.log(close / st.closes[(n - 5) % RING]!) : Number.NaN;
-  out[I.ret_15] = n >= 15 ? Math.log(close / st.closes[(n - 15) % RING]!) : Number.NaN;
-  out[I.ret_60] = n >= 60 ? Math.log(close / st.closes[(n - 60) % RING]!) : Number.NaN;
+  out[I.ret_5] = n >= 5 ? Math.log(close / st.closes[(n - 5) & MASK]!) : Number.NaN;
+  out[I.ret_15] = n >= 15 ? Math.log(close / st.closes[(n - 15) & MASK]!) : Number.NaN;
+  out[I.ret_60] = n >= 60 ? Math.log(close / st.closes[(n - 60) & MASK]!) : Number.NaN;
 
   // ---------------------------------------------------------------- RSI (TA-Lib / Wilder)
   if (n >= 1) {
@@ -445,11 +459,20 @@ export function updateSymbol(
   if (n >= 1) s[S.obv] = s[S.obv]! + (close > prevClose ? volume : close < prevClose ? -volume : 0);
   st.obvs[slot] = s[S.obv]!;
   s[S.volSum20] = s[S.volSum20]! + volume - leavingVol20;
-  out[I.obv_slope_20] = n >= 20 ? (s[S.obv]! - st.obvs[(n - 20) % RING]!) / s[S.volSum20]! : Number.NaN;
+  out[I.obv_slope_20] = n >= 20 ? (s[S.obv]! - st.obvs[(n - 20) & MASK]!) / s[S.volSum20]! : Number.NaN;
 
   // ---------------------------------------------------------------- realised volatility
-  const rv10 = n >= 10 ? stdev(st.rets, n, 10, Number.NaN) : Number.NaN;
-  const rv60 = n >= 60 ? stdev(st.rets, n, 60, Number.NaN) : Number.NaN;
+  // Running sums are safe for returns (centred near zero, unlike prices); ret_1 exists from bar 1.
+  if (n >= 1) {
+    const r10out = n >= 11 ? st.rets[(n - 10) & MASK]! : 0;
+    const r60out = n >= 61 ? st.rets[(n - 60) & MASK]! : 0;
+    s[S.r10] = s[S.r10]! + ret - r10out;
+    s[S.rr10] = s[S.rr10]! + ret * ret - r10out * r10out;
+    s[S.r60] = s[S.r60]! + ret - r60out;
+    s[S.rr60] = s[S.rr60]! + ret * ret - r60out * r60out;
+  }
+  const rv10 = n >= 10 ? sdFromSums(s[S.r10]!, s[S.rr10]!, 10) : Number.NaN;
+  const rv60 = n >= 60 ? sdFromSums(s[S.r60]!, s[S.rr60]!, 60) : Number.NaN;
   out[I.rv_10] = rv10;
   out[I.rv_60] = rv60;
   out[I.vol_ratio] = rv60 > 0 ? rv10 / rv60 : Number.NaN;
@@ -460,12 +483,7 @@ export function updateSymbol(
     const sd = stdev(st.volumes, n, 20, m);
     out[I.volume_z_20] = sd > 0 ? (volume - m) / sd : Number.NaN;
   } else out[I.volume_z_20] = Number.NaN;
-  if (nn >= VOL_WINDOW) {
-    let le = 0;
-    const w = st.vol390;
-    for (let j = 0; j < VOL_WINDOW; j++) if (w[j]! <= volume) le++;
-    out[I.volume_pctile_390] = le / VOL_WINDOW;
-  } else out[I.volume_pctile_390] = Number.NaN;
+  out[I.volume_pctile_390] = nn >= VOL_WINDOW ? upperBound(st.volSorted, VOL_WINDOW, volume) / VOL_WINDOW : Number.NaN;
   let sign = s[S.prevSign]!;
   if (n === 0 || Number.isNaN(sign)) sign = 1;
   if (n >= 1 && close > prevClose) sign = 1;
@@ -503,7 +521,7 @@ export function updateSymbol(
     let lo = Infinity;
     let hi = -Infinity;
     for (let j = 0; j < 60; j++) {
-      const sl = (n - j + RING) % RING;
+      const sl = (n - j) & MASK;
       const l = st.lows[sl]!;
       const h = st.highs[sl]!;
       if (l < lo) lo = l;
@@ -556,12 +574,12 @@ export function updateSymbol(
   // ---------------------------------------------------------------- market context (up to t-1)
   // The pair for the previous bar is complete now: both it and the index's bar for that minute closed.
   if (n >= 2) {
-    const x = st.rets[(n - 1) % RING]!;
+    const x = st.rets[(n - 1) & MASK]!;
     const ySpy = market.spy === st ? x : market.spy ? market.spy.retAt(prevStart) : Number.NaN;
     const yQqq = market.qqq === st ? x : market.qqq ? market.qqq.retAt(prevStart) : Number.NaN;
-    const pc = s[S.pairCount]!;
-    const ps = pc % RING;
-    const oldSlot = (pc - 60 + RING * 4) % RING;
+    const pc = s[S.pairCount]! | 0;
+    const ps = pc & MASK;
+    const oldSlot = (pc - 60) & MASK;
     // Pairs are kept per index: a missing index bar leaves a NaN that the sums skip.
     pairPush(s, S.spyN, st.pairSpyX, st.pairSpyY, ps, oldSlot, pc >= 60, x, ySpy);
     pairPush(s, S.qqqN, st.pairQqqX, st.pairQqqY, ps, oldSlot, pc >= 60, x, yQqq);
@@ -597,7 +615,7 @@ function emaStep(s: Float64Array, slot: number, p: number, nn: number, close: nu
   if (nn === p) {
     // Seed: the SMA of the first p closes (summed from the ring, oldest first, like the reference).
     let sum = 0;
-    for (let j = p - 1; j >= 0; j--) sum += closes[(n - j) % RING]!;
+    for (let j = p - 1; j >= 0; j--) sum += closes[(n - j) & MASK]!;
     s[slot] = sum / p;
     return s[slot]!;
   }
@@ -611,15 +629,75 @@ function stdev(ring: Float64Array, n: number, len: number, mean: number): number
   let m = mean;
   if (Number.isNaN(m)) {
     let sum = 0;
-    for (let j = 0; j < len; j++) sum += ring[(n - j + RING) % RING]!;
+    for (let j = 0; j < len; j++) sum += ring[(n - j) & MASK]!;
     m = sum / len;
   }
   let ss = 0;
   for (let j = 0; j < len; j++) {
-    const d = ring[(n - j + RING) % RING]! - m;
+    const d = ring[(n - j) & MASK]! - m;
     ss += d * d;
   }
   return Math.sqrt(ss / len);
+}
+
+/** Index of the first element > v in sorted a[0..len) (= how many are ≤ v). */
+function upperBound(a: Float64Array, len: number, v: number): number {
+  let lo = 0;
+  let hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts v into sorted a[0..len) (len < capacity). */
+function sortedInsert(a: Float64Array, len: number, v: number): void {
+  let k = len;
+  // A plain loop: for a few hundred doubles it beats copyWithin's runtime call.
+  while (k > 0 && a[k - 1]! > v) {
+    a[k] = a[k - 1]!;
+    k--;
+  }
+  a[k] = v;
+}
+
+/**
+ * Replaces one element equal to `out` in sorted a[0..len) by `v`, shifting only the elements between
+ * the two positions. With v = NaN the element is removed (len shrinks by one).
+ */
+function sortedReplace(a: Float64Array, len: number, out: number, v: number): void {
+  let lo = 0;
+  let hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < out) lo = mid + 1;
+    else hi = mid;
+  }
+  let i = lo; // a[i] === out
+  if (Number.isNaN(v)) {
+    for (; i < len - 1; i++) a[i] = a[i + 1]!;
+    return;
+  }
+  if (v >= out) {
+    while (i + 1 < len && a[i + 1]! <= v) {
+      a[i] = a[i + 1]!;
+      i++;
+    }
+  } else {
+    while (i > 0 && a[i - 1]! > v) {
+      a[i] = a[i - 1]!;
+      i--;
+    }
+  }
+  a[i] = v;
+}
+
+function sdFromSums(sum: number, sumSq: number, len: number): number {
+  const m = sum / len;
+  const v = sumSq / len - m * m;
+  return v > 0 ? Math.sqrt(v) : 0;
 }
 
 function laguerreStep(s: Float64Array, at: number, g: number, price: number, first: boolean): number {
