@@ -185,6 +185,7 @@ export class SymbolFeatureState {
   rollback(): boolean {
     if (!this.hasUndo) return false;
     this.s.set(this.prev);
+    this.lastSession = null; // the session test must run again for the corrected bar
     const n = this.s[S.n]! | 0;
     const slot = n & MASK;
     const u = this.undo;
