@@ -70,6 +70,13 @@ export const FeedAvailabilitySchema = z.strictObject({
   reason: z.string(),
 });
 
+export const OVERLAY_KEYS = ['vwap', 'bb_upper', 'bb_middle', 'bb_lower', 'laguerre', 'laguerre_adaptive', 'support_60', 'resistance_60', 'or_high', 'or_low'] as const;
+export type OverlayKey = (typeof OVERLAY_KEYS)[number];
+export const OverlayPointSchema = z.strictObject({
+  start: z.number().int(),
+  values: z.record(z.enum(OVERLAY_KEYS), Finite.nullable()),
+});
+
 export const JobProgressSchema = z.strictObject({
   jobId: z.string(),
   kind: z.enum(['import', 'train', 'backtest']),
@@ -136,6 +143,11 @@ export const requests = {
     request: z.strictObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD') }),
     response: z.strictObject({ now: z.number().int() }),
   },
+  'market.overlays': {
+    /** Chart overlays from the feature engine (VWAP, Bollinger, Laguerre, support/resistance, opening range). */
+    request: z.strictObject({ symbol: SymbolSchema, limit: z.number().int().min(1).max(20_000).default(1_000) }),
+    response: z.strictObject({ symbol: SymbolSchema, points: z.array(OverlayPointSchema) }),
+  },
   'market.feeds': {
     request: Empty,
     response: z.array(FeedAvailabilitySchema),
@@ -196,6 +208,8 @@ export const requests = {
 export const events = {
   'market.bar': BarSchema,
   'market.quote': QuoteSchema,
+  /** Chart overlays of a symbol's closed bar. */
+  'market.overlay': OverlayPointSchema.extend({ symbol: SymbolSchema }),
   'feed.health': FeedHealthSchema,
   'trading.state': TradingStateChangeSchema,
   'component.state': ComponentStatusSchema,

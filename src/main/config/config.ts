@@ -68,6 +68,7 @@ export const VARIABLES = {
   },
   TRADING_REPLAY_FROM: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (first replayed session)' },
   TRADING_REPLAY_TO: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (last replayed session)' },
+  TRADING_VIX_FILE: { schema: nonEmpty, allowed: 'a CSV of daily VIX closes with DATE and CLOSE columns (e.g. CBOE history)' },
   TRADING_HEADLESS_HOST: {
     schema: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|localhost|::1|::|[a-zA-Z0-9.-]+)$/),
     allowed: 'an IP address or host name to bind (default 127.0.0.1)',
@@ -91,6 +92,7 @@ export interface EngineConfig {
   readonly sim: { readonly speed: number; readonly seed: number; readonly startDate: string | null };
   readonly feed: 'synthetic' | 'replay' | 'alpaca' | 'polygon';
   readonly replay: { readonly from: string; readonly to: string } | null;
+  readonly vixFile: string | null;
   readonly headless: { readonly host: string; readonly port: number };
   readonly alpaca: { readonly keyId: Secret; readonly secretKey: Secret; readonly feed: 'iex' | 'sip' } | null;
   readonly polygon: { readonly apiKey: Secret } | null;
@@ -199,6 +201,7 @@ export function loadConfig(
       startDate: get('TRADING_SIM_START') ?? null,
     }),
     feed,
+    vixFile: get('TRADING_VIX_FILE') ?? null,
     replay: feed === 'replay' && replayFrom !== undefined && replayTo !== undefined ? Object.freeze({ from: replayFrom, to: replayTo }) : null,
     headless: Object.freeze({
       host: get('TRADING_HEADLESS_HOST') ?? '127.0.0.1',

@@ -49,8 +49,15 @@ export class DataEngine extends BaseComponent {
   }
 
   /** Bars known before the session starts (history, backfill): validated and cached, not published. */
-  seed(bars: readonly Bar[]): void {
-    for (const bar of bars) if (this.admit(bar)) this.cache.add(bar);
+  seed(bars: readonly Bar[]): Bar[] {
+    const accepted: Bar[] = [];
+    for (const bar of bars) {
+      if (this.admit(bar)) {
+        this.cache.add(bar);
+        accepted.push(bar);
+      }
+    }
+    return accepted;
   }
 
   protected async onStart(): Promise<void> {

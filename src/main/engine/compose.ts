@@ -20,6 +20,9 @@ import { TradingStateMachine } from '../risk/trading-state';
 import { openDatabase, type Db } from '../store/database';
 import { HistoryStore } from '../store/history-store';
 import { runImportJob } from '../workers/import-job';
+import { FeatureService } from '../features/feature-service';
+import { readDailyCloseCsv } from '../features/dataset';
+import { readFileSync } from 'node:fs';
 import { MessageBus } from './bus';
 import { LiveClock, SimulatedClock, type Clock } from './clock';
 import type { EngineHost, EventListener } from './host-api';
@@ -56,6 +59,7 @@ export interface Engine extends EngineHost {
   readonly calendar: NyseCalendar;
   readonly store: HistoryStore;
   readonly data: DataEngine;
+  readonly features: FeatureService;
   readonly trading: TradingStateMachine;
   readonly feed: MarketFeed;
   readonly log: Logger;
@@ -201,7 +205,18 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   };
   const data = new DataEngine(feed, cache, bus, clock, log.child('data'), config.watchlist, onStatus);
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
-  const components: Component[] = [data];
+  let vix: Array<{ date: string; close: number }> | null = null;
+  if (config.vixFile) {
+    try {
+      vix = readDailyCloseCsv(readFileSync(config.vixFile, 'utf8'));
+    } catch (error) {
+      db.close();
+      throw new EngineConfigError(`TRADING_VIX_FILE=${config.vixFile} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const features = new FeatureService(bus, store, calendar, clock, log.child('features'), config.watchlist, vix, onStatus);
+  // Order matters: features subscribe before data starts publishing.
+  const components: Component[] = [features, data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
   if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b));
@@ -246,6 +261,10 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         throw new RefusalError('BAD_REQUEST', `market.bars: ${symbol} is not in the watchlist (${config.watchlist.join(', ')})`);
       }
       return { symbol, bars: cache.bars(symbol, limit) };
+    },
+    'market.overlays': ({ symbol, limit }) => {
+      if (!config.watchlist.includes(symbol)) throw new RefusalError('BAD_REQUEST', `market.overlays: ${symbol} is not in the watchlist`);
+      return { symbol, points: features.overlayHistory(symbol, limit) as ResponseOf<'market.overlays'>['points'] };
     },
     'market.feeds': () => feedAvailability(config, store),
     'feed.setSpeed': ({ speed }) => {
@@ -322,6 +341,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     calendar,
     store,
     data,
+    features,
     trading,
     feed,
     log,
@@ -337,7 +357,8 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       started = true;
       log.info('engine starting', { mode: config.mode, feed: feed.label, watchlist: config.watchlist.join(','), db: config.dbPath });
       try {
-        data.seed(history());
+        // Only what the data engine accepted reaches the features.
+        features.warm(data.seed(history()));
       } catch (error) {
         log.warn('no history before the session', { error });
       }

@@ -3,12 +3,15 @@
 import type { EventMap } from '../../shared/contract';
 import type { QuoteTick, Trade, TradingStatus } from '../../shared/domain';
 import type { MessageBus } from './bus';
+import type { FeatureRow } from '../features/feature-engine';
 
 export type EngineTopics = EventMap & {
   /** Prints, top of book and trading statuses from vendors that stream them (not sent to the renderer). */
   'data.trade': Trade;
   'data.quote': QuoteTick;
   'data.status': TradingStatus;
+  /** The feature vector of a closed regular-session bar (its arrays are the engine's own: copy to keep). */
+  'features.row': FeatureRow;
 };
 
 /** Named request endpoints inside the engine (later issues add more). */

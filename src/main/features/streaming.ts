@@ -5,6 +5,7 @@
 import type { Bar } from '../../shared/domain';
 import type { NyseCalendar, TradingSession } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
+import { OVERLAY_KEYS } from '../../shared/contract';
 import { FEATURE_COUNT, FEATURE_INDEX } from './spec';
 
 const F = FEATURE_INDEX as Record<string, number>;
@@ -37,7 +38,7 @@ const I = {
 } as const;
 
 /** Chart overlays computed with the features (price levels, not ratios). */
-export const OVERLAY_NAMES = ['vwap', 'bb_upper', 'bb_middle', 'bb_lower', 'laguerre', 'laguerre_adaptive', 'support_60', 'resistance_60', 'or_high', 'or_low'] as const;
+export const OVERLAY_NAMES = OVERLAY_KEYS;
 export type OverlayName = (typeof OVERLAY_NAMES)[number];
 export const OVERLAY_COUNT = OVERLAY_NAMES.length;
 const O = Object.fromEntries(OVERLAY_NAMES.map((n, i) => [n, i])) as Record<OverlayName, number>;
