@@ -3,9 +3,10 @@
 // one run, never single absolute times across runs.
 import { kernelBenchmarks } from './kernel.bench';
 import { storeBenchmarks } from './store.bench';
+import { featureBenchmarks } from './features.bench';
 import type { Benchmark } from './lib';
 
-const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks];
+const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks, ...featureBenchmarks];
 const only = process.argv.slice(2);
 
 for (const bench of all) {

@@ -73,6 +73,7 @@ const S = {
   sum9: k++, sum20: k++, sum50: k++,
   atr: k++, trSum: k++, obv: k++, volSum20: k++,
   r10: k++, rr10: k++, r60: k++, rr60: k++,
+  srLow: k++, srHigh: k++, bbAnchor: k++, bbS: k++, bbSS: k++, volSS20: k++,
   lag0: k++, lag1: k++, lag2: k++, lag3: k++,
   alag0: k++, alag1: k++, alag2: k++, alag3: k++,
   sessionOpen: k++, sessionClose: k++, sessionKey: k++,
@@ -133,6 +134,9 @@ export class SymbolFeatureState {
     this.s[S.sum50] = 0;
     this.s[S.volSum20] = 0;
     this.s[S.r10] = this.s[S.rr10] = this.s[S.r60] = this.s[S.rr60] = 0;
+    this.s[S.srLow] = Infinity;
+    this.s[S.srHigh] = -Infinity;
+    this.s[S.bbS] = this.s[S.bbSS] = this.s[S.volSS20] = 0;
     this.s[S.sessionKey] = -1;
     for (const p of ['spy', 'qqq'] as const) {
       for (const f of ['N', 'Sx', 'Sy', 'Sxx', 'Syy', 'Sxy'] as const) this.s[S[`${p}${f}` as keyof typeof S]] = 0;
@@ -431,9 +435,29 @@ export function updateSymbol(
   out[I.sma_9_dist] = close / sma9 - 1;
   out[I.sma_20_dist] = close / sma20 - 1;
   out[I.sma_50_dist] = close / sma50 - 1;
+  // σ20 of closes from running sums of (close - anchor): centred sums keep the precision that raw
+  // sums of squares at price levels would lose; re-anchored (exactly recomputed) every 512 bars.
+  if (n % 512 === 0 || Number.isNaN(s[S.bbAnchor]!)) {
+    const anchor = close;
+    let sum = 0;
+    let sq = 0;
+    for (let j = 0; j < Math.min(nn, 20); j++) {
+      const d = st.closes[(n - j) & MASK]! - anchor;
+      sum += d;
+      sq += d * d;
+    }
+    s[S.bbAnchor] = anchor;
+    s[S.bbS] = sum;
+    s[S.bbSS] = sq;
+  } else {
+    const a = s[S.bbAnchor]!;
+    const din = close - a;
+    const dout = n >= 20 ? leavingClose20 - a : 0;
+    s[S.bbS] = s[S.bbS]! + din - dout;
+    s[S.bbSS] = s[S.bbSS]! + din * din - dout * dout;
+  }
   if (nn >= 20) {
-    // Two-pass σ over the ring: running sums of squares lose precision at price levels.
-    const sd = stdev(st.closes, n, 20, sma20);
+    const sd = sdFromSums(s[S.bbS]!, s[S.bbSS]!, 20);
     const upper = sma20 + 2 * sd;
     const lower = sma20 - 2 * sd;
     out[I.bb_pctb] = sd > 0 ? (close - lower) / (upper - lower) : Number.NaN;
@@ -480,9 +504,11 @@ export function updateSymbol(
   out[I.vol_ratio] = rv60 > 0 ? rv10 / rv60 : Number.NaN;
 
   // ---------------------------------------------------------------- volume
+  // Volumes are whole numbers: their running sums of squares stay exact below 2^53.
+  s[S.volSS20] = s[S.volSS20]! + volume * volume - leavingVol20 * leavingVol20;
   if (nn >= 20) {
     const m = s[S.volSum20]! / 20;
-    const sd = stdev(st.volumes, n, 20, m);
+    const sd = Number.isInteger(volume) && s[S.volSS20]! < 2 ** 53 ? sdFromSums(s[S.volSum20]!, s[S.volSS20]!, 20) : stdev(st.volumes, n, 20, m);
     out[I.volume_z_20] = sd > 0 ? (volume - m) / sd : Number.NaN;
   } else out[I.volume_z_20] = Number.NaN;
   out[I.volume_pctile_390] = nn >= VOL_WINDOW ? upperBound(st.volSorted, VOL_WINDOW, volume) / VOL_WINDOW : Number.NaN;
@@ -519,16 +545,30 @@ export function updateSymbol(
   overlay[O.laguerre_adaptive] = alf;
 
   // ---------------------------------------------------------------- support / resistance
-  if (nn >= 60) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let j = 0; j < 60; j++) {
-      const sl = (n - j) & MASK;
-      const l = st.lows[sl]!;
-      const h = st.highs[sl]!;
-      if (l < lo) lo = l;
-      if (h > hi) hi = h;
+  // Window extremes kept incrementally; rescanned only when the extreme itself leaves the window.
+  {
+    const outLow = n >= 60 ? st.lows[(n - 60) & MASK]! : Number.NaN;
+    const outHigh = n >= 60 ? st.highs[(n - 60) & MASK]! : Number.NaN;
+    let lo = s[S.srLow]!;
+    let hi = s[S.srHigh]!;
+    if (outLow === lo || outHigh === hi) {
+      lo = Infinity;
+      hi = -Infinity;
+      for (let j = 0; j < Math.min(nn, 60); j++) {
+        const sl = (n - j) & MASK;
+        if (st.lows[sl]! < lo) lo = st.lows[sl]!;
+        if (st.highs[sl]! > hi) hi = st.highs[sl]!;
+      }
+    } else {
+      if (low < lo) lo = low;
+      if (high > hi) hi = high;
     }
+    s[S.srLow] = lo;
+    s[S.srHigh] = hi;
+  }
+  if (nn >= 60) {
+    const lo = s[S.srLow]!;
+    const hi = s[S.srHigh]!;
     out[I.support_dist_60] = (close - lo) / close;
     out[I.resistance_dist_60] = (hi - close) / close;
     overlay[O.support_60] = lo;

@@ -21,7 +21,7 @@ describe('the engine computes features live', () => {
     expect(overlays[0]!.values.vwap).toBeGreaterThan(0);
     const hist = await m.engine.dispatch('market.overlays', { symbol: 'SPY', limit: 5000 });
     expect(hist).toMatchObject({ ok: true, data: { symbol: 'SPY' } });
-    if (hist.ok) expect(hist.data.points).toHaveLength(390 + 30);
+    if (hist.ok) expect((hist.data as { points: unknown[] }).points).toHaveLength(390 + 30);
     await m.engine.stop();
   });
 });
