@@ -58,4 +58,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    name: 'model registry',
+    sql: `
+      CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,             -- which job the model does, e.g. 'intraday-direction'
+        kind TEXT NOT NULL,                -- tree | linear | sequence
+        status TEXT NOT NULL CHECK (status IN ('candidate', 'active', 'retired', 'refused')),
+        dir TEXT NOT NULL,                 -- folder with model.onnx and model.json
+        sha256 TEXT NOT NULL,
+        spec_version TEXT NOT NULL,
+        data_from TEXT,
+        data_to TEXT,
+        params_json TEXT NOT NULL,
+        metrics_json TEXT NOT NULL,
+        importance_json TEXT NOT NULL,
+        parent_id TEXT REFERENCES models(id),
+        created_at INTEGER NOT NULL,
+        promoted_at INTEGER,
+        note TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX models_purpose_status ON models (purpose, status);
+      -- At most one active model per purpose, enforced by the database itself.
+      CREATE UNIQUE INDEX models_one_active ON models (purpose) WHERE status = 'active';
+      CREATE TABLE model_events (
+        id INTEGER PRIMARY KEY,
+        model_id TEXT NOT NULL REFERENCES models(id),
+        event TEXT NOT NULL,               -- registered | promoted | retired | rolled-back | refused
+        at INTEGER NOT NULL,
+        detail TEXT NOT NULL
+      );
+    `,
+  },
 ];
