@@ -13,8 +13,17 @@ import { createEngineClient } from './store/engine';
 import { startCockpit } from './store/wiring';
 import './styles.css';
 
+/** The page's localStorage, or null where the origin may not use it (access throws there). */
+function pageStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 const connection = connectCockpit();
-const stores = createCockpitStores();
+const stores = createCockpitStores({ storage: pageStorage() });
 const cockpit: Cockpit = {
   api: connection.api,
   engine: createEngineClient(connection.api, stores.notices),

@@ -2,14 +2,17 @@
 // and whose events the test emits, plus fixtures shaped like the engine's answers.
 import {
   fail,
+  OVERLAY_KEYS,
   type CockpitApi,
   type EventName,
   type EventPayload,
+  type OverlayKey,
   type RequestChannel,
   type RequestOf,
   type ResponseOf,
   type Result,
 } from '../../src/shared/contract';
+import type { OverlayPoint } from '../../src/renderer/components/chart/overlayBook';
 import type { Bar, Quote } from '../../src/shared/domain';
 
 export type Responders = {
@@ -78,6 +81,12 @@ export function quote(symbol: string, last: number, time: number, extra: Partial
 
 export function bar(symbol: string, start: number, close: number, extra: Partial<Bar> = {}): Bar {
   return { symbol, timeframe: '1m', start, open: close, high: close, low: close, close, volume: 100, ...extra };
+}
+
+/** An overlay point with every line empty (a gap) except the values given. */
+export function overlayPoint(start: number, values: Partial<Record<OverlayKey, number | null>> = {}): OverlayPoint {
+  const all = Object.fromEntries(OVERLAY_KEYS.map((key) => [key, null])) as Record<OverlayKey, number | null>;
+  return { start, values: { ...all, ...values } };
 }
 
 export function engineInfo(extra: Partial<ResponseOf<'app.info'>> = {}): ResponseOf<'app.info'> {

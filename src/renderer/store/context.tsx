@@ -3,6 +3,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { CockpitApi } from '../../shared/contract';
+import type { ChartStore } from './chart/store';
 import type { EngineClient } from './engine';
 import type { HistoryStore } from './history/store';
 import type { CockpitStores } from './index';
@@ -39,3 +40,4 @@ export const useNotices = <T,>(selector: (s: NoticesStore) => T): T => useStore(
 export const useUi = <T,>(selector: (s: UiStore) => T): T => useStore(useCockpit().stores.ui, selector);
 export const useJobs = <T,>(selector: (s: JobsStore) => T): T => useStore(useCockpit().stores.jobs, selector);
 export const useHistory = <T,>(selector: (s: HistoryStore) => T): T => useStore(useCockpit().stores.history, selector);
+export const useChart = <T,>(selector: (s: ChartStore) => T): T => useStore(useCockpit().stores.chart, selector);

@@ -1,5 +1,7 @@
 // Builds one cockpit's stores. Stores are instances made by this factory and handed down through
 // React context, never module singletons, so two cockpits (or two tests) never share state.
+import type { StateStorage } from 'zustand/middleware';
+import { createChartStore, type ChartStoreApi } from './chart/store';
 import { createHistoryStore, type HistoryStoreApi } from './history/store';
 import { createJobsStore, type JobsStoreApi } from './jobs/store';
 import { createMarketStore, type MarketStoreApi } from './market/store';
@@ -14,12 +16,15 @@ export interface CockpitStores {
   ui: UiStoreApi;
   jobs: JobsStoreApi;
   history: HistoryStoreApi;
+  chart: ChartStoreApi;
 }
 
 export interface CockpitStoresOptions {
   /** Wall clock for notices the cockpit raises itself. */
   now?: () => number;
   noticeCapacity?: number;
+  /** Keeps the trader's chart settings between sessions (localStorage in the app); none keeps them in memory. */
+  storage?: StateStorage | null;
 }
 
 export function createCockpitStores(options: CockpitStoresOptions = {}): CockpitStores {
@@ -30,6 +35,7 @@ export function createCockpitStores(options: CockpitStoresOptions = {}): Cockpit
     ui: createUiStore(),
     jobs: createJobsStore(),
     history: createHistoryStore(),
+    chart: createChartStore({ storage: options.storage }),
   };
 }
 
@@ -39,3 +45,4 @@ export { noticesSelectors } from './notices/selectors';
 export { uiSelectors } from './ui/selectors';
 export { jobsSelectors } from './jobs/selectors';
 export { historySelectors } from './history/selectors';
+export { chartSelectors } from './chart/selectors';

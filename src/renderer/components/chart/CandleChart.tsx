@@ -1,31 +1,38 @@
-// The React face of the chart: creates it once on a ref, re-points the bar stream when the symbol
-// changes, removes it on unmount. Bars never pass through React state.
+// The React face of the chart: creates it once on a ref, re-points the bar and overlay stream when
+// the symbol changes, shows or hides overlay lines when a toggle changes, removes it on unmount.
+// Bars and overlay points never pass through React state.
 import { useEffect, useRef } from 'react';
-import { useCockpit, useSession } from '../../store/context';
+import { chartSelectors } from '../../store/chart/selectors';
+import { useChart, useCockpit, useSession } from '../../store/context';
 import { sessionSelectors } from '../../store/session/selectors';
 import { streamBars } from './barStream';
 import { createCandleChart, type CandleChartHandle } from './candleChart';
 
-/** Bars requested when a symbol is shown. */
+/** Bars (and overlay points) requested when a symbol is shown. */
 export const CHART_HISTORY_BARS = 1000;
 
 export function CandleChart({ symbol }: { symbol: string | null }) {
-  const { api, engine } = useCockpit();
+  const { api, engine, stores } = useCockpit();
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<CandleChartHandle | null>(null);
   // Bars pushed while the connection was down are lost, so each reconnect reloads the history.
   const connectionEpoch = useSession(sessionSelectors.connectionEpoch);
+  const overlays = useChart(chartSelectors.overlays);
 
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const handle = createCandleChart(container);
+    const handle = createCandleChart(container, stores.chart.getState().overlays);
     chartRef.current = handle;
     return () => {
       chartRef.current = null;
       handle.remove();
     };
-  }, []);
+  }, [stores]);
+
+  useEffect(() => {
+    chartRef.current?.showOverlays(overlays);
+  }, [overlays]);
 
   useEffect(() => {
     const sink = chartRef.current;
@@ -38,10 +45,14 @@ export function CandleChart({ symbol }: { symbol: string | null }) {
         const result = await engine.call('market.bars', { symbol: s, limit: CHART_HISTORY_BARS });
         return result.ok ? result.data.bars : null;
       },
+      loadOverlays: async (s) => {
+        const result = await engine.call('market.overlays', { symbol: s, limit: CHART_HISTORY_BARS });
+        return result.ok ? result.data.points : null;
+      },
     });
   }, [api, engine, symbol, connectionEpoch]);
 
-  // data-symbol and data-bar-count are written by the chart handle, not by React, so they always
-  // describe what the series holds rather than what was last asked for.
+  // data-symbol, data-bar-count and data-overlay-count-<line> are written by the chart handle, not by
+  // React, so they always describe what the series hold rather than what was last asked for.
   return <div ref={containerRef} className="chart-canvas" data-testid="chart" />;
 }

@@ -1,6 +1,7 @@
-// The candlestick chart itself: one lightweight-charts instance with a candle series and a volume
-// histogram on its own scale at the bottom. The container's data attributes report what the series
-// holds (symbol, bar count) for tests and tools. After `remove()` every call is a no-op.
+// The candlestick chart itself: one lightweight-charts instance with a candle series, a volume
+// histogram on its own scale at the bottom and the feature-engine overlay lines on the price scale.
+// The container's data attributes report what the series hold (symbol, bar count, overlay point
+// counts) for tests and tools. After `remove()` every call is a no-op.
 import {
   CandlestickSeries,
   ColorType,
@@ -11,9 +12,11 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Bar } from '../../../shared/domain';
+import type { OverlayVisibility } from '../../store/chart/initialState';
 import { createNyTimeShifter } from '../nyTime';
-import { createSeriesBook } from './seriesBook';
 import type { BarSink } from './barStream';
+import { createOverlayLines } from './overlayLines';
+import { createSeriesBook } from './seriesBook';
 
 export const CHART_COLORS = {
   background: '#131722',
@@ -29,10 +32,12 @@ export const CHART_COLORS = {
 const BARS_IN_VIEW = 200;
 
 export interface CandleChartHandle extends BarSink {
+  /** Shows the overlay lines of the groups switched on, hides the others. */
+  showOverlays(overlays: OverlayVisibility): void;
   remove(): void;
 }
 
-export function createCandleChart(container: HTMLElement): CandleChartHandle {
+export function createCandleChart(container: HTMLElement, overlays: OverlayVisibility): CandleChartHandle {
   const chart = createChart(container, {
     autoSize: true,
     layout: {
@@ -62,8 +67,13 @@ export function createCandleChart(container: HTMLElement): CandleChartHandle {
   chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.78, bottom: 0 } });
 
   const shift = createNyTimeShifter();
-  const timeOf = (bar: Bar): UTCTimestamp => Math.floor(shift(bar.start) / 1000) as UTCTimestamp;
+  // Overlay points carry their bar's start, so both go through this one shift and line up.
+  const chartTime = (start: number): UTCTimestamp => Math.floor(shift(start) / 1000) as UTCTimestamp;
+  const timeOf = (bar: Bar): UTCTimestamp => chartTime(bar.start);
   const book = createSeriesBook(timeOf);
+  const lines = createOverlayLines(chart, container, chartTime, overlays);
+  /** Overlay points older than this would widen the time axis past the candles. */
+  let firstCandleTime: number | null = null;
   const toCandle = (bar: Bar): CandlestickData<UTCTimestamp> => ({
     time: timeOf(bar),
     open: bar.open,
@@ -88,14 +98,17 @@ export function createCandleChart(container: HTMLElement): CandleChartHandle {
     show(symbol) {
       if (removed) return;
       book.clear();
+      firstCandleTime = null;
       candles.setData([]);
       volume.setData([]);
+      lines.clear();
       container.dataset.symbol = symbol ?? '';
       report();
     },
     setBars(bars) {
       if (removed) return;
       const ordered = book.load(bars);
+      firstCandleTime = ordered[0] ? timeOf(ordered[0]) : null;
       candles.setData(ordered.map(toCandle));
       volume.setData(ordered.map(toVolume));
       if (ordered.length > BARS_IN_VIEW) {
@@ -111,6 +124,18 @@ export function createCandleChart(container: HTMLElement): CandleChartHandle {
       candles.update(toCandle(bar));
       volume.update(toVolume(bar));
       report();
+    },
+    setOverlays(points) {
+      if (removed) return;
+      lines.setPoints(points, firstCandleTime);
+    },
+    applyOverlay(point) {
+      if (removed) return;
+      lines.applyPoint(point);
+    },
+    showOverlays(next) {
+      if (removed) return;
+      lines.setVisibility(next);
     },
     remove() {
       if (removed) return;
