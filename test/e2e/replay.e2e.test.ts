@@ -58,6 +58,13 @@ describe('replay of the real SPY month in the cockpit', () => {
     expect(last).toBeGreaterThan(120);
     expect(last).toBeLessThan(135);
     await expect.poll(() => page.textContent('[data-testid="session-mode"]')).toContain('SIMULATED');
+    // The feature engine's overlays ride on the chart: VWAP, Bollinger, Laguerre, support/resistance.
+    for (const key of ['vwap', 'bb_upper', 'bb_middle', 'bb_lower', 'laguerre', 'support_60', 'resistance_60']) {
+      await expect.poll(async () => Number(await chart.getAttribute(`data-overlay-count-${key}`)), { timeout: 10_000 }).toBeGreaterThan(100);
+    }
+    await page.click('[data-testid="overlay-toggle-vwap"]');
+    await expect.poll(() => chart.getAttribute('data-overlay-count-vwap')).toBeNull();
+    await page.click('[data-testid="overlay-toggle-vwap"]');
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/cockpit-replay-spy.png' });
   });
