@@ -45,7 +45,7 @@ export class FeatureEngine {
         return self.states.get('QQQ');
       },
       vixBefore: (date) => this.vixBefore(date),
-      spyDaily: () => this.states.get('SPY')?.daily ?? [],
+      spyDaily: (before) => this.states.get('SPY')?.dailyBefore(before) ?? [],
     };
   }
 
@@ -82,16 +82,14 @@ export class FeatureEngine {
       else hi = mid;
     }
     if (lo === 0) return Number.NaN;
-    // A stale VIX (more than 10 calendar days old) is no VIX: the proxy is used instead.
+    // A stale VIX (more than 10 calendar days old: a gap in the series) counts as missing (spec).
     const last = this.vixDates[lo - 1]!;
     return Date.parse(date) - Date.parse(last) <= 10 * 86_400_000 ? this.vixCloses[lo - 1]! : Number.NaN;
   }
 
   /** The latest quote for a symbol (for the bid/ask imbalance of its next bar). */
   onQuote(q: QuoteTick): void {
-    const st = this.state(q.symbol);
-    st.bidSize = q.bidSize;
-    st.askSize = q.askSize;
+    this.state(q.symbol).addQuote(q.time, q.bidSize, q.askSize);
   }
 
   /**

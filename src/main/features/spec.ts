@@ -26,14 +26,14 @@ export const FEATURES: readonly FeatureDef[] = [
   { name: 'ret_5', warmup: 5, group: 'returns', doc: 'ln(close_t / close_{t-5})' },
   { name: 'ret_15', warmup: 15, group: 'returns', doc: 'ln(close_t / close_{t-15})' },
   { name: 'ret_60', warmup: 60, group: 'returns', doc: 'ln(close_t / close_{t-60})' },
-  { name: 'rsi_2', warmup: 2, group: 'momentum', doc: "Wilder RSI(2), TA-Lib: first averages are the simple means of the first n gains/losses, then avg = (avg*(n-1) + x)/n; 100 when avgLoss = 0" },
+  { name: 'rsi_2', warmup: 2, group: 'momentum', doc: "Wilder RSI(2), TA-Lib: first averages are the simple means of the first n gains/losses, then avg = (avg*(n-1) + x)/n; 100 when avgLoss = 0 < avgGain, 50 when both are 0 (no movement)" },
   { name: 'rsi_5', warmup: 5, group: 'momentum', doc: 'Wilder RSI(5), as rsi_2' },
   { name: 'rsi_14', warmup: 14, group: 'momentum', doc: 'Wilder RSI(14), as rsi_2' },
   { name: 'macd', warmup: 25, group: 'momentum', doc: 'EMA12(close) - EMA26(close); each EMA seeded with the SMA of its first n closes, k = 2/(n+1); defined from the 26th bar' },
   { name: 'macd_signal', warmup: 33, group: 'momentum', doc: 'EMA9 of macd, seeded with the SMA of the first 9 macd values' },
   { name: 'macd_hist', warmup: 33, group: 'momentum', doc: 'macd - macd_signal' },
   { name: 'vwap_dist', warmup: 0, group: 'session', doc: 'close / sessionVWAP - 1; VWAP = Σ(typical·volume)/Σvolume since the open, typical = (h+l+c)/3; NaN while Σvolume = 0' },
-  { name: 'bb_pctb', warmup: 19, group: 'volatility', doc: 'Bollinger(20, 2) %B = (close - lower)/(upper - lower), middle = SMA20, bands = middle ± 2·σ20 (population); NaN when σ = 0' },
+  { name: 'bb_pctb', warmup: 19, group: 'volatility', doc: 'Bollinger(20, 2) %B = (close - lower)/(upper - lower), middle = SMA20, bands = middle ± 2·σ20 (population); NaN when σ = 0 (20 equal closes)' },
   { name: 'bb_width', warmup: 19, group: 'volatility', doc: '(upper - lower) / middle' },
   { name: 'atr_pct', warmup: 14, group: 'volatility', doc: 'ATR(14)/close; TR_t = max(h-l, |h-c_{t-1}|, |l-c_{t-1}|) from the second bar; ATR first = mean of the first 14 TR, then Wilder' },
   { name: 'obv_slope_20', warmup: 20, group: 'volume', doc: '(OBV_t - OBV_{t-20}) / Σ volume of bars t-19..t; OBV adds +v on an up close, -v on a down close, 0 unchanged' },
@@ -48,10 +48,10 @@ export const FEATURES: readonly FeatureDef[] = [
   { name: 'vol_ratio', warmup: 60, group: 'volatility', doc: 'rv_10 / rv_60; NaN when rv_60 = 0' },
   { name: 'volume_z_20', warmup: 19, group: 'volume', doc: '(v - mean20(v)) / σ20(v), population; NaN when σ = 0' },
   { name: 'volume_pctile_390', warmup: 389, group: 'volume', doc: 'share of the last 390 volumes (this bar included) that are ≤ v' },
-  { name: 'signed_volume_delta', warmup: 0, group: 'volume', doc: 'Σ sign·v / Σ v since the open; sign by the tick rule on closes (+1 up, -1 down, previous sign when unchanged, +1 for the first bar)' },
+  { name: 'signed_volume_delta', warmup: 0, group: 'volume', doc: 'Σ sign·v / Σ v since the open; sign by the tick rule on closes (+1 up, -1 down, previous sign when unchanged, +1 for the first bar of each session)' },
   { name: 'quote_imbalance', warmup: 0, group: 'volume', doc: '(bidSize - askSize)/(bidSize + askSize) of the latest quote at or before the bar close; NaN without quotes' },
   { name: 'laguerre_dist', warmup: 0, group: 'trend', doc: 'close / Laguerre filter - 1; Ehlers 4-element Laguerre filter with gamma (default 0.5), L0..L3 start at the first close' },
-  { name: 'laguerre_rsi', warmup: 0, group: 'momentum', doc: 'Ehlers Laguerre RSI with the same gamma, in [0, 1]; NaN when CU + CD = 0' },
+  { name: 'laguerre_rsi', warmup: 1, group: 'momentum', doc: 'Ehlers Laguerre RSI with the same gamma, in [0, 1]; NaN when CU + CD = 0' },
   { name: 'laguerre_adaptive_dist', warmup: 14, group: 'trend', doc: 'close / adaptive Laguerre filter - 1; gamma_t = clamp(1 - 100·ATR14/close, 0.1, 0.9): calmer markets smooth more' },
   { name: 'support_dist_60', warmup: 59, group: 'levels', doc: '(close - min low of the last 60 bars) / close' },
   { name: 'resistance_dist_60', warmup: 59, group: 'levels', doc: '(max high of the last 60 bars - close) / close' },
@@ -75,7 +75,7 @@ export const FEATURES: readonly FeatureDef[] = [
   { name: 'beta_spy_60', warmup: 61, group: 'market', doc: 'cov(r, r_SPY)/var(r_SPY) over the same pairs' },
   { name: 'corr_qqq_60', warmup: 61, group: 'market', doc: 'as corr_spy_60 against QQQ' },
   { name: 'beta_qqq_60', warmup: 61, group: 'market', doc: 'as beta_spy_60 against QQQ' },
-  { name: 'vix_level', warmup: 0, group: 'market', doc: "VIX close of the last day before today; when no VIX value is known, a proxy: σ of SPY's last 20 daily log returns × √252 × 100" },
+  { name: 'vix_level', warmup: 0, group: 'market', doc: "VIX close of the last day before today (a close more than 10 calendar days old counts as missing); when missing, a proxy: σ of SPY's last 20 daily log returns before today × √252 × 100" },
   { name: 'vix_is_proxy', warmup: 0, group: 'market', doc: '1 when vix_level is the SPY realised-volatility proxy, 0 when it is VIX' },
 ];
 
@@ -106,7 +106,8 @@ export function assertSameSpec(model: { version: string; names: readonly string[
     throw new FeatureSpecMismatchError(`the model was trained on feature spec ${model.version}; this engine computes ${engine.version}`);
   }
   if (model.names.length !== engine.names.length || model.names.some((n, i) => n !== engine.names[i])) {
-    const i = model.names.findIndex((n, k) => n !== engine.names[k]);
+    const d = model.names.findIndex((n, k) => n !== engine.names[k]);
+    const i = d === -1 ? Math.min(model.names.length, engine.names.length) : d;
     throw new FeatureSpecMismatchError(
       `the model's features differ from this engine's (${model.names.length} vs ${engine.names.length}; first difference at #${i}: ` +
         `${model.names[i] ?? '(none)'} vs ${engine.names[i] ?? '(none)'})`,

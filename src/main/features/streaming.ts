@@ -62,6 +62,8 @@ export interface FeatureOptions {
 const RING = 64; // ≥ 61: ret_60 needs close_{t-60}; windows of 60. A power of two: slots by bit mask.
 const MASK = RING - 1;
 const VOL_WINDOW = 390;
+const RET_HIST = 512; // power of two
+const PAIR_WINDOW = 60;
 const OR_DEFAULT = 30;
 
 // Scalar state slots (snapshotted per bar for the replace-last-bar path).
@@ -81,9 +83,10 @@ const S = {
   orHigh: k++, orLow: k++, orEnd: k++, gap: k++,
   lastStart: k++,
   // market-context running sums over paired returns (x = own, y = index)
-  spyN: k++, spySx: k++, spySy: k++, spySxx: k++, spySyy: k++, spySxy: k++,
-  qqqN: k++, qqqSx: k++, qqqSy: k++, qqqSxx: k++, qqqSyy: k++, qqqSxy: k++,
-  pairCount: k++,
+  // valid (both returns known) pairs ever pushed per index; the window is the last 60 of them
+  spyPairs: k++, qqqPairs: k++,
+  // consecutive bars with an unchanged close (σ of a flat window is exactly 0, not rounding noise)
+  flatRun: k++,
   // daily context for the current session
   dRet1: k++, dMom5: k++, dMom10: k++, dMom20: k++, dAtr: k++, dSma20: k++, dSma50: k++, dDv5: k++, dDv20: k++,
   vix: k++, vixProxy: k++,
@@ -104,6 +107,9 @@ export class SymbolFeatureState {
   readonly rets = new Float64Array(RING);
   readonly obvs = new Float64Array(RING);
   readonly starts = new Float64Array(RING);
+  /** Returns by bar start over a longer span, for other symbols' market context. */
+  readonly retHist = new Float64Array(RET_HIST);
+  readonly startHist = new Float64Array(RET_HIST).fill(Number.NaN);
   readonly vol390 = new Float64Array(VOL_WINDOW);
   /** The same window kept sorted, for the percentile in O(log n) plus one short memmove. */
   readonly volSorted = new Float64Array(VOL_WINDOW);
@@ -112,16 +118,40 @@ export class SymbolFeatureState {
   readonly pairQqqX = new Float64Array(RING);
   readonly pairQqqY = new Float64Array(RING);
   /** Old values of the ring slots the last bar overwrote, and which slots. */
-  private readonly undo = new Float64Array(RINGS + 4);
+  private readonly undo = new Float64Array(RINGS + 6);
   private undoPairSlot = -1;
+  private undoPairSlotQ = -1;
   private hasUndo = false;
   readonly daily: DailyBar[] = [];
   private dayPushedFor = '';
   /** The session object of the last bar (the calendar hands out one object per day). */
   lastSession: TradingSession | null = null;
-  /** Latest quote sizes, for the imbalance. */
-  bidSize = Number.NaN;
-  askSize = Number.NaN;
+  /** Recent quotes (time, bid size, ask size), for the imbalance at a bar's close. */
+  readonly quoteTime = new Float64Array(8).fill(Number.NaN);
+  readonly quoteBid = new Float64Array(8);
+  readonly quoteAsk = new Float64Array(8);
+  quoteCount = 0;
+
+  addQuote(time: number, bidSize: number, askSize: number): void {
+    const slot = this.quoteCount & 7;
+    this.quoteTime[slot] = time;
+    this.quoteBid[slot] = bidSize;
+    this.quoteAsk[slot] = askSize;
+    this.quoteCount++;
+  }
+
+  /** Imbalance of the latest quote stamped at or before `at`; NaN when there is none. */
+  imbalanceAt(at: number): number {
+    let best = -1;
+    for (let j = 0; j < 8; j++) {
+      const t = this.quoteTime[j]!;
+      if (t <= at && (best < 0 || t >= this.quoteTime[best]!)) best = j;
+    }
+    if (best < 0) return Number.NaN;
+    const b = this.quoteBid[best]!;
+    const a = this.quoteAsk[best]!;
+    return b + a > 0 ? (b - a) / (b + a) : Number.NaN;
+  }
 
   constructor(readonly symbol: string) {
     this.s.fill(Number.NaN);
@@ -138,10 +168,9 @@ export class SymbolFeatureState {
     this.s[S.srHigh] = -Infinity;
     this.s[S.bbS] = this.s[S.bbSS] = this.s[S.volSS20] = 0;
     this.s[S.sessionKey] = -1;
-    for (const p of ['spy', 'qqq'] as const) {
-      for (const f of ['N', 'Sx', 'Sy', 'Sxx', 'Syy', 'Sxy'] as const) this.s[S[`${p}${f}` as keyof typeof S]] = 0;
-    }
-    this.s[S.pairCount] = 0;
+    this.s[S.spyPairs] = 0;
+    this.s[S.qqqPairs] = 0;
+    this.s[S.flatRun] = 0;
   }
 
   get barCount(): number {
@@ -155,10 +184,10 @@ export class SymbolFeatureState {
   /** Return at a bar start, for other symbols' market context; NaN when this symbol had no bar then. */
   retAt(start: number): number {
     const n = this.s[S.n]! | 0;
-    for (let j = 0; j < Math.min(n, RING); j++) {
-      const slot = (n - 1 - j) & MASK;
-      const st = this.starts[slot]!;
-      if (st === start) return this.rets[slot]!;
+    for (let j = 0; j < Math.min(n, RET_HIST); j++) {
+      const slot = (n - 1 - j) & (RET_HIST - 1);
+      const st = this.startHist[slot]!;
+      if (st === start) return this.retHist[slot]!;
       if (st < start) return Number.NaN;
     }
     return Number.NaN;
@@ -177,12 +206,17 @@ export class SymbolFeatureState {
     u[5] = this.obvs[slot]!;
     u[6] = this.starts[slot]!;
     u[7] = this.vol390[n % VOL_WINDOW]!;
-    const pslot = (this.s[S.pairCount]! | 0) & MASK;
-    this.undoPairSlot = pslot;
-    u[8] = this.pairSpyX[pslot]!;
-    u[9] = this.pairSpyY[pslot]!;
-    u[10] = this.pairQqqX[pslot]!;
-    u[11] = this.pairQqqY[pslot]!;
+    const sp = (this.s[S.spyPairs]! | 0) & MASK;
+    const qp = (this.s[S.qqqPairs]! | 0) & MASK;
+    this.undoPairSlot = sp;
+    this.undoPairSlotQ = qp;
+    u[8] = this.pairSpyX[sp]!;
+    u[9] = this.pairSpyY[sp]!;
+    u[10] = this.pairQqqX[qp]!;
+    u[11] = this.pairQqqY[qp]!;
+    const hs = n & (RET_HIST - 1);
+    u[12] = this.retHist[hs]!;
+    u[13] = this.startHist[hs]!;
     this.hasUndo = true;
   }
 
@@ -205,13 +239,25 @@ export class SymbolFeatureState {
     this.obvs[slot] = u[5]!;
     this.starts[slot] = u[6]!;
     this.vol390[n % VOL_WINDOW] = u[7]!;
-    const p = this.undoPairSlot;
-    this.pairSpyX[p] = u[8]!;
-    this.pairSpyY[p] = u[9]!;
-    this.pairQqqX[p] = u[10]!;
-    this.pairQqqY[p] = u[11]!;
+    this.pairSpyX[this.undoPairSlot] = u[8]!;
+    this.pairSpyY[this.undoPairSlot] = u[9]!;
+    this.pairQqqX[this.undoPairSlotQ] = u[10]!;
+    this.pairQqqY[this.undoPairSlotQ] = u[11]!;
+    const hs = n & (RET_HIST - 1);
+    this.retHist[hs] = u[12]!;
+    this.startHist[hs] = u[13]!;
     this.hasUndo = false;
     return true;
+  }
+
+  /** Daily bars of sessions before `date`, including the last streamed session if it is not pushed yet. */
+  dailyBefore(date: string): readonly DailyBar[] {
+    const s = this.s;
+    if (Number.isNaN(s[S.dayClose]!) || s[S.sessionKey]! < 0) return this.daily;
+    const pending = dateOfKey(s[S.sessionKey]!);
+    const last = this.daily[this.daily.length - 1];
+    if (pending >= date || (last && last.date >= pending)) return this.daily;
+    return [...this.daily, { date: pending, open: s[S.dayOpen]!, high: s[S.dayHigh]!, low: s[S.dayLow]!, close: s[S.dayClose]!, volume: s[S.dayVolume]! }];
   }
 
   /** The daily bar of the session in progress is complete once the next session starts. */
@@ -294,7 +340,8 @@ export interface MarketRefs {
   qqq: SymbolFeatureState | undefined;
   /** VIX close known before this session (NaN when none). */
   vixBefore: (date: string) => number;
-  spyDaily: () => readonly DailyBar[];
+  /** SPY's daily bars before a date (its last session included even before SPY's next bar arrives). */
+  spyDaily: (beforeDate: string) => readonly DailyBar[];
 }
 
 /**
@@ -321,7 +368,8 @@ export function updateSymbol(
   // ---------------------------------------------------------------- session boundaries
   const key = session === st.lastSession ? s[S.sessionKey]! : keyOfDate(session.date);
   st.lastSession = session;
-  if (key !== s[S.sessionKey]) {
+  const newSession = key !== s[S.sessionKey];
+  if (newSession) {
     st.pushDayIfComplete(session.date);
     s[S.sessionKey] = key;
     s[S.sessionOpen] = session.open;
@@ -352,7 +400,7 @@ export function updateSymbol(
     s[S.dDv20] = ctx[8]!;
     const vix = market.vixBefore(session.date);
     if (Number.isNaN(vix)) {
-      s[S.vix] = realizedVolProxy(market.spyDaily(), session.date);
+      s[S.vix] = realizedVolProxy(market.spyDaily(session.date), session.date);
       s[S.vixProxy] = 1;
     } else {
       s[S.vix] = vix;
@@ -380,6 +428,11 @@ export function updateSymbol(
   if (n >= VOL_WINDOW) sortedReplace(st.volSorted, VOL_WINDOW, st.vol390[n % VOL_WINDOW]!, volume);
   else sortedInsert(st.volSorted, n, volume);
   st.vol390[n % VOL_WINDOW] = volume;
+  const hslot = n & (RET_HIST - 1);
+  st.retHist[hslot] = ret;
+  st.startHist[hslot] = start;
+  s[S.flatRun] = n >= 1 && close === prevClose ? s[S.flatRun]! + 1 : 0;
+  const flatRun = s[S.flatRun]!;
   const nn = n + 1; // bars including this one
   s[S.n] = nn;
   s[S.lastClose] = close;
@@ -457,7 +510,7 @@ export function updateSymbol(
     s[S.bbSS] = s[S.bbSS]! + din * din - dout * dout;
   }
   if (nn >= 20) {
-    const sd = sdFromSums(s[S.bbS]!, s[S.bbSS]!, 20);
+    const sd = flatRun >= 19 ? 0 : sdFromSums(s[S.bbS]!, s[S.bbSS]!, 20);
     const upper = sma20 + 2 * sd;
     const lower = sma20 - 2 * sd;
     out[I.bb_pctb] = sd > 0 ? (close - lower) / (upper - lower) : Number.NaN;
@@ -497,8 +550,9 @@ export function updateSymbol(
     s[S.r60] = s[S.r60]! + ret - r60out;
     s[S.rr60] = s[S.rr60]! + ret * ret - r60out * r60out;
   }
-  const rv10 = n >= 10 ? sdFromSums(s[S.r10]!, s[S.rr10]!, 10) : Number.NaN;
-  const rv60 = n >= 60 ? sdFromSums(s[S.r60]!, s[S.rr60]!, 60) : Number.NaN;
+  // A window of zero returns has σ exactly 0, which running sums only approximate.
+  const rv10 = n >= 10 ? (flatRun >= 10 ? 0 : sdFromSums(s[S.r10]!, s[S.rr10]!, 10)) : Number.NaN;
+  const rv60 = n >= 60 ? (flatRun >= 60 ? 0 : sdFromSums(s[S.r60]!, s[S.rr60]!, 60)) : Number.NaN;
   out[I.rv_10] = rv10;
   out[I.rv_60] = rv60;
   out[I.vol_ratio] = rv60 > 0 ? rv10 / rv60 : Number.NaN;
@@ -512,16 +566,16 @@ export function updateSymbol(
     out[I.volume_z_20] = sd > 0 ? (volume - m) / sd : Number.NaN;
   } else out[I.volume_z_20] = Number.NaN;
   out[I.volume_pctile_390] = nn >= VOL_WINDOW ? upperBound(st.volSorted, VOL_WINDOW, volume) / VOL_WINDOW : Number.NaN;
+  // Tick rule, restarted with +1 at each session's first bar (the delta is a per-session measure).
   let sign = s[S.prevSign]!;
-  if (n === 0 || Number.isNaN(sign)) sign = 1;
-  if (n >= 1 && close > prevClose) sign = 1;
-  else if (n >= 1 && close < prevClose) sign = -1;
+  if (n === 0 || newSession || Number.isNaN(sign)) sign = 1;
+  else if (close > prevClose) sign = 1;
+  else if (close < prevClose) sign = -1;
   s[S.prevSign] = sign;
   s[S.deltaSv] = s[S.deltaSv]! + sign * volume;
   s[S.deltaV] = s[S.deltaV]! + volume;
   out[I.signed_volume_delta] = s[S.deltaV]! > 0 ? s[S.deltaSv]! / s[S.deltaV]! : Number.NaN;
-  const qs = st.bidSize + st.askSize;
-  out[I.quote_imbalance] = qs > 0 ? (st.bidSize - st.askSize) / qs : Number.NaN;
+  out[I.quote_imbalance] = st.imbalanceAt(start + 60_000);
 
   // ---------------------------------------------------------------- session VWAP
   s[S.vwapPv] = s[S.vwapPv]! + ((high + low + close) / 3) * volume;
@@ -619,16 +673,22 @@ export function updateSymbol(
     const x = st.rets[(n - 1) & MASK]!;
     const ySpy = market.spy === st ? x : market.spy ? market.spy.retAt(prevStart) : Number.NaN;
     const yQqq = market.qqq === st ? x : market.qqq ? market.qqq.retAt(prevStart) : Number.NaN;
-    const pc = s[S.pairCount]! | 0;
-    const ps = pc & MASK;
-    const oldSlot = (pc - 60) & MASK;
-    // Pairs are kept per index: a missing index bar leaves a NaN that the sums skip.
-    pairPush(s, S.spyN, st.pairSpyX, st.pairSpyY, ps, oldSlot, pc >= 60, x, ySpy);
-    pairPush(s, S.qqqN, st.pairQqqX, st.pairQqqY, ps, oldSlot, pc >= 60, x, yQqq);
-    s[S.pairCount] = pc + 1;
+    // Only minutes where both returns exist enter the window: a missing index bar is skipped.
+    if (!Number.isNaN(x) && !Number.isNaN(ySpy)) {
+      const c = s[S.spyPairs]! | 0;
+      st.pairSpyX[c & MASK] = x;
+      st.pairSpyY[c & MASK] = ySpy;
+      s[S.spyPairs] = c + 1;
+    }
+    if (!Number.isNaN(x) && !Number.isNaN(yQqq)) {
+      const c = s[S.qqqPairs]! | 0;
+      st.pairQqqX[c & MASK] = x;
+      st.pairQqqY[c & MASK] = yQqq;
+      s[S.qqqPairs] = c + 1;
+    }
   }
-  corrBeta(s, S.spyN, out, I.corr_spy_60, I.beta_spy_60);
-  corrBeta(s, S.qqqN, out, I.corr_qqq_60, I.beta_qqq_60);
+  corrBeta(st.pairSpyX, st.pairSpyY, s[S.spyPairs]! | 0, out, I.corr_spy_60, I.beta_spy_60);
+  corrBeta(st.pairQqqX, st.pairQqqY, s[S.qqqPairs]! | 0, out, I.corr_qqq_60, I.beta_qqq_60);
   out[I.vix_level] = s[S.vix]!;
   out[I.vix_is_proxy] = Number.isNaN(s[S.vix]!) ? Number.NaN : s[S.vixProxy]!;
 }
@@ -649,6 +709,7 @@ function rsiStep(s: Float64Array, ag: number, al: number, p: number, n: number, 
   }
   const a = s[ag]!;
   const l = s[al]!;
+  // No movement at all is neutral (50); only gains is 100.
   return l === 0 ? (a === 0 ? 50 : 100) : 100 - 100 / (1 + a / l);
 }
 
@@ -778,43 +839,32 @@ function laguerreRsi(s: Float64Array, at: number): number {
   return cu + cd > 0 ? cu / (cu + cd) : Number.NaN;
 }
 
-/** Adds pair (x, y) at ring slot `ps`, removing the one 60 pairs back (slot `old`) once full. */
-function pairPush(s: Float64Array, base: number, xs: Float64Array, ys: Float64Array, ps: number, old: number, full: boolean, x: number, y: number): void {
-  if (full) {
-    const ox = xs[old]!;
-    const oy = ys[old]!;
-    if (!Number.isNaN(ox) && !Number.isNaN(oy)) {
-      s[base] = s[base]! - 1;
-      s[base + 1] = s[base + 1]! - ox;
-      s[base + 2] = s[base + 2]! - oy;
-      s[base + 3] = s[base + 3]! - ox * ox;
-      s[base + 4] = s[base + 4]! - oy * oy;
-      s[base + 5] = s[base + 5]! - ox * oy;
-    }
-  }
-  xs[ps] = x;
-  ys[ps] = y;
-  if (!Number.isNaN(x) && !Number.isNaN(y)) {
-    s[base] = s[base]! + 1;
-    s[base + 1] = s[base + 1]! + x;
-    s[base + 2] = s[base + 2]! + y;
-    s[base + 3] = s[base + 3]! + x * x;
-    s[base + 4] = s[base + 4]! + y * y;
-    s[base + 5] = s[base + 5]! + x * y;
-  }
-}
-
-function corrBeta(s: Float64Array, base: number, out: Float64Array, corrAt: number, betaAt: number): void {
-  const n = s[base]!;
-  if (n < 60) {
+/** Correlation and beta over the last 60 valid pairs, two-pass (exactly 0 variance stays 0). */
+function corrBeta(xs: Float64Array, ys: Float64Array, pairs: number, out: Float64Array, corrAt: number, betaAt: number): void {
+  if (pairs < PAIR_WINDOW) {
     out[corrAt] = out[betaAt] = Number.NaN;
     return;
   }
-  const mx = s[base + 1]! / n;
-  const my = s[base + 2]! / n;
-  const vx = s[base + 3]! / n - mx * mx;
-  const vy = s[base + 4]! / n - my * my;
-  const cov = s[base + 5]! / n - mx * my;
+  let mx = 0;
+  let my = 0;
+  for (let j = 1; j <= PAIR_WINDOW; j++) {
+    const sl = (pairs - j) & MASK;
+    mx += xs[sl]!;
+    my += ys[sl]!;
+  }
+  mx /= PAIR_WINDOW;
+  my /= PAIR_WINDOW;
+  let vx = 0;
+  let vy = 0;
+  let cov = 0;
+  for (let j = 1; j <= PAIR_WINDOW; j++) {
+    const sl = (pairs - j) & MASK;
+    const dx = xs[sl]! - mx;
+    const dy = ys[sl]! - my;
+    vx += dx * dx;
+    vy += dy * dy;
+    cov += dx * dy;
+  }
   out[corrAt] = vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : Number.NaN;
   out[betaAt] = vy > 0 ? cov / vy : Number.NaN;
 }
