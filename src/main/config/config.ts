@@ -69,6 +69,14 @@ export const VARIABLES = {
   TRADING_REPLAY_FROM: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (first replayed session)' },
   TRADING_REPLAY_TO: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (last replayed session)' },
   TRADING_VIX_FILE: { schema: nonEmpty, allowed: 'a CSV of daily VIX closes with DATE and CLOSE columns (e.g. CBOE history)' },
+  TRADING_INFERENCE_PROVIDERS: {
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.enum(['cuda', 'tensorrt', 'cpu'])).min(1))
+      .refine((l) => l[l.length - 1] === 'cpu', 'cpu last, as the fallback'),
+    allowed: 'comma-separated ONNX Runtime execution providers in order of preference, ending with cpu (e.g. cuda,cpu)',
+  },
   TRADING_HEADLESS_HOST: {
     schema: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|localhost|::1|::|[a-zA-Z0-9.-]+)$/),
     allowed: 'an IP address or host name to bind (default 127.0.0.1)',
@@ -93,6 +101,7 @@ export interface EngineConfig {
   readonly feed: 'synthetic' | 'replay' | 'alpaca' | 'polygon';
   readonly replay: { readonly from: string; readonly to: string } | null;
   readonly vixFile: string | null;
+  readonly inferenceProviders: ReadonlyArray<'cuda' | 'tensorrt' | 'cpu'>;
   readonly headless: { readonly host: string; readonly port: number };
   readonly alpaca: { readonly keyId: Secret; readonly secretKey: Secret; readonly feed: 'iex' | 'sip' } | null;
   readonly polygon: { readonly apiKey: Secret } | null;
@@ -202,6 +211,7 @@ export function loadConfig(
     }),
     feed,
     vixFile: get('TRADING_VIX_FILE') ?? null,
+    inferenceProviders: Object.freeze([...(get('TRADING_INFERENCE_PROVIDERS') ?? ['cpu'])]),
     replay: feed === 'replay' && replayFrom !== undefined && replayTo !== undefined ? Object.freeze({ from: replayFrom, to: replayTo }) : null,
     headless: Object.freeze({
       host: get('TRADING_HEADLESS_HOST') ?? '127.0.0.1',

@@ -22,7 +22,9 @@ export interface SessionConfig {
 }
 
 export function defaultSessionConfig(): SessionConfig {
-  return { providers: EXECUTION_PROVIDERS, intraOpThreads: Math.max(1, Math.min(4, availableParallelism())) };
+  // CPU unless the configuration asks for a GPU provider (TRADING_INFERENCE_PROVIDERS=cuda,cpu): the
+  // npm build ships no CUDA libraries, and trying them costs a failed load and an error on stderr.
+  return { providers: ['cpu'], intraOpThreads: Math.max(1, Math.min(4, availableParallelism())) };
 }
 
 export type ModelLoadErrorCode =
