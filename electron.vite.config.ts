@@ -13,6 +13,7 @@ export default defineConfig({
           headless: resolve(__dirname, 'src/main/headless.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           'import-worker': resolve(__dirname, 'src/main/workers/import-worker.ts'),
+          'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
         },
       },
     },

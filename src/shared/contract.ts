@@ -77,9 +77,29 @@ export const OverlayPointSchema = z.strictObject({
   values: z.record(z.enum(OVERLAY_KEYS), Finite.nullable()),
 });
 
+export const ModelSummarySchema = z.strictObject({
+  id: z.string(),
+  purpose: z.string(),
+  kind: z.enum(['tree', 'linear', 'sequence']),
+  status: z.enum(['candidate', 'active', 'retired', 'refused']),
+  createdAt: z.number().int(),
+  promotedAt: z.number().int().nullable(),
+  parentId: z.string().nullable(),
+  metrics: z.record(z.string(), z.unknown()),
+  topFeatures: z.array(z.strictObject({ name: z.string(), importance: z.number() })),
+  note: z.string(),
+});
+
+export const ModelEventSchema = z.strictObject({
+  kind: z.enum(['training', 'candidate', 'promoted', 'refused', 'rolled-back', 'drift', 'failed']),
+  modelId: z.string().nullable(),
+  message: z.string(),
+  at: z.number().int(),
+});
+
 export const JobProgressSchema = z.strictObject({
   jobId: z.string(),
-  kind: z.enum(['import', 'train', 'backtest']),
+  kind: z.enum(['import', 'train', 'backtest', 'evaluate']),
   state: z.enum(['running', 'done', 'failed']),
   fraction: z.number().min(0).max(1),
   phase: z.string(),
@@ -198,7 +218,36 @@ export const requests = {
     response: z.strictObject({ runId: z.string() }),
   },
   'models.train': {
+    /** Retrain the intraday model now, in a worker, on the session's latest labelled rows. */
     request: z.strictObject({ reason: z.string().max(200).default('manual') }),
+    response: z.strictObject({ jobId: z.string() }),
+  },
+  'models.list': {
+    request: Empty,
+    response: z.strictObject({
+      models: z.array(ModelSummarySchema),
+      events: z.array(ModelEventSchema),
+      inference: z.strictObject({ provider: z.string(), note: z.string().nullable(), activeModel: z.string().nullable() }),
+      learning: z.strictObject({ labelledRows: z.number().int(), retrainEveryMinutes: z.number(), training: z.boolean(), nextRetrainAt: z.number().nullable() }),
+    }),
+  },
+  'models.promote': {
+    request: z.strictObject({ id: z.string().min(1).max(200) }),
+    response: ModelSummarySchema,
+  },
+  'models.rollback': {
+    request: z.strictObject({ reason: z.string().max(200).default('rolled back by the trader') }),
+    response: ModelSummarySchema,
+  },
+  'models.walkForward': {
+    /** Out-of-sample walk-forward report over stored history (a job; the report arrives with job.progress). */
+    request: z.strictObject({
+      symbols: z.array(SymbolSchema).min(1).max(50),
+      from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+      to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+      period: z.enum(['day', 'week', 'month']).default('day'),
+      trainPeriods: z.number().int().min(1).max(500).default(5),
+    }),
     response: z.strictObject({ jobId: z.string() }),
   },
 } as const;
@@ -223,6 +272,8 @@ export const events = {
     message: z.string(),
     at: z.number().int(),
   }),
+  /** Model lifecycle: a retrain started, a candidate kept, a promotion, a refusal, drift. */
+  'models.event': ModelEventSchema,
   /** A menu action the renderer carries out (open a dialog, focus a panel). */
   'ui.command': z.strictObject({ command: z.enum(['backtest.open', 'import.open', 'models.open']) }),
 } as const;

@@ -16,7 +16,8 @@ export interface ManualEngine {
 }
 
 export function manualEngine(overrides: Partial<Record<VariableName, string>> = {}, startDate = '2025-03-03'): ManualEngine {
-  const config = defaultConfig({ TRADING_SIM_START: startDate, ...overrides });
+  // No scheduled retrain unless a test asks for one.
+  const config = defaultConfig({ TRADING_SIM_START: startDate, TRADING_RETRAIN_MINUTES: '1440', ...overrides });
   const calendar = new NyseCalendar();
   const clock = new SimulatedClock(calendar.sessionOnOrAfter(startDate).open);
   const feed = new SyntheticMarket({ symbols: config.watchlist, seed: config.sim.seed, clock, speed: 1, startDate, calendar, historySessions: 1, drive: 'manual' });

@@ -22,6 +22,7 @@ import { trainGbdt, type GbdtParams } from '../ml/gbdt/trainer';
 import { exportTreeEnsemble } from '../ml/onnx/export-trees';
 import { sidecarFor, writeModelDir } from '../ml/inference/sidecar';
 import { readTabularCsv, TabularError, type TabularData } from '../ml/tabular';
+import { formatWalkForward, walkForward } from '../ml/walk-forward';
 
 export interface CommandContext {
   env: Record<string, string | undefined>;
@@ -376,7 +377,71 @@ const trainCommand: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [configCommand, doctorCommand, simulateCommand, importCommand, exportDatasetCommand, trainCommand];
+const walkForwardCommand: Command = {
+  name: 'walk-forward',
+  summary: 'out-of-sample walk-forward report of the direction model on stored history, every metric per fold',
+  usage:
+    'walk-forward --symbols SPY[,…] --from YYYY-MM-DD --to YYYY-MM-DD [--period day|week|month] [--window rolling|expanding] ' +
+    '[--train-periods N] [--num-round N] [--max-depth D] [--eta E] [--cost BPS] [--vix VIX.csv] [--db PATH] [--json]',
+  async run(args, ctx) {
+    const { values } = parse(args, {
+      symbols: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      period: { type: 'string' },
+      window: { type: 'string' },
+      'train-periods': { type: 'string' },
+      'num-round': { type: 'string' },
+      'max-depth': { type: 'string' },
+      eta: { type: 'string' },
+      cost: { type: 'string' },
+      vix: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const symbols = (values.symbols ?? '').split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+    if (symbols.length === 0) throw new UsageError('--symbols takes tickers such as SPY');
+    for (const flag of ['from', 'to'] as const) if (!/^\d{4}-\d{2}-\d{2}$/.test(values[flag] ?? '')) throw new UsageError(`--${flag} takes a date YYYY-MM-DD`);
+    const period = (values.period ?? 'day') as 'day' | 'week' | 'month';
+    if (!['day', 'week', 'month'].includes(period)) throw new UsageError('--period takes day, week or month');
+    const window = (values.window ?? 'rolling') as 'rolling' | 'expanding';
+    if (!['rolling', 'expanding'].includes(window)) throw new UsageError('--window takes rolling or expanding');
+    const int = (v: string | undefined, d: number, min: number, max: number, flag: string): number => {
+      const x = v === undefined ? d : Number(v);
+      if (!Number.isFinite(x) || x < min || x > max) throw new UsageError(`--${flag} must be from ${min} to ${max}`);
+      return x;
+    };
+    const config = resolveConfig({ cwd: ctx.cwd, env: ctx.env, ...(values.db ? { overrides: { TRADING_DB_PATH: values.db } } : {}) });
+    const vix = values.vix ? readDailyCloseCsv(readFileSync(values.vix, 'utf8')) : undefined;
+    const db = openDatabase(config.dbPath);
+    try {
+      const store = new HistoryStore(db);
+      const ds = buildDataset(store, new NyseCalendar(), { symbols, from: values.from!, to: values.to!, ...(vix ? { vix } : {}) });
+      const report = await walkForward(ds, {
+        label: 'label_up_1',
+        forwardReturn: 'fwd_ret_1',
+        period,
+        window,
+        trainPeriods: int(values['train-periods'], 5, 1, 1000, 'train-periods'),
+        params: {
+          numRound: int(values['num-round'], 100, 1, 10_000, 'num-round'),
+          maxDepth: int(values['max-depth'], 4, 1, 16, 'max-depth'),
+          eta: int(values.eta, 0.05, 1e-4, 1, 'eta'),
+          maxBin: 128,
+          nthread: 1,
+          seed: 1,
+        },
+        cost: int(values.cost, 2, 0, 1000, 'cost') / 10_000,
+      });
+      const { lastModel: _m, ...json } = report;
+      return { json: { ok: true, ...json }, text: formatWalkForward(report) };
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const COMMANDS: readonly Command[] = [configCommand, doctorCommand, simulateCommand, importCommand, exportDatasetCommand, trainCommand, walkForwardCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

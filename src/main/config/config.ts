@@ -2,7 +2,7 @@
 // start with zod. An invalid value stops start-up with a message naming the variable, its value and
 // what is allowed; secrets are wrapped so they never reach the renderer, the logs or the socket.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -77,6 +77,9 @@ export const VARIABLES = {
       .refine((l) => l[l.length - 1] === 'cpu', 'cpu last, as the fallback'),
     allowed: 'comma-separated ONNX Runtime execution providers in order of preference, ending with cpu (e.g. cuda,cpu)',
   },
+  TRADING_RETRAIN_MINUTES: { schema: numIn(1, 1440), allowed: 'minutes between in-session retrains, 1 to 1440 (15–60 is usual; default 30)' },
+  TRADING_PROMOTION_MARGIN: { schema: numIn(0, 1), allowed: 'log-loss improvement a new model needs over the active one to be promoted, 0 to 1 (default 0.001)' },
+  TRADING_MIN_TRAIN_ROWS: { schema: intIn(100, 10_000_000), allowed: 'labelled rows needed before the first retrain, 100 or more (default 2000)' },
   TRADING_HEADLESS_HOST: {
     schema: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|localhost|::1|::|[a-zA-Z0-9.-]+)$/),
     allowed: 'an IP address or host name to bind (default 127.0.0.1)',
@@ -102,6 +105,8 @@ export interface EngineConfig {
   readonly replay: { readonly from: string; readonly to: string } | null;
   readonly vixFile: string | null;
   readonly inferenceProviders: ReadonlyArray<'cuda' | 'tensorrt' | 'cpu'>;
+  readonly learning: { readonly retrainEveryMinutes: number; readonly promotionMargin: number; readonly minRows: number };
+  readonly modelsDir: string;
   readonly headless: { readonly host: string; readonly port: number };
   readonly alpaca: { readonly keyId: Secret; readonly secretKey: Secret; readonly feed: 'iex' | 'sip' } | null;
   readonly polygon: { readonly apiKey: Secret } | null;
@@ -212,6 +217,12 @@ export function loadConfig(
     feed,
     vixFile: get('TRADING_VIX_FILE') ?? null,
     inferenceProviders: Object.freeze([...(get('TRADING_INFERENCE_PROVIDERS') ?? ['cpu'])]),
+    learning: Object.freeze({
+      retrainEveryMinutes: get('TRADING_RETRAIN_MINUTES') ?? 30,
+      promotionMargin: get('TRADING_PROMOTION_MARGIN') ?? 0.001,
+      minRows: get('TRADING_MIN_TRAIN_ROWS') ?? 2_000,
+    }),
+    modelsDir: join(dataDir, 'models'),
     replay: feed === 'replay' && replayFrom !== undefined && replayTo !== undefined ? Object.freeze({ from: replayFrom, to: replayTo }) : null,
     headless: Object.freeze({
       host: get('TRADING_HEADLESS_HOST') ?? '127.0.0.1',
@@ -240,6 +251,7 @@ export function secretsOf(config: EngineConfig): string[] {
 
 /** The config with defaults, for tests and embedded use: no environment, simulated session. */
 export function defaultConfig(overrides: Partial<Record<VariableName, string>> = {}): EngineConfig {
-  // An in-memory history unless told otherwise: tests never touch the trader's database.
-  return loadConfig({}, { TRADING_DB_PATH: ':memory:', ...overrides });
+  // An in-memory history and a scratch data folder unless told otherwise: tests never touch the
+  // trader's database, logs or models.
+  return loadConfig({}, { TRADING_DB_PATH: ':memory:', TRADING_DATA_DIR: join(tmpdir(), `cockpit-scratch-${process.pid}`), ...overrides });
 }

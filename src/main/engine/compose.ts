@@ -21,8 +21,14 @@ import { openDatabase, type Db } from '../store/database';
 import { HistoryStore } from '../store/history-store';
 import { runImportJob } from '../workers/import-job';
 import { FeatureService } from '../features/feature-service';
+import { InferenceService } from '../ml/inference/inference-service';
+import { DEFAULT_LEARNING, INTRADAY_PURPOSE, LearningService } from '../ml/learning-service';
+import { ModelRegistry, RegistryError, type ModelRecord } from '../ml/registry/registry';
+import { startWorker } from '../workers/launch';
+import type { TrainWorkerMessage } from '../workers/train-worker';
 import { readDailyCloseCsv } from '../features/dataset';
 import { readFileSync } from 'node:fs';
+import { FEATURE_SPEC } from '../features/spec';
 import { MessageBus } from './bus';
 import { LiveClock, SimulatedClock, type Clock } from './clock';
 import type { EngineHost, EventListener } from './host-api';
@@ -49,6 +55,8 @@ export interface EngineDeps {
   nativeBinding?: string;
   /** Real-time interval between clock.tick events; 0 disables them. */
   clockTickMs?: number;
+  /** Where trained models are written (default: the config's data folder). */
+  modelsDir?: string;
 }
 
 export interface Engine extends EngineHost {
@@ -60,6 +68,9 @@ export interface Engine extends EngineHost {
   readonly store: HistoryStore;
   readonly data: DataEngine;
   readonly features: FeatureService;
+  readonly learning: LearningService;
+  readonly registry: ModelRegistry;
+  readonly inference: InferenceService;
   readonly trading: TradingStateMachine;
   readonly feed: MarketFeed;
   readonly log: Logger;
@@ -176,6 +187,24 @@ function feedAvailability(config: EngineConfig, store: HistoryStore): ResponseOf
   ];
 }
 
+function summary(m: ModelRecord): ResponseOf<'models.list'>['models'][number] {
+  return {
+    id: m.id,
+    purpose: m.purpose,
+    kind: m.kind,
+    status: m.status,
+    createdAt: m.createdAt,
+    promotedAt: m.promotedAt,
+    parentId: m.parentId,
+    metrics: m.metrics,
+    topFeatures: Object.entries(m.importance)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([name, importance]) => ({ name, importance })),
+    note: m.note,
+  };
+}
+
 export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engine {
   const id = `engine-${randomUUID().slice(0, 8)}`;
   const log = (deps.logger ?? createMemoryLogger()).child(id);
@@ -215,8 +244,11 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     }
   }
   const features = new FeatureService(bus, store, calendar, clock, log.child('features'), config.watchlist, vix, onStatus);
-  // Order matters: features subscribe before data starts publishing.
-  const components: Component[] = [features, data];
+  const registry = new ModelRegistry(db, () => clock.now());
+  const inference = new InferenceService(FEATURE_SPEC, { providers: config.inferenceProviders }, () => clock.now());
+  const learning = new LearningService(bus, clock, registry, inference, log.child('learning'), { ...DEFAULT_LEARNING, ...config.learning, modelsDir: deps.modelsDir ?? config.modelsDir }, onStatus);
+  // Order matters: features and learning subscribe before data starts publishing.
+  const components: Component[] = [features, learning, data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
   if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b));
@@ -324,7 +356,82 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       return trading.change('ACTIVE', 'resumed by the trader');
     },
     'backtest.run': () => notAvailable('The backtester', 'the backtest issue'),
-    'models.train': () => notAvailable('Model training', 'the learning-engine issue'),
+    'models.train': ({ reason }) => {
+      try {
+        return learning.retrain(reason);
+      } catch (error) {
+        throw new RefusalError('REFUSED', error instanceof Error ? error.message : String(error));
+      }
+    },
+    'models.list': () => {
+      const status = inference.status();
+      return {
+        models: registry.list(INTRADAY_PURPOSE).slice(-50).map(summary),
+        events: learning.recentEvents().slice(-50),
+        inference: {
+          provider: status.active?.provider ?? 'cpu',
+          note: status.active?.providerNote ?? (status.lastRefusal ? `last model refused: ${status.lastRefusal.message}` : null),
+          activeModel: status.active?.modelId ?? null,
+        },
+        learning: learning.schedule(),
+      };
+    },
+    'models.promote': async ({ id }) => {
+      const m = registry.get(id);
+      if (!m) throw new RefusalError('BAD_REQUEST', `no model ${id}`);
+      const activation = await inference.activate(m.dir);
+      if (!activation.ok) throw new RefusalError('REFUSED', `model ${id} cannot be loaded: ${activation.error.message}`);
+      try {
+        return summary(registry.promote(id, 'promoted by the trader').promoted);
+      } catch (error) {
+        throw new RefusalError('REFUSED', error instanceof Error ? error.message : String(error));
+      }
+    },
+    'models.rollback': async ({ reason }) => {
+      try {
+        const back = registry.rollback(INTRADAY_PURPOSE, reason);
+        const activation = await inference.activate(back.dir);
+        if (!activation.ok) throw new RegistryError(`rolled back to ${back.id} but it does not load: ${activation.error.message}`);
+        return summary(back);
+      } catch (error) {
+        throw new RefusalError('REFUSED', error instanceof Error ? error.message : String(error));
+      }
+    },
+    'models.walkForward': (req) => {
+      if (config.dbPath === ':memory:') throw new RefusalError('REFUSED', 'a walk-forward report needs a history database on disk');
+      const jobId = `evaluate-${++jobCounter}`;
+      const worker = startWorker('train-worker', {
+        kind: 'walk-forward',
+        dbPath: config.dbPath,
+        ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+        symbols: req.symbols,
+        from: req.from,
+        to: req.to,
+        period: req.period,
+        trainPeriods: req.trainPeriods,
+        ...(vix ? { vix } : {}),
+      });
+      const publish = (state: 'running' | 'done' | 'failed', fraction: number, phase: string, message: string, result?: unknown): void =>
+        bus.publish('job.progress', { jobId, kind: 'evaluate', state, fraction, phase, message, ...(result !== undefined ? { result } : {}) });
+      publish('running', 0, 'starting', `walk-forward on ${req.symbols.join(', ')} ${req.from} → ${req.to}`);
+      let settled = false;
+      worker.on('message', (m: TrainWorkerMessage) => {
+        if (m.type === 'progress') publish('running', m.fraction, m.phase, m.phase);
+        else if (m.type === 'report') {
+          settled = true;
+          publish('done', 1, 'done', `walk-forward: ${m.report.folds.length} folds, mean log loss ${m.report.summary.logLoss.toFixed(4)} vs prior ${m.report.summary.priorLogLoss.toFixed(4)}`, JSON.parse(JSON.stringify(m.report)));
+          void worker.terminate();
+        } else if (m.type === 'failed') {
+          settled = true;
+          publish('failed', 1, 'failed', `walk-forward failed: ${m.message}`);
+          void worker.terminate();
+        }
+      });
+      worker.on('exit', (code) => {
+        if (!settled) publish('failed', 1, 'failed', `the evaluation worker stopped (exit ${code})`);
+      });
+      return { jobId };
+    },
   };
   const dispatch: Dispatch = createDispatcher(handlers, (channel, error) => log.error(`handler ${channel} threw`, { error }));
 
@@ -342,6 +449,9 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     store,
     data,
     features,
+    learning,
+    registry,
+    inference,
     trading,
     feed,
     log,
@@ -399,6 +509,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       }
       started = false;
       recorder?.stop();
+      await inference.dispose();
       db.close();
       log.info('engine stopped');
     },

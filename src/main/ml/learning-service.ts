@@ -1,0 +1,344 @@
+// Continuous learning during the session: every feature row waits for its label (the next bar of the
+// same symbol in the same session), labelled rows collect in a rolling window, and on a schedule a
+// new model trains in a worker thread. It is promoted only if it beats the active model on the most
+// recent out-of-sample rows by the configured margin; otherwise it stays a candidate. Promotions,
+// refusals and drift are events the cockpit shows. The active model scores every bar's rows in one
+// batched call through onnxruntime.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventPayload, ResponseOf } from '../../shared/contract';
+import type { Clock, CancelTimer } from '../engine/clock';
+import { BaseComponent, type StatusListener } from '../engine/lifecycle';
+import type { EngineBus } from '../engine/topics';
+import type { FeatureRow } from '../features/feature-engine';
+import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC } from '../features/spec';
+import type { Logger } from '../logging/logger';
+import { startWorker } from '../workers/launch';
+import type { TrainJob, TrainWorkerMessage } from '../workers/train-worker';
+import { buildDriftReference, driftedFeatures, featureDrift, type DriftReference } from './drift';
+import type { GbdtParams } from './gbdt/trainer';
+import { sidecarFor, writeModelDir } from './inference/sidecar';
+import type { InferenceService } from './inference/inference-service';
+import { logLoss } from './metrics';
+import { exportTreeEnsemble } from './onnx/export-trees';
+import type { ModelRecord, ModelRegistry } from './registry/registry';
+import { meanAbsShap, treeShap } from './shap/tree-shap';
+import { predictProba, type TreeEnsemble } from './tree-model';
+
+export const INTRADAY_PURPOSE = 'intraday-direction';
+
+export interface LearningOptions {
+  modelsDir: string;
+  retrainEveryMinutes: number;
+  /** Log-loss improvement on the latest out-of-sample rows needed for a promotion. */
+  promotionMargin: number;
+  minRows: number;
+  maxRows: number;
+  /** Share of the newest labelled rows held out to compare candidate and active models. */
+  holdoutShare: number;
+  params: GbdtParams;
+}
+
+export const DEFAULT_LEARNING: Omit<LearningOptions, 'modelsDir'> = {
+  retrainEveryMinutes: 30,
+  promotionMargin: 0.001,
+  minRows: 2_000,
+  maxRows: 40_000,
+  holdoutShare: 0.2,
+  params: { objective: 'binary', numRound: 60, maxDepth: 4, eta: 0.1, maxBin: 64, nthread: 1, seed: 1, subsample: 0.8, colsampleByTree: 0.8 },
+};
+
+interface Pending {
+  values: Float32Array;
+  start: number;
+  session: number;
+}
+
+const RET_1 = FEATURE_NAMES.indexOf('ret_1');
+
+export interface Scores {
+  start: number;
+  symbols: string[];
+  /** P(up) per symbol, from the active model. */
+  probUp: Float32Array;
+  modelId: string;
+}
+
+export class LearningService extends BaseComponent {
+  private readonly pending = new Map<string, Pending>();
+  private readonly x: Float32Array;
+  private readonly y: Float32Array;
+  private readonly t: Float64Array;
+  private count = 0; // labelled rows ever added (ring index = count % maxRows)
+  private training: { jobId: string } | null = null;
+  private cancelSchedule: CancelTimer | null = null;
+  private nextRetrainAt: number | null = null;
+  private activeModel: TreeEnsemble | null = null;
+  private activeId: string | null = null;
+  private driftRef: DriftReference | null = null;
+  private readonly events: Array<EventPayload<'models.event'>> = [];
+  private readonly unsubscribe: Array<() => void> = [];
+  private batch: FeatureRow[] = [];
+  private batchScheduled = false;
+  private jobCounter = 0;
+
+  constructor(
+    private readonly bus: EngineBus,
+    private readonly clock: Clock,
+    private readonly registry: ModelRegistry,
+    private readonly inference: InferenceService,
+    private readonly log: Logger,
+    private readonly options: LearningOptions,
+    onStatus: StatusListener,
+  ) {
+    super('learning', onStatus);
+    this.x = new Float32Array(options.maxRows * FEATURE_COUNT);
+    this.y = new Float32Array(options.maxRows);
+    this.t = new Float64Array(options.maxRows);
+  }
+
+  get labelledRows(): number {
+    return Math.min(this.count, this.options.maxRows);
+  }
+
+  get isTraining(): boolean {
+    return this.training !== null;
+  }
+
+  protected async onStart(): Promise<void> {
+    this.unsubscribe.push(this.bus.subscribe('features.row', (row) => this.onRow(row)));
+    // Resume with the model the registry says is active, if its files still load.
+    const active = this.registry.active(INTRADAY_PURPOSE);
+    if (active) {
+      const result = await this.inference.activate(active.dir);
+      if (result.ok) this.activeId = active.id;
+      else this.emit('refused', active.id, `the active model ${active.id} did not load: ${result.error.message}; running on rule signals only`);
+    }
+    const period = this.options.retrainEveryMinutes * 60_000;
+    this.nextRetrainAt = this.clock.now() + period;
+    this.cancelSchedule = this.clock.every(period, () => {
+      this.nextRetrainAt = this.clock.now() + period;
+      if (this.labelledRows >= this.options.minRows) this.retrain('schedule');
+    });
+  }
+
+  protected onStop(): void {
+    this.cancelSchedule?.();
+    for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  recentEvents(): Array<EventPayload<'models.event'>> {
+    return [...this.events];
+  }
+
+  schedule(): ResponseOf<'models.list'>['learning'] {
+    return { labelledRows: this.labelledRows, retrainEveryMinutes: this.options.retrainEveryMinutes, training: this.isTraining, nextRetrainAt: this.nextRetrainAt };
+  }
+
+  private emit(kind: EventPayload<'models.event'>['kind'], modelId: string | null, message: string): void {
+    const e = { kind, modelId, message, at: this.clock.now() };
+    this.events.push(e);
+    if (this.events.length > 200) this.events.splice(0, this.events.length - 200);
+    this.log.info(`model ${kind}: ${message}`, { modelId });
+    this.bus.publish('models.event', e);
+  }
+
+  private onRow(row: FeatureRow): void {
+    // Regular-session bars (13:30–21:00 UTC) all fall on one UTC day when shifted back 4 hours.
+    const session = Math.floor((row.start - 4 * 3_600_000) / 86_400_000);
+    const prev = this.pending.get(row.symbol);
+    // The label of the previous row of this symbol is now known: did this bar close higher?
+    const ret1 = row.values[RET_1]!; // ln(close_t / close_{t-1})
+    if (prev && prev.session === session && !Number.isNaN(ret1) && ret1 !== 0) this.addLabelled(prev.values, ret1 > 0 ? 1 : 0, prev.start);
+    this.pending.set(row.symbol, { values: Float32Array.from(row.values), start: row.start, session });
+    if (this.activeId !== null) {
+      this.batch.push({ symbol: row.symbol, start: row.start, values: Float64Array.from(row.values), overlays: new Float64Array(0) });
+      if (!this.batchScheduled) {
+        this.batchScheduled = true;
+        // All bars of a minute arrive together: score them in one call after the current group.
+        queueMicrotask(() => void this.scoreBatch());
+      }
+    }
+  }
+
+  private addLabelled(values: Float32Array, label: number, start: number): void {
+    const i = this.count % this.options.maxRows;
+    this.x.set(values, i * FEATURE_COUNT);
+    this.y[i] = label;
+    this.t[i] = start;
+    this.count++;
+  }
+
+  private async scoreBatch(): Promise<void> {
+    this.batchScheduled = false;
+    const rows = this.batch;
+    this.batch = [];
+    if (rows.length === 0 || !this.inference.hasModel()) return;
+    const x = new Float32Array(rows.length * FEATURE_COUNT);
+    rows.forEach((r, i) => x.set(r.values, i * FEATURE_COUNT));
+    try {
+      const p = await this.inference.score(x, rows.length);
+      const k = p.length / rows.length;
+      const probUp = new Float32Array(rows.length);
+      for (let i = 0; i < rows.length; i++) probUp[i] = p[i * k + (k - 1)]!;
+      this.bus.publish('models.scores', { start: rows[0]!.start, symbols: rows.map((r) => r.symbol), probUp, modelId: this.activeId ?? '' });
+    } catch (error) {
+      this.degrade(`scoring failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** The labelled window in time order: [oldest … newest]. */
+  private window(): { x: Float32Array; y: Float32Array; t: Float64Array; n: number } {
+    const n = this.labelledRows;
+    const first = this.count > this.options.maxRows ? this.count % this.options.maxRows : 0;
+    const x = new Float32Array(n * FEATURE_COUNT);
+    const y = new Float32Array(n);
+    const t = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const i = (first + j) % this.options.maxRows;
+      x.set(this.x.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), j * FEATURE_COUNT);
+      y[j] = this.y[i]!;
+      t[j] = this.t[i]!;
+    }
+    return { x, y, t, n };
+  }
+
+  /** Starts a retrain in a worker; returns the job id (the running one if a retrain is under way). */
+  retrain(reason: string): { jobId: string } {
+    if (this.training) return this.training;
+    const w = this.window();
+    if (w.n < this.options.minRows) {
+      throw new Error(`only ${w.n} labelled rows this session; training needs ${this.options.minRows}`);
+    }
+    const jobId = `train-${++this.jobCounter}`;
+    this.training = { jobId };
+    const cut = Math.floor(w.n * (1 - this.options.holdoutShare));
+    const progress = (state: 'running' | 'done' | 'failed', fraction: number, phase: string, message: string): void =>
+      this.bus.publish('job.progress', { jobId, kind: 'train', state, fraction, phase, message });
+    this.emit('training', null, `retraining on ${cut} rows (${reason}); the newest ${w.n - cut} rows are held out`);
+    progress('running', 0, 'starting', `retraining the intraday model on ${cut} rows`);
+    const job: TrainJob = {
+      kind: 'train',
+      x: w.x.slice(0, cut * FEATURE_COUNT),
+      y: w.y.slice(0, cut),
+      n: cut,
+      f: FEATURE_COUNT,
+      featureNames: [...FEATURE_NAMES],
+      params: this.options.params,
+    };
+    const worker = startWorker('train-worker', job);
+    let settled = false;
+    const fail = (message: string): void => {
+      if (settled) return;
+      settled = true;
+      this.training = null;
+      progress('failed', 1, 'failed', `retrain failed: ${message}`);
+      this.emit('failed', null, `retrain failed: ${message}`);
+    };
+    worker.on('message', (m: TrainWorkerMessage) => {
+      if (m.type === 'progress') progress('running', m.fraction * 0.8, m.phase, m.phase);
+      else if (m.type === 'failed') fail(m.message);
+      else if (m.type === 'trained') {
+        settled = true;
+        this.decide(m.model, m.seconds, w, cut, reason, jobId)
+          .then(() => progress('done', 1, 'done', 'retrain finished'))
+          .catch((error: unknown) => {
+            progress('failed', 1, 'failed', `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
+            this.emit('failed', null, `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
+          })
+          .finally(() => {
+            this.training = null;
+            void worker.terminate();
+          });
+      }
+    });
+    worker.on('error', (e) => fail(e.message));
+    worker.on('exit', (code) => {
+      if (!settled) fail(`the training worker stopped (exit ${code})`);
+    });
+    return { jobId };
+  }
+
+  /** Candidate vs active on the same newest held-out rows; promote only on a real improvement. */
+  private async decide(model: TreeEnsemble, seconds: number, w: { x: Float32Array; y: Float32Array; t: Float64Array; n: number }, cut: number, reason: string, jobId: string): Promise<void> {
+    const hx = w.x.subarray(cut * FEATURE_COUNT, w.n * FEATURE_COUNT);
+    const hy = w.y.subarray(cut, w.n);
+    const hn = w.n - cut;
+    const pos = (m: TreeEnsemble): Float64Array => {
+      const p = predictProba(m, hx, hn);
+      const out = new Float64Array(hn);
+      for (let i = 0; i < hn; i++) out[i] = p[i * 2 + 1]!;
+      return out;
+    };
+    const candidateLoss = logLoss(hy, pos(model));
+    const activeLoss = this.activeModel ? logLoss(hy, pos(this.activeModel)) : Number.POSITIVE_INFINITY;
+    let base = 0;
+    for (let i = 0; i < cut; i++) base += w.y[i]!;
+    base = Math.min(1 - 1e-6, Math.max(1e-6, base / cut));
+    const priorLoss = logLoss(hy, new Float64Array(hn).fill(base));
+
+    // Global importance: mean |SHAP| on a sample of the held-out rows.
+    const sample = Math.min(hn, 300);
+    const shap = treeShap(model, hx.subarray(0, sample * FEATURE_COUNT), sample);
+    const importance = Object.fromEntries(meanAbsShap(shap, FEATURE_NAMES).map((f) => [f.feature, f.meanAbsShap]));
+
+    const id = `intraday-${new Date(this.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${jobId}`;
+    const dir = join(this.options.modelsDir, id);
+    await mkdir(this.options.modelsDir, { recursive: true });
+    const sidecar = await writeModelDir(
+      dir,
+      exportTreeEnsemble(model),
+      sidecarFor('tree', model, FEATURE_SPEC, {
+        modelId: id,
+        trainingWindow: { from: w.t[0]!, to: w.t[cut - 1]! },
+        metrics: { holdoutLogLoss: candidateLoss, activeHoldoutLogLoss: Number.isFinite(activeLoss) ? activeLoss : null, priorLogLoss: priorLoss, holdoutRows: hn, trainSeconds: seconds },
+        params: { ...this.options.params, rows: cut },
+        created: this.clock.now(),
+        parentId: this.activeId,
+      }),
+    );
+    const beats = candidateLoss < activeLoss - this.options.promotionMargin;
+    const record: ModelRecord = this.registry.register({
+      id,
+      purpose: INTRADAY_PURPOSE,
+      kind: 'tree',
+      dir,
+      sha256: sidecar.onnxSha256,
+      specVersion: FEATURE_SPEC.version,
+      dataFrom: new Date(w.t[0]!).toISOString().slice(0, 10),
+      dataTo: new Date(w.t[cut - 1]!).toISOString().slice(0, 10),
+      params: { ...this.options.params },
+      metrics: { holdoutLogLoss: candidateLoss, activeHoldoutLogLoss: Number.isFinite(activeLoss) ? activeLoss : null, priorLogLoss: priorLoss, holdoutRows: hn, reason },
+      importance,
+      parentId: this.activeId,
+      note: '',
+    });
+    const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : 'none');
+    if (!beats) {
+      this.emit('candidate', record.id, `kept as a candidate: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)} (needs ${this.options.promotionMargin} better)`);
+      return;
+    }
+    const activation = await this.inference.activate(dir);
+    if (!activation.ok) {
+      this.emit('refused', record.id, `trained but refused by the inference service: ${activation.error.message}`);
+      return;
+    }
+    this.registry.promote(record.id, `held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)}`);
+    this.activeModel = model;
+    this.activeId = record.id;
+    this.driftRef = buildDriftReference(
+      Array.from({ length: FEATURE_COUNT }, (_, f) => Float32Array.from({ length: cut }, (_, i) => w.x[i * FEATURE_COUNT + f]!)),
+      FEATURE_NAMES,
+    );
+    this.emit('promoted', record.id, `promoted: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)} (prior ${fmt(priorLoss)})`);
+    this.checkDrift(w, cut);
+  }
+
+  /** PSI of the held-out (newest) rows against the new model's training rows: an alert when features moved. */
+  private checkDrift(w: { x: Float32Array; n: number }, cut: number): void {
+    if (!this.driftRef) return;
+    const recent = Array.from({ length: FEATURE_COUNT }, (_, f) => Float32Array.from({ length: w.n - cut }, (_, i) => w.x[(cut + i) * FEATURE_COUNT + f]!));
+    const drifted = driftedFeatures(featureDrift(this.driftRef, recent), 'alert');
+    if (drifted.length > 0) this.emit('drift', this.activeId, `feature drift (PSI > 0.25) in ${drifted.slice(0, 8).join(', ')}${drifted.length > 8 ? ', …' : ''}`);
+  }
+}

@@ -1,0 +1,63 @@
+// Worker thread that trains one gradient-boosted model (the cockpit's thread never blocks on it) or
+// runs a walk-forward evaluation over stored history.
+import { parentPort, workerData } from 'node:worker_threads';
+import { trainGbdt, type GbdtParams } from '../ml/gbdt/trainer';
+import type { TreeEnsemble } from '../ml/tree-model';
+import { NyseCalendar } from '../calendar/nyse';
+import { buildDataset } from '../features/dataset';
+import { openDatabase } from '../store/database';
+import { HistoryStore } from '../store/history-store';
+import { walkForward, type WalkForwardReport } from '../ml/walk-forward';
+
+export type TrainJob =
+  | { kind: 'train'; x: Float32Array; y: Float32Array; n: number; f: number; featureNames: string[]; params: GbdtParams }
+  | {
+      kind: 'walk-forward';
+      dbPath: string;
+      nativeBinding?: string;
+      symbols: string[];
+      from: string;
+      to: string;
+      period: 'day' | 'week' | 'month';
+      trainPeriods: number;
+      vix?: Array<{ date: string; close: number }>;
+    };
+
+export type TrainWorkerMessage =
+  | { type: 'progress'; fraction: number; phase: string }
+  | { type: 'trained'; model: TreeEnsemble; seconds: number }
+  | { type: 'report'; report: Omit<WalkForwardReport, 'lastModel'> }
+  | { type: 'failed'; message: string };
+
+const job = workerData as TrainJob & { __entry?: string };
+const post = (m: TrainWorkerMessage): void => parentPort!.postMessage(m);
+
+async function run(): Promise<void> {
+  if (job.kind === 'train') {
+    post({ type: 'progress', fraction: 0.05, phase: `training on ${job.n} rows` });
+    const result = await trainGbdt({ x: job.x, y: job.y, n: job.n, f: job.f, featureNames: job.featureNames }, job.params);
+    post({ type: 'trained', model: result.model, seconds: result.seconds });
+    return;
+  }
+  const db = openDatabase(job.dbPath, job.nativeBinding ? { nativeBinding: job.nativeBinding, readonly: true } : { readonly: true });
+  try {
+    post({ type: 'progress', fraction: 0.05, phase: 'building the dataset' });
+    const ds = buildDataset(new HistoryStore(db), new NyseCalendar(), { symbols: job.symbols, from: job.from, to: job.to, ...(job.vix ? { vix: job.vix } : {}) });
+    const report = await walkForward(ds, {
+      label: 'label_up_1',
+      forwardReturn: 'fwd_ret_1',
+      period: job.period,
+      window: 'rolling',
+      trainPeriods: job.trainPeriods,
+      params: { numRound: 100, maxDepth: 4, eta: 0.05, maxBin: 128, nthread: 1, seed: 1 },
+      cost: 0.0002,
+      onFold: (done, total) => post({ type: 'progress', fraction: 0.1 + (0.9 * done) / Math.max(1, total), phase: `fold ${done} of ${total}` }),
+    });
+    const { lastModel: _unused, ...plain } = report;
+    post({ type: 'report', report: plain });
+  } finally {
+    db.close();
+  }
+}
+
+run().catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
