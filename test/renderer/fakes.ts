@@ -155,3 +155,79 @@ export function feeds(active: ResponseOf<'market.feeds'>[number]['id'] = 'synthe
 export function historySummary(symbols: ResponseOf<'history.summary'>['symbols'] = []): ResponseOf<'history.summary'> {
   return { dbPath: '/tmp/history.sqlite', symbols };
 }
+
+export function modelSummary(extra: Partial<ResponseOf<'models.list'>['models'][number]> = {}): ResponseOf<'models.list'>['models'][number] {
+  return {
+    id: 'intraday-20240315T100000-train-1',
+    purpose: 'intraday',
+    kind: 'tree',
+    status: 'candidate',
+    createdAt: T0 + 30 * 60_000,
+    promotedAt: null,
+    parentId: null,
+    metrics: { holdoutLogLoss: 0.6871, activeHoldoutLogLoss: 0.6902, priorLogLoss: 0.6929, holdoutRows: 450, reason: 'schedule' },
+    topFeatures: [
+      { name: 'ret_1', importance: 0.012 },
+      { name: 'vwap_dist', importance: 0.008 },
+      { name: 'rsi_14', importance: 0.005 },
+      { name: 'volume_z', importance: 0.001 },
+    ],
+    note: '',
+    ...extra,
+  };
+}
+
+export function modelEvent(extra: Partial<EventPayload<'models.event'>> = {}): EventPayload<'models.event'> {
+  return { kind: 'candidate', modelId: 'intraday-20240315T100000-train-1', message: 'kept as a candidate', at: T0 + 30 * 60_000, ...extra };
+}
+
+export function modelsList(extra: Partial<ResponseOf<'models.list'>> = {}): ResponseOf<'models.list'> {
+  return {
+    models: [modelSummary()],
+    events: [modelEvent({ kind: 'training', modelId: null, message: 'retraining on 1800 rows (schedule)', at: T0 + 29 * 60_000 }), modelEvent()],
+    inference: { provider: 'cpu', note: null, activeModel: null },
+    learning: { labelledRows: 2_250, retrainEveryMinutes: 15, training: false, nextRetrainAt: T0 + 45 * 60_000 },
+    ...extra,
+  };
+}
+
+/** One fold of a walk-forward report as the engine sends it: after JSON, so NaN and Infinity are null. */
+export function walkForwardFold(index: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    index,
+    testPeriods: [`2011-01-${String(10 + index).padStart(2, '0')}`],
+    trainRows: 1_900,
+    testRows: 390,
+    purged: 1,
+    embargoed: 5,
+    logLoss: 0.6905,
+    priorLogLoss: 0.6931,
+    accuracy: 0.53,
+    brier: 0.2486,
+    ece: 0.021,
+    classes: { n: 390, accuracy: 0.53, confusion: [[100, 90], [93, 107]], precision: [0.518, 0.543], recall: [0.526, 0.535], f1: [0.522, 0.539], support: [190, 200] },
+    precisionAt50: 0.56,
+    topDecileLong: { count: 39, scoreCut: 0.55, hitRate: 0.54, avgReturn: 0.00012, profitFactor: 1.18 },
+    topDecileShort: { count: 39, scoreCut: 0.45, hitRate: 0.49, avgReturn: -0.00003, profitFactor: 0.93 },
+    reliability: Array.from({ length: 10 }, (_, b) => ({
+      lower: b / 10,
+      upper: (b + 1) / 10,
+      count: b === 4 || b === 5 ? 195 : 0,
+      meanPredicted: b === 4 ? 0.47 : b === 5 ? 0.53 : null,
+      observed: b === 4 ? 0.45 : b === 5 ? 0.55 : null,
+    })),
+    calibration: 'platt',
+    trees: 100,
+    ...extra,
+  };
+}
+
+export function walkForwardResult(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    label: 'label_up_1',
+    rows: 780,
+    folds: [walkForwardFold(0), walkForwardFold(1)],
+    summary: { logLoss: 0.6905, priorLogLoss: 0.6931, accuracy: 0.53, hitRateLong: 0.54, profitFactorLong: 1.18, avgReturnLong: 0.00012 },
+    ...extra,
+  };
+}

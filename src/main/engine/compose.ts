@@ -382,7 +382,9 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       const activation = await inference.activate(m.dir);
       if (!activation.ok) throw new RefusalError('REFUSED', `model ${id} cannot be loaded: ${activation.error.message}`);
       try {
-        return summary(registry.promote(id, 'promoted by the trader').promoted);
+        const promoted = registry.promote(id, 'promoted by the trader').promoted;
+        learning.adopt(promoted, 'promoted');
+        return summary(promoted);
       } catch (error) {
         throw new RefusalError('REFUSED', error instanceof Error ? error.message : String(error));
       }
@@ -392,6 +394,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         const back = registry.rollback(INTRADAY_PURPOSE, reason);
         const activation = await inference.activate(back.dir);
         if (!activation.ok) throw new RegistryError(`rolled back to ${back.id} but it does not load: ${activation.error.message}`);
+        learning.adopt(back, 'rolled-back');
         return summary(back);
       } catch (error) {
         throw new RefusalError('REFUSED', error instanceof Error ? error.message : String(error));

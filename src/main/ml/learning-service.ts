@@ -11,7 +11,7 @@ import type { Clock, CancelTimer } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
 import type { FeatureRow } from '../features/feature-engine';
-import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC } from '../features/spec';
+import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC, FEATURES } from '../features/spec';
 import type { Logger } from '../logging/logger';
 import { startWorker } from '../workers/launch';
 import type { TrainJob, TrainWorkerMessage } from '../workers/train-worker';
@@ -45,7 +45,22 @@ export const DEFAULT_LEARNING: Omit<LearningOptions, 'modelsDir'> = {
   minRows: 2_000,
   maxRows: 40_000,
   holdoutShare: 0.2,
-  params: { objective: 'binary', numRound: 60, maxDepth: 4, eta: 0.1, maxBin: 64, nthread: 1, seed: 1, subsample: 0.8, colsampleByTree: 0.8 },
+  // Conservative for a few thousand noisy rows: shallow trees, big leaves, and early stopping on the
+  // newest part of the training window decide how many rounds the data can carry.
+  params: {
+    objective: 'binary',
+    numRound: 300,
+    maxDepth: 3,
+    eta: 0.05,
+    minChildWeight: 20,
+    lambda: 5,
+    maxBin: 64,
+    nthread: 1,
+    seed: 1,
+    subsample: 0.8,
+    colsampleByTree: 0.6,
+    earlyStoppingRounds: 20,
+  },
 };
 
 interface Pending {
@@ -55,6 +70,7 @@ interface Pending {
 }
 
 const RET_1 = FEATURE_NAMES.indexOf('ret_1');
+const SESSION_FEATURES = new Set(FEATURES.filter((f) => f.group === 'session').map((f) => f.name));
 
 export interface Scores {
   start: number;
@@ -81,6 +97,7 @@ export class LearningService extends BaseComponent {
   private batch: FeatureRow[] = [];
   private batchScheduled = false;
   private jobCounter = 0;
+  private rowsAtLastTraining = -1;
 
   constructor(
     private readonly bus: EngineBus,
@@ -118,7 +135,8 @@ export class LearningService extends BaseComponent {
     this.nextRetrainAt = this.clock.now() + period;
     this.cancelSchedule = this.clock.every(period, () => {
       this.nextRetrainAt = this.clock.now() + period;
-      if (this.labelledRows >= this.options.minRows) this.retrain('schedule');
+      // Nothing new since the last retrain (market closed): another model of the same rows is noise.
+      if (this.labelledRows >= this.options.minRows && this.count !== this.rowsAtLastTraining) this.retrain('schedule');
     });
   }
 
@@ -212,19 +230,24 @@ export class LearningService extends BaseComponent {
     }
     const jobId = `train-${++this.jobCounter}`;
     this.training = { jobId };
+    this.rowsAtLastTraining = this.count;
     const cut = Math.floor(w.n * (1 - this.options.holdoutShare));
     const progress = (state: 'running' | 'done' | 'failed', fraction: number, phase: string, message: string): void =>
       this.bus.publish('job.progress', { jobId, kind: 'train', state, fraction, phase, message });
     this.emit('training', null, `retraining on ${cut} rows (${reason}); the newest ${w.n - cut} rows are held out`);
     progress('running', 0, 'starting', `retraining the intraday model on ${cut} rows`);
+    // Within the training window: the older 80% fit, the newest 20% stop the boosting.
+    const fitN = Math.floor(cut * 0.8);
+    const early = this.options.params.earlyStoppingRounds !== undefined;
     const job: TrainJob = {
       kind: 'train',
-      x: w.x.slice(0, cut * FEATURE_COUNT),
-      y: w.y.slice(0, cut),
-      n: cut,
+      x: w.x.slice(0, (early ? fitN : cut) * FEATURE_COUNT),
+      y: w.y.slice(0, early ? fitN : cut),
+      n: early ? fitN : cut,
       f: FEATURE_COUNT,
       featureNames: [...FEATURE_NAMES],
       params: this.options.params,
+      ...(early ? { valid: { x: w.x.slice(fitN * FEATURE_COUNT, cut * FEATURE_COUNT), y: w.y.slice(fitN, cut), n: cut - fitN } } : {}),
     };
     const worker = startWorker('train-worker', job);
     let settled = false;
@@ -270,8 +293,12 @@ export class LearningService extends BaseComponent {
       for (let i = 0; i < hn; i++) out[i] = p[i * 2 + 1]!;
       return out;
     };
-    const candidateLoss = logLoss(hy, pos(model));
-    const activeLoss = this.activeModel ? logLoss(hy, pos(this.activeModel)) : Number.POSITIVE_INFINITY;
+    const candidateP = pos(model);
+    if (candidateP.some((v) => !Number.isFinite(v))) throw new Error('the trained model gives non-finite probabilities on the held-out rows; not registered');
+    const candidateLoss = logLoss(hy, candidateP);
+    // The active model is judged through the same onnxruntime session that trades with it, so a
+    // model loaded from disk (or promoted by hand) is compared just like one trained this session.
+    const activeLoss = await this.activeHoldoutLoss(hx, hy, hn);
     let base = 0;
     for (let i = 0; i < cut; i++) base += w.y[i]!;
     base = Math.min(1 - 1e-6, Math.max(1e-6, base / cut));
@@ -297,7 +324,9 @@ export class LearningService extends BaseComponent {
         parentId: this.activeId,
       }),
     );
-    const beats = candidateLoss < activeLoss - this.options.promotionMargin;
+    // A model must beat both the active one and the constant base rate: worse than the prior is no edge.
+    const bar = Math.min(activeLoss, priorLoss);
+    const beats = candidateLoss < bar - this.options.promotionMargin;
     const record: ModelRecord = this.registry.register({
       id,
       purpose: INTRADAY_PURPOSE,
@@ -315,7 +344,7 @@ export class LearningService extends BaseComponent {
     });
     const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : 'none');
     if (!beats) {
-      this.emit('candidate', record.id, `kept as a candidate: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)} (needs ${this.options.promotionMargin} better)`);
+      this.emit('candidate', record.id, `kept as a candidate: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)} (needs ${this.options.promotionMargin} better than both)`);
       return;
     }
     const activation = await this.inference.activate(dir);
@@ -334,11 +363,40 @@ export class LearningService extends BaseComponent {
     this.checkDrift(w, cut);
   }
 
+  private async activeHoldoutLoss(hx: Float32Array, hy: Float32Array, hn: number): Promise<number> {
+    if (this.activeModel) {
+      const p = predictProba(this.activeModel, hx, hn);
+      const out = new Float64Array(hn);
+      for (let i = 0; i < hn; i++) out[i] = p[i * 2 + 1]!;
+      return logLoss(hy, out);
+    }
+    if (!this.inference.hasModel()) return Number.POSITIVE_INFINITY;
+    try {
+      const p = await this.inference.score(Float32Array.from(hx), hn);
+      const k = p.length / hn;
+      const out = new Float64Array(hn);
+      for (let i = 0; i < hn; i++) out[i] = p[i * k + (k - 1)]!;
+      return logLoss(hy, out);
+    } catch (error) {
+      this.log.warn('could not score the active model on the held-out rows', { error });
+      return Number.POSITIVE_INFINITY;
+    }
+  }
+
+  /** The trader promoted or rolled back by hand: this is the model to beat from now on. */
+  adopt(record: ModelRecord, how: 'promoted' | 'rolled-back'): void {
+    this.activeId = record.id;
+    this.activeModel = null; // judged through onnxruntime from now on
+    this.emit(how, record.id, how === 'promoted' ? `${record.id} promoted by the trader` : `rolled back to ${record.id}`);
+  }
+
   /** PSI of the held-out (newest) rows against the new model's training rows: an alert when features moved. */
   private checkDrift(w: { x: Float32Array; n: number }, cut: number): void {
     if (!this.driftRef) return;
     const recent = Array.from({ length: FEATURE_COUNT }, (_, f) => Float32Array.from({ length: w.n - cut }, (_, i) => w.x[(cut + i) * FEATURE_COUNT + f]!));
-    const drifted = driftedFeatures(featureDrift(this.driftRef, recent), 'alert');
+    // Session-clock features (minutes since the open, the opening range) move with the time of day by
+    // construction: comparing a morning with an afternoon is not drift.
+    const drifted = driftedFeatures(featureDrift(this.driftRef, recent), 'alert').filter((name) => !SESSION_FEATURES.has(name));
     if (drifted.length > 0) this.emit('drift', this.activeId, `feature drift (PSI > 0.25) in ${drifted.slice(0, 8).join(', ')}${drifted.length > 8 ? ', …' : ''}`);
   }
 }

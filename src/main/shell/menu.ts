@@ -12,6 +12,7 @@ export interface MenuActions {
   openBacktest(): void;
   trainModels(): void;
   openImport(): void;
+  openModels(): void;
 }
 
 export interface MenuTemplateOptions {
@@ -80,7 +81,10 @@ export function buildMenuTemplate({ isMac, appName, actions }: MenuTemplateOptio
     },
     {
       label: 'Models',
-      submenu: [{ label: 'Train now', click: () => actions.trainModels() }],
+      submenu: [
+        { label: 'Show models', click: () => actions.openModels() },
+        { label: 'Train now', click: () => actions.trainModels() },
+      ],
     },
     {
       label: 'View',
@@ -142,5 +146,6 @@ export function createMenuActions({ engine, notify, logger, now = Date.now }: Me
     trainModels: () => run('models.train', { reason: 'menu' }, 'warn'),
     openBacktest: () => notify('ui.command', { command: 'backtest.open' }),
     openImport: () => notify('ui.command', { command: 'import.open' }),
+    openModels: () => notify('ui.command', { command: 'models.open' }),
   };
 }

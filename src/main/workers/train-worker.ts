@@ -10,7 +10,17 @@ import { HistoryStore } from '../store/history-store';
 import { walkForward, type WalkForwardReport } from '../ml/walk-forward';
 
 export type TrainJob =
-  | { kind: 'train'; x: Float32Array; y: Float32Array; n: number; f: number; featureNames: string[]; params: GbdtParams }
+  | {
+      kind: 'train';
+      x: Float32Array;
+      y: Float32Array;
+      n: number;
+      f: number;
+      featureNames: string[];
+      params: GbdtParams;
+      /** Early-stopping rows (the newest part of the training window). */
+      valid?: { x: Float32Array; y: Float32Array; n: number };
+    }
   | {
       kind: 'walk-forward';
       dbPath: string;
@@ -35,7 +45,11 @@ const post = (m: TrainWorkerMessage): void => parentPort!.postMessage(m);
 async function run(): Promise<void> {
   if (job.kind === 'train') {
     post({ type: 'progress', fraction: 0.05, phase: `training on ${job.n} rows` });
-    const result = await trainGbdt({ x: job.x, y: job.y, n: job.n, f: job.f, featureNames: job.featureNames }, job.params);
+    const result = await trainGbdt(
+      { x: job.x, y: job.y, n: job.n, f: job.f, featureNames: job.featureNames },
+      job.params,
+      job.valid ? { x: job.valid.x, y: job.valid.y, n: job.valid.n, f: job.f } : undefined,
+    );
     post({ type: 'trained', model: result.model, seconds: result.seconds });
     return;
   }

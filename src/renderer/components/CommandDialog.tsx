@@ -1,10 +1,10 @@
-// The dialog a menu command opens (`ui.command`): backtest, models, import. Backtest has a small
-// form that calls `backtest.run`; the answer (a run id) or the error (code and message) is shown here.
-// Import has its own form and follows its job (ImportDialog).
+// The dialog a menu command opens (`ui.command`): backtest, import. Backtest has a small form that
+// calls `backtest.run`; the answer (a run id) or the error (code and message) is shown here. Import
+// has its own form and follows its job (ImportDialog). Models is a panel, not a dialog (ModelsPanel).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AppError } from '../../shared/contract';
 import { useCockpit, useUi } from '../store/context';
-import type { UiCommand } from '../store/ui/initialState';
+import type { DialogCommand } from '../store/ui/initialState';
 import { uiSelectors } from '../store/ui/selectors';
 import { ImportForm } from './ImportDialog';
 import { nyDate } from './nyTime';
@@ -77,37 +77,12 @@ function BacktestForm() {
   );
 }
 
-function ModelsBody() {
-  const { engine } = useCockpit();
-  const [running, setRunning] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome>(null);
-  const train = async (): Promise<void> => {
-    setRunning(true);
-    const result = await engine.call('models.train', { reason: 'manual (cockpit models dialog)' });
-    setOutcome(result.ok ? { kind: 'ok', text: `Training started: job ${result.data.jobId}` } : { kind: 'error', error: result.error });
-    setRunning(false);
-  };
-  return (
-    <>
-      <p>
-        Models score the signals the approval desk shows. Training runs in a worker thread on the stored bars and registers
-        a new model version; the current model keeps serving until the new one is promoted.
-      </p>
-      <button type="button" data-testid="models-train" disabled={running} onClick={() => void train()}>
-        {running ? 'Starting…' : 'Train now'}
-      </button>
-      <OutcomeLine outcome={outcome} testId="models" />
-    </>
-  );
-}
-
-const TITLES: Record<UiCommand, string> = {
+const TITLES: Record<DialogCommand, string> = {
   'backtest.open': 'Run a backtest',
-  'models.open': 'Models',
   'import.open': 'Import history',
 };
 
-function DialogBody({ command }: { command: UiCommand }) {
+function DialogBody({ command }: { command: DialogCommand }) {
   switch (command) {
     case 'backtest.open':
       return (
@@ -119,8 +94,6 @@ function DialogBody({ command }: { command: UiCommand }) {
           <BacktestForm />
         </>
       );
-    case 'models.open':
-      return <ModelsBody />;
     case 'import.open':
       return (
         <>

@@ -1,8 +1,9 @@
 // Every dockable panel, in one map: the layout adds them in this order. A later panel (orders,
-// signals, models) is one more entry here.
+// signals) is one more entry here.
 import type { ComponentType } from 'react';
 import { ChartPanel } from './ChartPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { ModelsPanel } from './ModelsPanel';
 import { NoticesPanel } from './NoticesPanel';
 import { WatchlistPanel } from './WatchlistPanel';
 
@@ -39,6 +40,12 @@ export const panelRegistry = {
   history: {
     title: 'History',
     component: HistoryPanel,
+    placement: { referencePanel: 'notices', direction: 'within' },
+    inactive: true,
+  },
+  models: {
+    title: 'Models',
+    component: ModelsPanel,
     placement: { referencePanel: 'notices', direction: 'within' },
     inactive: true,
   },

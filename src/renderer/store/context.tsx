@@ -9,6 +9,7 @@ import type { HistoryStore } from './history/store';
 import type { CockpitStores } from './index';
 import type { JobsStore } from './jobs/store';
 import type { MarketStore } from './market/store';
+import type { ModelsStore } from './models/store';
 import type { NoticesStore } from './notices/store';
 import type { SessionStore } from './session/store';
 import type { UiStore } from './ui/store';
@@ -41,3 +42,4 @@ export const useUi = <T,>(selector: (s: UiStore) => T): T => useStore(useCockpit
 export const useJobs = <T,>(selector: (s: JobsStore) => T): T => useStore(useCockpit().stores.jobs, selector);
 export const useHistory = <T,>(selector: (s: HistoryStore) => T): T => useStore(useCockpit().stores.history, selector);
 export const useChart = <T,>(selector: (s: ChartStore) => T): T => useStore(useCockpit().stores.chart, selector);
+export const useModels = <T,>(selector: (s: ModelsStore) => T): T => useStore(useCockpit().stores.models, selector);

@@ -5,6 +5,7 @@ import { createChartStore, type ChartStoreApi } from './chart/store';
 import { createHistoryStore, type HistoryStoreApi } from './history/store';
 import { createJobsStore, type JobsStoreApi } from './jobs/store';
 import { createMarketStore, type MarketStoreApi } from './market/store';
+import { createModelsStore, type ModelsStoreApi } from './models/store';
 import { createNoticesStore, type NoticesStoreApi } from './notices/store';
 import { createSessionStore, type SessionStoreApi } from './session/store';
 import { createUiStore, type UiStoreApi } from './ui/store';
@@ -17,6 +18,7 @@ export interface CockpitStores {
   jobs: JobsStoreApi;
   history: HistoryStoreApi;
   chart: ChartStoreApi;
+  models: ModelsStoreApi;
 }
 
 export interface CockpitStoresOptions {
@@ -36,6 +38,7 @@ export function createCockpitStores(options: CockpitStoresOptions = {}): Cockpit
     jobs: createJobsStore(),
     history: createHistoryStore(),
     chart: createChartStore({ storage: options.storage }),
+    models: createModelsStore(),
   };
 }
 
@@ -46,3 +49,4 @@ export { uiSelectors } from './ui/selectors';
 export { jobsSelectors } from './jobs/selectors';
 export { historySelectors } from './history/selectors';
 export { chartSelectors } from './chart/selectors';
+export { modelsSelectors } from './models/selectors';

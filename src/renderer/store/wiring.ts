@@ -1,10 +1,14 @@
 // Connects one engine connection to one set of stores: asks for the snapshots whenever the
 // connection opens (first start and every reconnect) and routes each push event to its action.
-// A finished import changes what is stored and which feeds can run, so it re-reads both.
-import type { CockpitApi } from '../../shared/contract';
+// A finished import changes what is stored and which feeds can run, so it re-reads both; every model
+// lifecycle event re-reads the registry, and the ones a trader must see anywhere become notices.
+import type { CockpitApi, EventPayload } from '../../shared/contract';
 import type { ConnectionState } from '../api/socket-client';
 import type { EngineClient } from './engine';
 import type { CockpitStores } from './index';
+import type { ModelEventKind } from './models/initialState';
+import { readWalkForwardReport } from './models/walkForwardReport';
+import type { Notice, NoticeLevel } from './notices/initialState';
 
 /** What `connectCockpit()` returns, narrowed to what the wiring needs (tests pass a fake). */
 export interface CockpitConnection {
@@ -25,6 +29,72 @@ export async function loadHistory(engine: EngineClient, stores: CockpitStores): 
   ]);
 }
 
+/** Requests the model registry, the inference status and the learning schedule (`models.list`). */
+export async function loadModels(engine: EngineClient, stores: CockpitStores): Promise<void> {
+  const r = await engine.call('models.list', {});
+  if (r.ok) stores.models.getState().modelsListed(r.data);
+}
+
+/**
+ * Wraps a reload so that calls during a running one cost one more reload, not one each: events can
+ * come in bursts (a retrain emits 'training', then 'promoted', then 'drift') and the last answer is
+ * all that matters. The returned promise settles once a reload that began after the call has ended.
+ */
+export function coalesceReloads(load: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  const reload = (): Promise<void> => {
+    if (!running) {
+      running = load()
+        .catch(() => undefined)
+        .finally(() => {
+          running = null;
+        });
+      return running;
+    }
+    queued ??= running.then(() => {
+      queued = null;
+      return reload();
+    });
+    return queued;
+  };
+  return reload;
+}
+
+/**
+ * Model events a trader should see wherever they are looking, as notices; the rest stay in the Models
+ * log. A retrain that fails, or drift, tends to repeat every retrain with the same words: those are
+ * said once until the words change, so the notices do not fill up with copies.
+ */
+const MODEL_EVENT_NOTICES: Partial<Record<ModelEventKind, { level: NoticeLevel; code: string; repeats: boolean }>> = {
+  promoted: { level: 'info', code: 'MODEL_PROMOTED', repeats: true },
+  'rolled-back': { level: 'info', code: 'MODEL_ROLLED_BACK', repeats: true },
+  refused: { level: 'warn', code: 'MODEL_REFUSED', repeats: true },
+  drift: { level: 'warn', code: 'MODEL_DRIFT', repeats: false },
+  failed: { level: 'warn', code: 'MODEL_TRAINING_FAILED', repeats: false },
+};
+
+/** Turns model events into notices; remembers what it last said per code to hold back copies. */
+function createModelEventNotices(): (e: EventPayload<'models.event'>) => EventPayload<'app.notice'> | null {
+  const lastMessage = new Map<string, string>();
+  return (e) => {
+    const kind = MODEL_EVENT_NOTICES[e.kind];
+    if (!kind) return null;
+    if (!kind.repeats && lastMessage.get(kind.code) === e.message) return null;
+    lastMessage.set(kind.code, e.message);
+    return { level: kind.level, code: kind.code, message: e.modelId ? `${e.modelId}: ${e.message}` : e.message, at: e.at };
+  };
+}
+
+/** A walk-forward that failed, or whose report cannot be read, is said as a notice. */
+function walkForwardNotice(p: EventPayload<'job.progress'>): Pick<Notice, 'level' | 'code' | 'message'> | null {
+  if (p.state === 'failed') return { level: 'error', code: 'WALK_FORWARD_FAILED', message: p.message };
+  if (readWalkForwardReport(p.result) === null) {
+    return { level: 'error', code: 'WALK_FORWARD_UNREADABLE', message: `${p.jobId}: the engine's walk-forward report could not be read` };
+  }
+  return null;
+}
+
 /** Requests the snapshots; each answer goes to its store as it arrives. */
 export async function loadSnapshots(engine: EngineClient, stores: CockpitStores): Promise<void> {
   await Promise.all([
@@ -43,14 +113,17 @@ export async function loadSnapshots(engine: EngineClient, stores: CockpitStores)
     engine.call('market.watchlist', {}).then((r) => {
       if (r.ok) stores.market.getState().watchlistReceived(r.data);
     }),
+    loadModels(engine, stores),
   ]);
 }
 
 /** Starts the wiring; the returned function stops it (events are dropped after). */
 export function startCockpit(connection: CockpitConnection, stores: CockpitStores, engine: EngineClient): () => void {
   const { api } = connection;
-  const { session, market, notices, ui, jobs } = stores;
+  const { session, market, notices, ui, jobs, models } = stores;
   let stopped = false;
+  const reloadModels = coalesceReloads(() => (stopped ? Promise.resolve() : loadModels(engine, stores)));
+  const modelEventNotice = createModelEventNotices();
 
   session.getState().transportSelected(connection.transport);
 
@@ -68,6 +141,20 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
       // Once per import: a repeated 'done' finds the job already finished and changes nothing.
       const finishedNow = before?.state !== 'done' && jobs.getState().jobs[p.jobId]?.state === 'done';
       if (p.kind === 'import' && finishedNow && !stopped) void loadHistory(engine, stores);
+      // The folded job, not the raw event: a late 'running' report must not restart a finished retrain.
+      if (p.kind === 'train') models.getState().trainingProgressed(jobs.getState().jobs[p.jobId] ?? p);
+      // Once per walk-forward as well: only the report that ends a running (or unseen) job is judged.
+      const endedNow = (before === undefined || before.state === 'running') && p.state !== 'running';
+      if (p.kind === 'evaluate' && endedNow) {
+        const notice = walkForwardNotice(p);
+        if (notice) notices.getState().noticeRaised(notice);
+      }
+    }),
+    api.on('models.event', (e) => {
+      models.getState().modelEventReceived(e);
+      const notice = modelEventNotice(e);
+      if (notice) notices.getState().noticeReceived(notice);
+      void reloadModels();
     }),
   ];
 

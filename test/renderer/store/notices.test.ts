@@ -26,6 +26,12 @@ describe('notices store', () => {
     expect(noticesSelectors.errorCount(notices.getState())).toBe(1);
   });
 
+  it('when the cockpit judges a job itself then its notice is stamped with the cockpit clock', () => {
+    const notices = createNoticesStore({ now: () => T0 });
+    notices.getState().noticeRaised({ level: 'error', code: 'WALK_FORWARD_FAILED', message: 'walk-forward failed: no rows' });
+    expect(noticesSelectors.latest(notices.getState())).toMatchObject({ level: 'error', code: 'WALK_FORWARD_FAILED', at: T0, source: 'cockpit' });
+  });
+
   it('when a notice is dismissed then only it goes away', () => {
     const notices = createNoticesStore();
     notices.getState().noticeReceived({ level: 'warn', code: 'A', message: 'a', at: T0 });

@@ -7,10 +7,28 @@ describe('ui store', () => {
   it('when a second menu command arrives then its dialog replaces the open one, and closing clears it', () => {
     const ui = createUiStore();
     ui.getState().uiCommandReceived('backtest.open');
-    ui.getState().uiCommandReceived('models.open');
-    expect(uiSelectors.dialog(ui.getState())).toBe('models.open');
+    ui.getState().uiCommandReceived('import.open');
+    expect(uiSelectors.dialog(ui.getState())).toBe('import.open');
     ui.getState().dialogClosed();
     expect(uiSelectors.dialog(ui.getState())).toBeNull();
+  });
+
+  it('when the menu asks for the models then the Models panel is asked to the front and an open dialog closes', () => {
+    const ui = createUiStore();
+    ui.getState().uiCommandReceived('backtest.open');
+    ui.getState().uiCommandReceived('models.open');
+    expect(uiSelectors.dialog(ui.getState())).toBeNull();
+    expect(uiSelectors.panelFocus(ui.getState())).toEqual({ panel: 'models', seq: 1 });
+  });
+
+  it('when the same panel is asked for twice then each request is a new one', () => {
+    const ui = createUiStore();
+    ui.getState().uiCommandReceived('models.open');
+    const first = uiSelectors.panelFocus(ui.getState());
+    ui.getState().panelFocusRequested('models');
+    const second = uiSelectors.panelFocus(ui.getState());
+    expect(second).not.toBe(first);
+    expect(second?.seq).toBeGreaterThan(first?.seq ?? 0);
   });
 
   it('when the trader presses the header Import button then the import dialog opens', () => {

@@ -4,8 +4,24 @@ import { ok, type CockpitApi } from '../../../src/shared/contract';
 import type { ConnectionState } from '../../../src/renderer/api/socket-client';
 import { createCockpitStores } from '../../../src/renderer/store';
 import { createEngineClient } from '../../../src/renderer/store/engine';
-import { startCockpit, type CockpitConnection } from '../../../src/renderer/store/wiring';
-import { createFakeApi, engineInfo, feeds, flush, historySummary, importReport, jobProgress, quote, sessionStatus, T0, type Responders } from '../fakes';
+import { coalesceReloads, startCockpit, type CockpitConnection } from '../../../src/renderer/store/wiring';
+import {
+  createFakeApi,
+  engineInfo,
+  feeds,
+  flush,
+  historySummary,
+  importReport,
+  jobProgress,
+  modelEvent,
+  modelsList,
+  modelSummary,
+  quote,
+  sessionStatus,
+  T0,
+  walkForwardResult,
+  type Responders,
+} from '../fakes';
 
 const snapshotResponders: Responders = {
   'app.info': () => ok(engineInfo()),
@@ -13,6 +29,7 @@ const snapshotResponders: Responders = {
   'market.watchlist': () => ok({ symbols: ['AAPL', 'MSFT'], quotes: [quote('AAPL', 101, T0)] }),
   'history.summary': () => ok(historySummary()),
   'market.feeds': () => ok(feeds('synthetic')),
+  'models.list': () => ok(modelsList()),
 };
 
 /** A connection whose state the test drives, like the socket client's. */
@@ -44,7 +61,7 @@ function start(responders: Responders = snapshotResponders) {
 }
 
 describe('startCockpit', () => {
-  it('when the connection opens then info, status, watchlist, stored history and feeds are requested and land in the stores', async () => {
+  it('when the connection opens then info, status, watchlist, stored history, feeds and models are requested and land in the stores', async () => {
     const { fake, stores, setState } = start();
     expect(fake.calls).toEqual([]);
     setState('open');
@@ -54,8 +71,11 @@ describe('startCockpit', () => {
       'history.summary',
       'market.feeds',
       'market.watchlist',
+      'models.list',
       'session.status',
     ]);
+    expect(stores.models.getState().models?.map((m) => m.id)).toEqual(['intraday-20240315T100000-train-1']);
+    expect(stores.models.getState().learning?.retrainEveryMinutes).toBe(15);
     expect(stores.history.getState().summary?.dbPath).toBe('/tmp/history.sqlite');
     expect(stores.session.getState().feeds?.map((f) => f.id)).toEqual(['synthetic', 'replay', 'alpaca', 'polygon']);
     expect(stores.session.getState().mode).toBe('SIMULATED');
@@ -91,6 +111,13 @@ describe('startCockpit', () => {
     expect(stores.session.getState().components.risk?.state).toBe('faulted');
     expect(stores.notices.getState().notices[0]?.code).toBe('RISK_DENIED');
     expect(stores.ui.getState().dialog).toBe('backtest.open');
+  });
+
+  it('when the menu asks for the models then the Models panel is asked to the front and no dialog opens', () => {
+    const { fake, stores } = start();
+    fake.emit('ui.command', { command: 'models.open' });
+    expect(stores.ui.getState().panelFocus?.panel).toBe('models');
+    expect(stores.ui.getState().dialog).toBeNull();
   });
 
   it('when a snapshot request is refused then it becomes a notice and the others still load', async () => {
@@ -162,5 +189,146 @@ describe('startCockpit', () => {
     fake.emit('job.progress', jobProgress());
     expect(stores.jobs.getState().jobIds).toEqual([]);
     expect(fake.listenerCount('job.progress')).toBe(0);
+  });
+
+  it('when a model is promoted then it is logged, said as an info notice, and the registry is read again', async () => {
+    let list = modelsList();
+    const { fake, stores } = start({ ...snapshotResponders, 'models.list': () => ok(list) });
+    const promoted = modelEvent({ kind: 'promoted', message: 'promoted: held-out log loss 0.6871 vs active none', at: T0 + 31 * 60_000 });
+    list = modelsList({ models: [modelSummary({ status: 'active' })], events: [...list.events, promoted] });
+    fake.emit('models.event', promoted);
+    expect(stores.models.getState().events[0]?.kind).toBe('promoted');
+    const notice = stores.notices.getState().notices[0];
+    expect(notice).toMatchObject({ level: 'info', code: 'MODEL_PROMOTED', at: promoted.at });
+    expect(notice?.message).toContain('intraday-20240315T100000-train-1');
+    await flush();
+    expect(fake.calls.map((c) => c.channel)).toEqual(['models.list']);
+    expect(stores.models.getState().models?.[0]?.status).toBe('active');
+    // The live event and the listed one are the same event.
+    expect(stores.models.getState().events.filter((e) => e.kind === 'promoted')).toHaveLength(1);
+  });
+
+  it('when a candidate is kept or a retrain starts then the log shows it but no notice is raised', () => {
+    const { fake, stores } = start();
+    fake.emit('models.event', modelEvent({ kind: 'training', modelId: null, message: 'retraining on 1800 rows' }));
+    fake.emit('models.event', modelEvent({ kind: 'candidate' }));
+    expect(stores.models.getState().events.map((e) => e.kind)).toEqual(['candidate', 'training']);
+    expect(stores.notices.getState().notices).toEqual([]);
+  });
+
+  it('when feature drift is detected then it is a warning notice', () => {
+    const { fake, stores } = start();
+    fake.emit('models.event', modelEvent({ kind: 'drift', message: 'feature drift (PSI > 0.25) in ret_1' }));
+    expect(stores.notices.getState().notices[0]).toMatchObject({ level: 'warn', code: 'MODEL_DRIFT' });
+  });
+
+  it('when every retrain fails with the same words then one notice says it, and new words make another', () => {
+    const { fake, stores } = start();
+    for (let i = 0; i < 3; i++) fake.emit('models.event', modelEvent({ kind: 'failed', modelId: null, message: 'retrain failed: probability at row 0 is NaN', at: T0 + i }));
+    fake.emit('models.event', modelEvent({ kind: 'failed', modelId: null, message: 'retrain failed: the training worker stopped (exit 1)', at: T0 + 3 }));
+    expect(stores.notices.getState().notices.map((n) => n.code)).toEqual(['MODEL_TRAINING_FAILED', 'MODEL_TRAINING_FAILED']);
+    expect(stores.models.getState().events.filter((e) => e.kind === 'failed')).toHaveLength(4);
+  });
+
+  it('when models are promoted one after another then each promotion is a notice', () => {
+    const { fake, stores } = start();
+    fake.emit('models.event', modelEvent({ kind: 'promoted', modelId: 'm-1', message: 'promoted', at: T0 }));
+    fake.emit('models.event', modelEvent({ kind: 'promoted', modelId: 'm-2', message: 'promoted', at: T0 + 1 }));
+    expect(stores.notices.getState().notices.map((n) => n.code)).toEqual(['MODEL_PROMOTED', 'MODEL_PROMOTED']);
+  });
+
+  it('when model events come in a burst then the registry is read once for the burst and once after', async () => {
+    let answer: (() => void) | null = null;
+    const { fake } = start({
+      ...snapshotResponders,
+      'models.list': () =>
+        new Promise((resolve) => {
+          answer = () => resolve(ok(modelsList()));
+        }),
+    });
+    fake.emit('models.event', modelEvent({ kind: 'training', at: T0 }));
+    fake.emit('models.event', modelEvent({ kind: 'promoted', at: T0 + 1 }));
+    fake.emit('models.event', modelEvent({ kind: 'drift', at: T0 + 2 }));
+    await flush();
+    expect(fake.calls.filter((c) => c.channel === 'models.list')).toHaveLength(1);
+    answer!();
+    await flush();
+    expect(fake.calls.filter((c) => c.channel === 'models.list')).toHaveLength(2);
+    answer!();
+    await flush();
+    expect(fake.calls.filter((c) => c.channel === 'models.list')).toHaveLength(2);
+  });
+
+  it('when a retrain job runs and ends then the training flag follows it, and a late running report does not revive it', () => {
+    const { fake, stores } = start();
+    fake.emit('job.progress', jobProgress({ jobId: 'train-1', kind: 'train', state: 'running', fraction: 0.3 }));
+    expect(stores.models.getState().training).toBe(true);
+    fake.emit('job.progress', jobProgress({ jobId: 'train-1', kind: 'train', state: 'done', fraction: 1 }));
+    fake.emit('job.progress', jobProgress({ jobId: 'train-1', kind: 'train', state: 'running', fraction: 0.8 }));
+    expect(stores.models.getState().training).toBe(false);
+  });
+
+  it('when a walk-forward fails then it is an error notice, once', () => {
+    const { fake, stores } = start();
+    const failed = jobProgress({ jobId: 'evaluate-1', kind: 'evaluate', state: 'failed', fraction: 1, message: 'walk-forward failed: the dataset has no rows' });
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-1', kind: 'evaluate', state: 'running', fraction: 0.1 }));
+    fake.emit('job.progress', failed);
+    fake.emit('job.progress', failed);
+    expect(stores.notices.getState().notices).toHaveLength(1);
+    expect(stores.notices.getState().notices[0]).toMatchObject({ level: 'error', code: 'WALK_FORWARD_FAILED', message: failed.message, at: T0, source: 'cockpit' });
+  });
+
+  it('when a walk-forward ends with a report then no notice is raised, and an unreadable one is said', () => {
+    const { fake, stores } = start();
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-1', kind: 'evaluate', state: 'done', fraction: 1, result: walkForwardResult() }));
+    expect(stores.notices.getState().notices).toEqual([]);
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-2', kind: 'evaluate', state: 'done', fraction: 1, result: 'oops' }));
+    expect(stores.notices.getState().notices.map((n) => n.code)).toEqual(['WALK_FORWARD_UNREADABLE']);
+  });
+
+  it('when stopped then model events no longer reach the stores', () => {
+    const { fake, stores, stop } = start();
+    stop();
+    fake.emit('models.event', modelEvent());
+    expect(stores.models.getState().events).toEqual([]);
+    expect(fake.listenerCount('models.event')).toBe(0);
+  });
+});
+
+describe('coalesceReloads', () => {
+  it('when called during a reload then one more reload follows it, and every caller waits for that one', async () => {
+    const finish: Array<() => void> = [];
+    let started = 0;
+    const reload = coalesceReloads(
+      () =>
+        new Promise<void>((resolve) => {
+          started++;
+          finish.push(resolve);
+        }),
+    );
+    const first = reload();
+    const second = reload();
+    const third = reload();
+    expect(second).toBe(third);
+    expect(started).toBe(1);
+    let secondDone = false;
+    void second.then(() => (secondDone = true));
+    finish[0]!();
+    await first;
+    await flush();
+    expect(started).toBe(2);
+    expect(secondDone).toBe(false);
+    finish[1]!();
+    await second;
+    expect(secondDone).toBe(true);
+    expect(started).toBe(2);
+  });
+
+  it('when a reload fails then the next call still reloads', async () => {
+    let calls = 0;
+    const reload = coalesceReloads(() => (++calls === 1 ? Promise.reject(new Error('boom')) : Promise.resolve()));
+    await reload();
+    await reload();
+    expect(calls).toBe(2);
   });
 });

@@ -81,6 +81,12 @@ export interface SyntheticModelParameters {
   overnightJumpProbability: number;
   /** Expected intraday news jumps per symbol per full session. */
   jumpsPerSession: number;
+  /**
+   * Bid-ask bounce: each minute's idiosyncratic move gives back this share of the previous one
+   * (lag-1 autocorrelation of a single name's idiosyncratic returns ≈ −b). Real single-stock minute
+   * returns show it; it is also the one weak, honest edge an in-session model can learn here.
+   */
+  idiosyncraticBounce: number;
   /** Expected market-wide jumps (macro headlines) per full session. */
   marketJumpsPerSession: number;
   /** Smallest jump, in daily volatilities of the symbol. */
@@ -119,6 +125,7 @@ export const DEFAULT_SYNTHETIC_MODEL: Readonly<SyntheticModelParameters> = Objec
   overnightVolShare: 0.4,
   overnightJumpProbability: 0.02,
   jumpsPerSession: 0.04,
+  idiosyncraticBounce: 0.15,
   marketJumpsPerSession: 0.01,
   jumpSizeMinDailyVols: 0.8,
   jumpSizeMeanExcessDailyVols: 0.5,
@@ -144,6 +151,7 @@ export function resolveModel(overrides: Partial<SyntheticModelParameters> = {}):
   if (!(p.garchVarianceCeiling >= 1)) bad('garchVarianceCeiling', 'must be ≥ 1 (the mean variance)');
   if (!(p.marketDailyVol > 0)) bad('marketDailyVol', 'must be > 0');
   if (p.minIdiosyncraticShare > 1) bad('minIdiosyncraticShare', 'must be ≤ 1');
+  if (!(p.idiosyncraticBounce < 1)) bad('idiosyncraticBounce', 'must be < 1');
   if (p.overnightVarianceCarry > 1) bad('overnightVarianceCarry', 'must be ≤ 1');
   if (!(p.sessionVolPersistence < 1)) bad('sessionVolPersistence', 'must be < 1');
   if (p.overnightJumpProbability > 1) bad('overnightJumpProbability', 'must be ≤ 1');
@@ -250,6 +258,8 @@ interface SymbolPath {
   variance: number;
   /** Extra volume multiple after news, decaying. */
   excitement: number;
+  /** The last continuous idiosyncratic move, for the bounce. */
+  lastIdio: number;
 }
 
 export interface SyntheticModelOptions {
@@ -312,6 +322,7 @@ export class SyntheticMarketModel {
         price: profile.price,
         variance: 1,
         excitement: 0,
+        lastIdio: 0,
       };
     });
     this.shape = this.shapesFor(FULL_SESSION_MINUTES);
@@ -333,6 +344,8 @@ export class SyntheticMarketModel {
     const phi = p.sessionVolPersistence;
     this.sessionLogVol = phi * this.sessionLogVol + Math.sqrt(1 - phi * phi) * p.sessionVolDispersion * m.normal();
     this.sessionLevel = Math.exp(this.sessionLogVol - p.sessionVolDispersion ** 2);
+    // The bounce is a within-session effect: the night breaks it.
+    for (const path of this.paths) path.lastIdio = 0;
     const first = this.sessionsOpened++ === 0;
     if (first) return;
     const carry = p.overnightVarianceCarry;
@@ -385,7 +398,9 @@ export class SyntheticMarketModel {
       const z = this.shock(r);
       const w = this.shockVariance;
       const sVar = s.variance;
-      let move = s.profile.beta * marketMove + s.idioMinuteVol * level * Math.sqrt(sVar) * z;
+      const idio = s.idioMinuteVol * level * Math.sqrt(sVar) * z - p.idiosyncraticBounce * s.lastIdio;
+      s.lastIdio = idio;
+      let move = s.profile.beta * marketMove + idio;
       s.variance = this.nextVariance(sVar, z);
       if (marketJumped) s.excitement += p.jumpVolumeBoost / 2;
       if (r.next() < p.jumpsPerSession / FULL_SESSION_MINUTES) {

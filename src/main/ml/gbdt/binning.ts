@@ -17,6 +17,8 @@ export interface BinMapper {
 
 const GROUP = 16; // features whose keys are pulled out of the row-major matrix in one pass
 const PREFIX_SLOTS = 65_537;
+/** The key of float bits 0x7fffffff, a NaN: never the key of a value we bin. */
+const NAN_KEY = 0xffffffff;
 
 /**
  * Learns the cuts from `x` (row-major n×f float32) and returns them with the column-major bin matrix
@@ -32,59 +34,30 @@ export function binFeatures(x: Float32Array, n: number, f: number, maxBin: numbe
   const cuts: Float32Array[] = [];
 
   const group = Math.min(GROUP, f);
-  const keyCols = Array.from({ length: group }, () => new Uint32Array(n));
-  const present = Array.from({ length: group }, () => new Uint8Array(n));
+  // Sortable keys of one group of features, column by column; NAN_KEY marks NaN (no float has it).
+  const keys = new Uint32Array(group * n);
   const sorted = new Uint32Array(n);
   const scratch = new Uint32Array(n);
   const prefixLo = new Int32Array(PREFIX_SLOTS);
 
   for (let g0 = 0; g0 < f; g0 += group) {
     const g1 = Math.min(f, g0 + group);
-    // One pass over the rows pulls out this group's sortable keys (NaN flagged absent).
-    for (let i = 0; i < n; i++) {
-      const base = i * f;
-      for (let j = g0; j < g1; j++) {
-        const b = bits[base + j]!;
-        const col = j - g0;
-        if ((b & 0x7fffffff) > 0x7f800000) {
-          present[col]![i] = 0;
-        } else {
-          present[col]![i] = 1;
-          keyCols[col]![i] = sortableKey(b);
-        }
-      }
-    }
+    extractKeys(bits, n, f, g0, g1, keys);
     for (let j = g0; j < g1; j++) {
-      const keys = keyCols[j - g0]!;
-      const has = present[j - g0]!;
+      const colKeys = keys.subarray((j - g0) * n, (j - g0 + 1) * n);
       let m = 0;
-      for (let i = 0; i < n; i++) if (has[i]) sorted[m++] = keys[i]!;
+      for (let i = 0; i < n; i++) {
+        const k = colKeys[i]!;
+        if (k !== NAN_KEY) sorted[m++] = k;
+      }
       const hasNaN = m < n;
       radixSort(sorted, scratch, m);
       const cutKeys = chooseCuts(sorted, m, hasNaN ? maxBin - 1 : maxBin);
       numBins[j] = cutKeys.length + 1;
       if (hasNaN) missingBin[j] = cutKeys.length + 1;
       cuts.push(keysToFloats(cutKeys));
-      // Bin = number of cut keys ≤ key; a 16-bit prefix table settles nearly every value at once.
       fillPrefixTable(cutKeys, prefixLo);
-      const nanBin = missingBin[j]!;
-      const column = columns.subarray(j * n, (j + 1) * n);
-      for (let i = 0; i < n; i++) {
-        if (!has[i]) {
-          column[i] = nanBin;
-          continue;
-        }
-        const key = keys[i]!;
-        const p = key >>> 16;
-        let lo = prefixLo[p]!;
-        let hi = prefixLo[p + 1]!;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (cutKeys[mid]! <= key) lo = mid + 1;
-          else hi = mid;
-        }
-        column[i] = lo;
-      }
+      assignBins(colKeys, n, cutKeys, prefixLo, missingBin[j]!, columns.subarray(j * n, (j + 1) * n));
     }
   }
   return { mapper: { numFeatures: f, numBins, missingBin, cuts }, columns };
@@ -118,6 +91,37 @@ export function binOf(mapper: BinMapper, feature: number, value: number): number
     else hi = mid;
   }
   return lo;
+}
+
+/** One pass over the rows: keys of features g0..g1 into `keys`, column after column. */
+function extractKeys(bits: Uint32Array, n: number, f: number, g0: number, g1: number, keys: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const base = i * f;
+    for (let j = g0, o = i; j < g1; j++, o += n) {
+      const b = bits[base + j]!;
+      keys[o] = (b & 0x7fffffff) > 0x7f800000 ? NAN_KEY : sortableKey(b);
+    }
+  }
+}
+
+/** Bin = number of cut keys ≤ key; the 16-bit prefix table settles nearly every value at once. */
+function assignBins(keys: Uint32Array, n: number, cutKeys: Uint32Array, prefixLo: Int32Array, nanBin: number, out: Uint8Array): void {
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    if (key === NAN_KEY) {
+      out[i] = nanBin;
+      continue;
+    }
+    const p = key >>> 16;
+    let lo = prefixLo[p]!;
+    let hi = prefixLo[p + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cutKeys[mid]! <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    out[i] = lo;
+  }
 }
 
 /** Maps float32 bits to a uint32 whose unsigned order is the numeric order (-0 folded into +0). */

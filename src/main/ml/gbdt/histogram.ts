@@ -1,19 +1,21 @@
 // The hot path of training, per thread: gradients, moving each split node's rows into its children's
 // contiguous ranges, gradient histograms (with the subtraction trick) and each node's best split over
-// the thread's share of the features. Generated as source text specialised on the row width (loops
-// unrolled, which V8 does not do and which is worth 15-40% here); that very text runs in the main
-// thread (nthread = 1, compiled with `new Function`) and in every worker (eval'd by worker_threads):
-// a .ts worker file cannot be loaded by Node 20 under vitest or from a bundle, and one copy of the
-// arithmetic is what makes models bit-identical whatever nthread is.
+// the thread's share of the features. The row-streaming loops are WebAssembly (wasm.ts); the rest is
+// JavaScript source text, and that very text runs in the main thread (nthread = 1, compiled with
+// `new Function`) and in every worker (eval'd by worker_threads): a .ts worker file cannot be loaded
+// by Node 20 under vitest or from a bundle, and one copy of the arithmetic is what makes models
+// bit-identical whatever nthread is.
 //
-// Rows are records of 64-bit words: bin bytes (features padded to 8), float32 gradient and hessian
-// (XGBoost's precision too; histograms sum in float64), original row index. Buffer 0 holds them in original order; a tree's levels alternate between buffers 1 and 2,
-// in node order, so a node's rows are contiguous and histogram building streams memory instead of
-// gathering scattered rows (at 500k rows the gathering version is cache- and TLB-bound and twice as
-// slow). Each node's rows are moved in T chunks whose destinations come from per-chunk counts, so
-// the result is the same as one thread's: left rows in order from the start, right rows in reverse
-// order from the end.
+// Rows are records in the shared WebAssembly memory: bin bytes (features padded to 8), float32
+// gradient and hessian (XGBoost's precision too; histograms sum in float64), original row index,
+// padded to 16 bytes. Buffer 0 holds them in original order; a tree's levels alternate between
+// buffers 1 and 2, in node order, so a node's rows are contiguous and histogram building streams
+// memory instead of gathering scattered rows (at 500k rows gathering is cache- and TLB-bound and
+// twice as slow). A node's rows are moved by one thread or, when the node is too big to balance the
+// threads otherwise, in T chunks whose destinations come from per-chunk counts; either way the result
+// is the same: left rows in order from the start, right rows in reverse order from the end.
 import { GRADIENT_SOURCE } from './objectives';
+import type { KernelExports } from './wasm';
 
 /** Histogram layout: per 32-bit word of bins (4 features) × 256 bins × (gradient, hessian). */
 export const WORD_DOUBLES = 2048;
@@ -30,15 +32,14 @@ export const TASK = { op: 0, nBuild: 1, nSplit: 2, nWords: 3, nFeats: 4, nPart: 
 export const BUILD_INTS = 5;
 /**
  * source, destination, start, end, feature, last left bin, NaN bin (256: NaN goes right), left leaf
- * id, right leaf id (both ≥ 0: children are final leaves, rows are only marked, not moved).
+ * id, right leaf id (both ≥ 0: children are final leaves, rows are only marked, not moved), owner
+ * thread (-1: every thread moves a chunk, after counting).
  */
-export const PART_INTS = 9;
-/** Per part and thread: left rows in the chunk, then where its left rows start and right rows end. */
+export const PART_INTS = 10;
+/** Per part and thread: left rows in the chunk (for a whole-node mover: in the node), then where its left rows start and right rows end. */
 export const CHUNK_INTS = 3;
 /** Rows per block of the gradient pass and of class loading; partial sums are added block by block in order. */
 export const GRADIENT_BLOCK = 8192;
-/** Bin words handled by one unrolled pass over the rows. */
-const UNROLL_WORDS = 8;
 
 export function taskLayout(numWords: number, numFeatures: number, capacity: number, threads: number) {
   const words = TASK.header;
@@ -50,19 +51,20 @@ export function taskLayout(numWords: number, numFeatures: number, capacity: numb
   return { words, feats, builds, splits, parts, chunks, ints: chunks + CHUNK_INTS * capacity * threads };
 }
 
-/** Record shape for `numFeatures` features: 64-bit words of bins, then gradient and hessian (float32), row index. */
+/** Record shape for `numFeatures` features: bins (padded to 8 bytes), float32 gradient and hessian, row index. */
 export function recordShape(numFeatures: number) {
-  const binWords64 = Math.ceil(numFeatures / 8);
+  const binBytes = 8 * Math.ceil(numFeatures / 8);
   return {
     /** 32-bit words of bins (4 features each). */
-    numWords: 2 * binWords64,
-    binWords64,
-    /** 64-bit words per record. */
-    record64: binWords64 + 2,
-    /** Float32 index of the gradient within a record (the hessian follows). */
-    pairAt32: 2 * binWords64,
+    numWords: binBytes / 4,
+    /** Bytes per record, a multiple of 16 for the SIMD row mover. */
+    recordBytes: 16 * Math.ceil((binBytes + 12) / 16),
+    /** Byte offset of the float32 gradient (the hessian follows). */
+    pairOffset: binBytes,
+    /** Float32 index of the gradient within a record. */
+    pairAt32: binBytes / 4,
     /** Uint32 index of the original row index within a record. */
-    rowAt32: 2 * binWords64 + 2,
+    rowAt32: binBytes / 4 + 2,
   };
 }
 
@@ -76,21 +78,26 @@ export interface LevelContext {
   multiclass: number;
   /** Raw scores per row. */
   outputs: number;
-  /** Record buffers (0: original order, 1 and 2: node order), four views each. */
+  /** This thread's instance of the WebAssembly kernels (on the shared memory). */
+  wasm: KernelExports;
+  /** Byte offsets of the record buffers (0: original order, 1 and 2: node order) in the memory. */
+  recOffset: number[];
+  /** Views of the record buffers. */
   rec32: Uint32Array[];
   rec8: Uint8Array[];
-  rec64: BigUint64Array[];
   recF32: Float32Array[];
   /** Gradient pairs of every class, class c's pair of row i at c·2n + 2i. */
   gh: Float64Array;
   margins: Float64Array;
   labels: Int32Array;
   weight: Float64Array;
-  /** Weighted log loss per gradient block, or gradient and hessian sums per block after class loading. */
-  blockLoss: Float64Array;
+  /** Per gradient block: the weighted log loss after the gradient pass; gradient and hessian sums after class loading. */
+  blockSums: Float64Array;
   /** Leaf id per original row for rows whose leaf was settled while moving. */
   rowLeaf: Int32Array;
+  /** Histogram slots: views, and their byte offsets in the memory. */
   slots: Float64Array[];
+  slotOffset: number[];
   numBins: Int32Array;
   missingBin: Int32Array;
   lambda: number;
@@ -107,37 +114,13 @@ export interface HistogramKernels {
   run(ctx: LevelContext, t: number): void;
 }
 
-function unrolledBuild(count: number, record64: number, binWords64: number): string {
-  let body = '';
-  for (let j = 0; j < count; j++) {
-    body += `
-      w = bins[b + ${j}]; off = base + ${j * 2048};
-      o0 = off + ((w & 255) << 1); o1 = off + 512 + ((w >>> 7) & 510);
-      o2 = off + 1024 + ((w >>> 15) & 510); o3 = off + 1536 + ((w >>> 23) & 510);
-      hist[o0] += g; hist[o0 + 1] += h; hist[o1] += g; hist[o1 + 1] += h;
-      hist[o2] += g; hist[o2 + 1] += h; hist[o3] += g; hist[o3 + 1] += h;`;
-  }
-  return `function (bins, pairs, start, end, hist, q0) {
-    var w, off, o0, o1, o2, o3, base = q0 * WORD_DOUBLES;
-    for (var i = start; i < end; i++) {
-      var gi = i * ${2 * record64} + ${2 * binWords64}, g = pairs[gi], h = pairs[gi + 1], b = i * ${2 * record64} + q0;${body}
-    }
-  }`;
-}
-
 /** Kernel source for `numFeatures` features. */
 export function kernelSource(numFeatures: number): string {
-  const { numWords, binWords64, record64 } = recordShape(numFeatures);
-  const builders: string[] = [];
-  for (let k = 1; k <= Math.min(UNROLL_WORDS, numWords); k++) builders.push(unrolledBuild(k, record64, binWords64));
-  let copy = '';
-  for (let j = 0; j < record64; j++) copy += `db[o + ${j}] = sb[s + ${j}]; `;
+  const { recordBytes, pairAt32, rowAt32 } = recordShape(numFeatures);
   return String.raw`
 'use strict';
-var WORD_DOUBLES = 2048, SPLIT_FIELDS = 6, HEADER = 8, BUILD_INTS = 5, PART_INTS = 9, CHUNK_INTS = 3;
-var UNROLL_WORDS = ${UNROLL_WORDS}, REC64 = ${record64}, REC32 = ${2 * record64}, REC8 = ${8 * record64};
-var PAIR32 = ${2 * binWords64}, ROW32 = ${2 * binWords64 + 2}, GRADIENT_BLOCK = ${GRADIENT_BLOCK};
-var BUILD = [null, ${builders.join(',\n')}];
+var WORD_DOUBLES = 2048, WORD_BYTES = 16384, SPLIT_FIELDS = 6, HEADER = 8, BUILD_INTS = 5, PART_INTS = 10, CHUNK_INTS = 3;
+var REC8 = ${recordBytes}, REC32 = ${recordBytes / 4}, PAIR32 = ${pairAt32}, ROW32 = ${rowAt32}, GRADIENT_BLOCK = ${GRADIENT_BLOCK};
 ${GRADIENT_SOURCE}
 
 function share(count, threads, t) {
@@ -150,41 +133,18 @@ function layout(c) {
   return { words: words, feats: feats, builds: builds, splits: splits, parts: parts, chunks: chunks };
 }
 
-// Same as BUILD[k] for a sampled, non-contiguous word list (colsample_bytree).
-function buildListed(bins, pairs, start, end, hist, words, k0, k1) {
-  for (var i = start; i < end; i++) {
-    var b = i * REC32, gi = b + PAIR32;
-    var g = pairs[gi], h = pairs[gi + 1];
-    for (var k = k0; k < k1; k++) {
-      var q = words[k], w = bins[b + q], off = q * WORD_DOUBLES;
-      var o0 = off + ((w & 255) << 1), o1 = off + 512 + ((w >>> 7) & 510);
-      var o2 = off + 1024 + ((w >>> 15) & 510), o3 = off + 1536 + ((w >>> 23) & 510);
-      hist[o0] += g; hist[o0 + 1] += h; hist[o1] += g; hist[o1 + 1] += h;
-      hist[o2] += g; hist[o2 + 1] += h; hist[o3] += g; hist[o3 + 1] += h;
-    }
-  }
-}
-
-function buildHistogram(bins, pairs, start, end, hist, words, k0, k1) {
-  for (var k = k0; k < k1; k++) {
-    var z = words[k] * WORD_DOUBLES;
-    hist.fill(0, z, z + WORD_DOUBLES);
-  }
-  if (k1 <= k0) return;
-  var q0 = words[k0], q1 = words[k1 - 1] + 1;
-  if (q1 - q0 !== k1 - k0) {
-    buildListed(bins, pairs, start, end, hist, words, k0, k1);
-    return;
-  }
-  for (var q = q0; q < q1; q += UNROLL_WORDS) {
-    BUILD[Math.min(UNROLL_WORDS, q1 - q)](bins, pairs, start, end, hist, q);
-  }
-}
-
-function subtractHistogram(parent, child, words, k0, k1) {
-  for (var k = k0; k < k1; k++) {
-    var z = words[k] * WORD_DOUBLES, e = z + WORD_DOUBLES;
-    for (var i = z; i < e; i++) parent[i] -= child[i];
+// Histogram of rows start..end of record buffer src over words[k0..k1) (a run of consecutive words
+// per pass), then, if parent >= 0, parent -= it: the parent's histogram becomes the sibling's.
+function buildHistogram(c, src, start, end, slot, parent, words, k0, k1) {
+  var hist = c.slots[slot], at = c.slotOffset[slot], wasm = c.wasm;
+  var k = k0;
+  while (k < k1) {
+    var q0 = words[k], nw = 1;
+    while (k + nw < k1 && words[k + nw] === q0 + nw) nw++;
+    hist.fill(0, q0 * WORD_DOUBLES, (q0 + nw) * WORD_DOUBLES);
+    wasm.build(c.recOffset[src], start, end, at, q0, nw);
+    if (parent >= 0) wasm.subtract(c.slotOffset[parent] + q0 * WORD_BYTES, at + q0 * WORD_BYTES, nw * WORD_BYTES);
+    k += nw;
   }
 }
 
@@ -245,58 +205,49 @@ function runHistograms(c, t) {
   while (j1 < nFeats && (k1 >= nWords || (feats[j1] >> 2) < words[k1])) j1++;
   for (var e = 0; e < nBuild; e++) {
     var p = at.builds + BUILD_INTS * e;
-    var slot = ti[p + 2], parent = ti[p + 3], src = ti[p + 4];
-    buildHistogram(c.rec32[src], c.recF32[src], ti[p], ti[p + 1], c.slots[slot], words, k0, k1);
-    if (parent >= 0) subtractHistogram(c.slots[parent], c.slots[slot], words, k0, k1);
+    buildHistogram(c, ti[p + 4], ti[p], ti[p + 1], ti[p + 2], ti[p + 3], words, k0, k1);
   }
   for (var s = 0; s < nSplit; s++) {
     bestSplit(c, c.slots[ti[at.splits + s]], td[2 * s], td[2 * s + 1], feats, j0, j1, c.out, (t * c.capacity + s) * SPLIT_FIELDS);
   }
 }
 
-// Left rows of one chunk of one node.
-function countChunk(c, p, t) {
-  var ti = c.taskI32, threads = c.threads;
-  var src = ti[p], start = ti[p + 2], end = ti[p + 3];
-  var f = ti[p + 4], last = ti[p + 5], nan = ti[p + 6];
-  var i0 = start + share(end - start, threads, t), i1 = start + share(end - start, threads, t + 1);
-  var sb8 = c.rec8[src], left = 0;
-  for (var i = i0; i < i1; i++) {
-    var bin = sb8[i * REC8 + f];
-    left += (((last - bin) >>> 31) ^ 1) | (((bin ^ nan) - 1) >>> 31);
-  }
-  return left;
+function chunkOf(c, p, t) {
+  var start = c.taskI32[p + 2], len = c.taskI32[p + 3] - start;
+  return [start + share(len, c.threads, t), start + share(len, c.threads, t + 1)];
 }
 
-// Moves one chunk: left rows forward from l, right rows backward from r - 1; or, when both
+// Moves one chunk of a node: left rows forward from l, right rows backward from r - 1; or, when both
 // children are final leaves, only records each row's leaf.
 function moveChunk(c, p, t, l, r) {
-  var ti = c.taskI32, threads = c.threads;
-  var src = ti[p], dst = ti[p + 1], start = ti[p + 2], end = ti[p + 3];
-  var f = ti[p + 4], last = ti[p + 5], nan = ti[p + 6], leftLeaf = ti[p + 7], rightLeaf = ti[p + 8];
-  var i0 = start + share(end - start, threads, t), i1 = start + share(end - start, threads, t + 1);
-  var sb8 = c.rec8[src], i, bin, left;
-  if (leftLeaf >= 0) {
-    var rowLeaf = c.rowLeaf, s32 = c.rec32[src];
-    for (i = i0; i < i1; i++) {
-      bin = sb8[i * REC8 + f];
-      left = (((last - bin) >>> 31) ^ 1) | (((bin ^ nan) - 1) >>> 31);
-      rowLeaf[s32[i * REC32 + ROW32]] = left ? leftLeaf : rightLeaf;
-    }
+  var ti = c.taskI32, chunk = chunkOf(c, p, t);
+  if (ti[p + 7] < 0) {
+    c.wasm.move(c.recOffset[ti[p]], c.recOffset[ti[p + 1]], chunk[0], chunk[1], ti[p + 4], ti[p + 5], ti[p + 6], l, r);
     return;
   }
-  var sb = c.rec64[src], db = c.rec64[dst];
-  r = r - 1;
-  for (i = i0; i < i1; i++) {
-    bin = sb8[i * REC8 + f];
-    // Branch-free: which side a row takes is a coin flip to the predictor.
-    left = (((last - bin) >>> 31) ^ 1) | (((bin ^ nan) - 1) >>> 31);
-    var d = r + left * (l - r);
-    l += left;
-    r -= left ^ 1;
-    var s = i * REC64, o = d * REC64;
-    ${copy}
+  markRows(c, p, chunk[0], chunk[1]);
+}
+
+// Rows i0..i1 of a node whose children are final leaves: each row's leaf, by original row index.
+function markRows(c, p, i0, i1) {
+  var ti = c.taskI32, src = ti[p], f = ti[p + 4], last = ti[p + 5], nan = ti[p + 6];
+  var leftLeaf = ti[p + 7], rightLeaf = ti[p + 8];
+  var rowLeaf = c.rowLeaf, s8 = c.rec8[src], s32 = c.rec32[src];
+  for (var i = i0; i < i1; i++) {
+    var bin = s8[i * REC8 + f];
+    var left = (((last - bin) >>> 31) ^ 1) | (((bin ^ nan) - 1) >>> 31);
+    rowLeaf[s32[i * REC32 + ROW32]] = left ? leftLeaf : rightLeaf;
   }
+}
+
+// A whole node by one thread; returns its left rows.
+function moveNode(c, p) {
+  var ti = c.taskI32, start = ti[p + 2], end = ti[p + 3];
+  if (ti[p + 7] >= 0) {
+    markRows(c, p, start, end);
+    return 0;
+  }
+  return c.wasm.move(c.recOffset[ti[p]], c.recOffset[ti[p + 1]], start, end, ti[p + 4], ti[p + 5], ti[p + 6], start, end) - start;
 }
 
 function runGradients(c, t) {
@@ -304,7 +255,7 @@ function runGradients(c, t) {
   var b0 = share(blocks, c.threads, t), b1 = share(blocks, c.threads, t + 1);
   for (var b = b0; b < b1; b++) {
     var i0 = b * GRADIENT_BLOCK, i1 = Math.min(n, i0 + GRADIENT_BLOCK);
-    c.blockLoss[b] = gradientRows(c.multiclass, c.outputs, c.margins, c.labels, c.weight, c.gh, n, i0, i1);
+    c.blockSums[b] = gradientRows(c.multiclass, c.outputs, c.margins, c.labels, c.weight, c.gh, n, i0, i1);
   }
 }
 
@@ -312,7 +263,7 @@ function runGradients(c, t) {
 function loadClass(c, t) {
   var n = c.n, blocks = Math.ceil(n / GRADIENT_BLOCK);
   var b0 = share(blocks, c.threads, t), b1 = share(blocks, c.threads, t + 1);
-  var pairs = c.recF32[0], gh = c.gh, off = c.taskI32[6] * 2 * n, sums = c.blockLoss;
+  var pairs = c.recF32[0], gh = c.gh, off = c.taskI32[6] * 2 * n, sums = c.blockSums;
   for (var b = b0; b < b1; b++) {
     var i1 = Math.min(n, (b + 1) * GRADIENT_BLOCK), G = 0, H = 0;
     for (var i = b * GRADIENT_BLOCK; i < i1; i++) {
@@ -335,10 +286,16 @@ function run(c, t) {
   var at = layout(c), nPart = ti[5], threads = c.threads;
   for (var e = 0; e < nPart; e++) {
     var p = at.parts + PART_INTS * e, q = at.chunks + CHUNK_INTS * (e * threads + t);
+    var owner = ti[p + 9];
     if (op === 2) {
-      if (ti[p + 7] < 0) ti[q] = countChunk(c, p, t);
-    } else {
+      if (ti[p + 7] < 0 && owner < 0) {
+        var chunk = chunkOf(c, p, t);
+        ti[q] = c.wasm.count(c.recOffset[ti[p]], chunk[0], chunk[1], ti[p + 4], ti[p + 5], ti[p + 6]);
+      }
+    } else if (owner < 0) {
       moveChunk(c, p, t, ti[q + 1], ti[q + 2]);
+    } else if (owner === t) {
+      ti[q] = moveNode(c, p);
     }
   }
 }
@@ -349,6 +306,5 @@ return { run: run };
 
 /** Compiles the kernels for use in this thread. */
 export function loadKernels(numFeatures: number): HistogramKernels {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the module comment
   return new Function(kernelSource(numFeatures))() as HistogramKernels;
 }

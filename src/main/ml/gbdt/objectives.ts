@@ -49,13 +49,15 @@ function gradientRows(multiclass, k, margins, y, weight, gh, n, i0, i1) {
     }
     return loss;
   }
-  var stride = 2 * n, e = new Float64Array(k), c, o, max, sum;
+  var stride = 2 * n, e = new Float64Array(k), c, o, max, top, sum;
   for (i = i0; i < i1; i++) {
     o = i * k;
-    max = -Infinity;
-    for (c = 0; c < k; c++) max = Math.max(max, margins[o + c]);
+    max = margins[o];
+    top = 0;
+    for (c = 1; c < k; c++) if (margins[o + c] > max) { max = margins[o + c]; top = c; }
     sum = 0;
-    for (c = 0; c < k; c++) sum += e[c] = Math.exp(margins[o + c] - max);
+    // exp(0) = 1 exactly: one exp fewer per row.
+    for (c = 0; c < k; c++) sum += e[c] = c === top ? 1 : Math.exp(margins[o + c] - max);
     w = weight[i];
     label = y[i];
     for (c = 0; c < k; c++) {

@@ -1,7 +1,9 @@
-// Worker threads for nthread > 1: each owns a fixed share of the features (whole 32-bit bin words)
-// and runs the same kernel as the main thread on SharedArrayBuffers. One level of a tree is one
-// Atomics round trip; new buffers (more histogram slots) reach the workers on a MessagePort that
-// they drain synchronously before each level.
+// Worker threads for nthread > 1. Each runs the same kernels as the main thread on shared memory and
+// owns a fixed share: of the features (whole 32-bit bin words) for histograms and splits, of every
+// node's rows for moving them, of the row blocks for gradients. A task is one Atomics round trip
+// (three per tree level); new buffers (more histogram slots) reach the workers on a MessagePort that
+// they drain synchronously before each task. A worker that throws reports it and the task fails; one
+// that dies outright (out of memory) would leave the main thread waiting.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { kernelSource, type HistogramKernels, type LevelContext } from './histogram';
 
@@ -13,16 +15,32 @@ const CTL_EXIT = 3;
 /** The buffers a worker views; all SharedArrayBuffer-backed. */
 export type SharedBuffers = Pick<
   LevelContext,
-  'rec32' | 'rec8' | 'rec64' | 'recF32' | 'gh' | 'margins' | 'labels' | 'weight' | 'blockLoss' | 'rowLeaf' | 'slots' | 'taskI32' | 'taskF64' | 'out' | 'capacity'
+  | 'recOffset'
+  | 'rec32'
+  | 'rec8'
+  | 'recF32'
+  | 'gh'
+  | 'margins'
+  | 'labels'
+  | 'weight'
+  | 'blockSums'
+  | 'rowLeaf'
+  | 'slots'
+  | 'slotOffset'
+  | 'taskI32'
+  | 'taskF64'
+  | 'out'
+  | 'capacity'
 >;
 
 const workerSource = (numFeatures: number): string => `
 'use strict';
 const { workerData, receiveMessageOnPort, parentPort } = require('node:worker_threads');
 const kernels = (function () { ${kernelSource(numFeatures)} })();
-parentPort.postMessage('ready');
-const { ctl, port, t, fixed } = workerData;
+const { ctl, port, t, fixed, wasmModule, memory } = workerData;
 const ctx = Object.assign({}, fixed);
+ctx.wasm = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports;
+parentPort.postMessage('ready');
 function drain() {
   let m;
   while ((m = receiveMessageOnPort(port)) !== undefined) {
@@ -60,14 +78,14 @@ export class HistogramWorkers {
 
   private constructor(private readonly threads: number) {}
 
-  static async start(threads: number, fixed: FixedContext, buffers: SharedBuffers): Promise<HistogramWorkers> {
+  static async start(threads: number, fixed: FixedContext, wasm: { module: WebAssembly.Module; memory: WebAssembly.Memory }, buffers: SharedBuffers): Promise<HistogramWorkers> {
     const pool = new HistogramWorkers(threads);
     const ready: Promise<void>[] = [];
     for (let t = 1; t < threads; t++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(workerSource(fixed.numFeatures), {
         eval: true,
-        workerData: { ctl: pool.ctl, port: port2, t, fixed },
+        workerData: { ctl: pool.ctl, port: port2, t, fixed, wasmModule: wasm.module, memory: wasm.memory },
         transferList: [port2],
       });
       pool.workers.push(worker);
@@ -76,6 +94,7 @@ export class HistogramWorkers {
         new Promise<void>((resolve, reject) => {
           worker.once('message', () => resolve());
           worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`gbdt histogram worker exited (${code}) before it was ready`)));
         }),
       );
     }
@@ -89,7 +108,7 @@ export class HistogramWorkers {
     return pool;
   }
 
-  /** Hands (new) buffers to every worker; they pick them up before the next level. */
+  /** Hands (new) buffers to every worker; they pick them up before the next task. */
   share(buffers: SharedBuffers): void {
     for (const port of this.ports) port.postMessage(buffers);
   }

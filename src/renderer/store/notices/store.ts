@@ -8,6 +8,8 @@ export interface NoticesActions {
   noticeReceived(notice: EventPayload<'app.notice'>): void;
   /** A request answered `{ ok: false }` (or its transport failed). */
   requestFailed(channel: string, error: AppError): void;
+  /** The cockpit itself has something to say (a job's outcome it judged); stamped with the cockpit's clock. */
+  noticeRaised(notice: Pick<Notice, 'level' | 'code' | 'message'>): void;
   noticeDismissed(id: number): void;
   noticesCleared(): void;
 }
@@ -42,6 +44,7 @@ export function createNoticesStore(options: NoticesStoreOptions = {}): NoticesSt
             source: 'cockpit',
           }),
         ),
+      noticeRaised: (notice) => set((s) => push(s, { ...notice, at: now(), source: 'cockpit' })),
       noticeDismissed: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
       noticesCleared: () => set({ notices: [] }),
     };

@@ -3,4 +3,5 @@ import type { UiStore } from './store';
 
 export const uiSelectors = {
   dialog: (s: UiStore) => s.dialog,
+  panelFocus: (s: UiStore) => s.panelFocus,
 };

@@ -1,0 +1,17 @@
+// The panel registry: the Models panel sits as a background tab beside Notices, and every menu
+// command that brings a panel forward names a panel that exists.
+import { describe, expect, it } from 'vitest';
+import { panelRegistry } from '../../../src/renderer/panels/registry';
+import { PANEL_COMMANDS } from '../../../src/renderer/store/ui/initialState';
+
+describe('panel registry', () => {
+  it('when the layout is built then Models joins the Notices group as a background tab and Notices stays in front', () => {
+    expect(panelRegistry.models.placement).toEqual({ referencePanel: 'notices', direction: 'within' });
+    expect(panelRegistry.models.inactive).toBe(true);
+    expect('inactive' in panelRegistry.notices).toBe(false);
+  });
+
+  it('when a command brings a panel forward then that panel is in the registry', () => {
+    for (const panel of Object.values(PANEL_COMMANDS)) expect(Object.keys(panelRegistry)).toContain(panel);
+  });
+});
