@@ -4,9 +4,11 @@
 import { kernelBenchmarks } from './kernel.bench';
 import { storeBenchmarks } from './store.bench';
 import { featureBenchmarks } from './features.bench';
+import { gbdtBenchmarks } from './gbdt.bench';
+import { inferenceBenchmarks } from './inference.bench';
 import type { Benchmark } from './lib';
 
-const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks, ...featureBenchmarks];
+const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks, ...featureBenchmarks, ...inferenceBenchmarks, ...gbdtBenchmarks];
 const only = process.argv.slice(2);
 
 for (const bench of all) {
