@@ -100,7 +100,6 @@ export class Booster {
   private readonly numWords: number;
   private readonly threads: number;
   private readonly recordBytes: number;
-  private readonly pairAt32: number;
   private readonly rowAt32: number;
   private readonly memory: WebAssembly.Memory;
   private readonly wasmModule: WebAssembly.Module;
@@ -115,8 +114,6 @@ export class Booster {
   private readonly freeSlots: number[] = [];
   private readonly rng: SeededRandom;
   private readonly base: Float64Array;
-  /** Rows of the current tree's sample (subsample < 1 only). */
-  private readonly inSample: Uint8Array;
   private workers: HistogramWorkers | null = null;
   private validMargins: Float64Array | null = null;
 
@@ -146,7 +143,6 @@ export class Booster {
 
     // Records and histogram slots live in one shared WebAssembly memory (grown for more slots).
     this.recordBytes = shape.recordBytes;
-    this.pairAt32 = shape.pairAt32;
     this.rowAt32 = shape.rowAt32;
     this.slotSize = this.numWords * WORD_DOUBLES;
     const bufferBytes = n * shape.recordBytes;
@@ -181,7 +177,6 @@ export class Booster {
       for (let i = 0; i < nv; i++) for (let c = 0; c < this.k; c++) this.validMargins[i * this.k + c] = this.base[c]!;
     }
 
-    this.inSample = new Uint8Array(p.subsample < 1 ? n : 0);
     this.rng = new SeededRandom(p.seed);
     this.ctx = {
       numWords: this.numWords,
@@ -201,6 +196,7 @@ export class Booster {
       weight,
       blockSums: new Float64Array(alloc(8 * 2 * Math.ceil(n / GRADIENT_BLOCK))),
       rowLeaf: new Int32Array(alloc(4 * n)),
+      sampleMask: new Uint8Array(alloc(p.subsample < 1 ? n : 0)),
       slots: [],
       slotOffset: [],
       numBins: this.mapper.numBins,
@@ -262,7 +258,7 @@ export class Booster {
       log.push(entry);
       if (this.valid && this.validMargins) {
         const v = this.valid;
-        for (let c = 0; c < this.k; c++) addTreeByValues(trees[trees.length - this.k + c]!, v.x, v.n, v.f, this.validMargins, this.k, c, null);
+        for (let c = 0; c < this.k; c++) addTreeByValues(trees[trees.length - this.k + c]!, v.x, v.n, v.f, this.validMargins, this.k, c);
         entry.valid = logLossFromMargins(p.objective, this.validMargins, v.y, v.weight ?? null, v.n, p.numClass);
         if (entry.valid < bestScore) {
           bestScore = entry.valid;
@@ -294,35 +290,31 @@ export class Booster {
   /** Grows one tree on class `c`'s gradients and adds it to the training margins. */
   private growTree(c: number): Tree {
     const ctx = this.ctx;
+    this.sampleRows();
     ctx.taskI32[TASK.op] = OP_LOAD_CLASS;
     ctx.taskI32[TASK.klass] = c;
     this.runTask();
-    const sampled = this.sampleRows();
-    let buf = sampled < this.n ? 1 : 0;
+    const n = this.n;
+    let buf = 0;
     const feats = this.sampleFeatures();
     const words: number[] = [];
     for (const f of feats) if (words[words.length - 1] !== f >> 2) words.push(f >> 2);
 
+    // Block sums from class loading, added in block order whatever the thread count.
     let G = 0;
     let H = 0;
-    if (buf === 0) {
-      // Block sums from class loading, added in block order whatever the thread count.
-      const blocks = Math.ceil(this.n / GRADIENT_BLOCK);
-      for (let b = 0; b < blocks; b++) {
-        G += ctx.blockSums[2 * b]!;
-        H += ctx.blockSums[2 * b + 1]!;
-      }
-    } else {
-      G = sumField(ctx.recF32[buf]!, this.recordBytes / 4, sampled, this.pairAt32);
-      H = sumField(ctx.recF32[buf]!, this.recordBytes / 4, sampled, this.pairAt32 + 1);
+    const blocks = Math.ceil(n / GRADIENT_BLOCK);
+    for (let b = 0; b < blocks; b++) {
+      G += ctx.blockSums[2 * b]!;
+      H += ctx.blockSums[2 * b + 1]!;
     }
     const tree = new TreeBuilder();
-    const root: GrowNode = { id: tree.add(H), start: 0, end: sampled, depth: 0, G, H, slot: -1, buf };
+    const root: GrowNode = { id: tree.add(H), start: 0, end: n, depth: 0, G, H, slot: -1, buf };
     let builds: BuildEntry[] = [];
     let temps: number[] = [];
     if (this.canSplit(root)) {
       root.slot = this.takeSlot();
-      builds.push({ start: 0, end: sampled, slot: root.slot, parent: -1, src: buf });
+      builds.push({ start: 0, end: n, slot: root.slot, parent: -1, src: buf });
     }
     const leaves: GrowNode[] = [];
     let level: GrowNode[] = [root];
@@ -411,9 +403,7 @@ export class Booster {
     // every row first (writes into a small array), then one sequential pass over the margins.
     const rowLeaf = ctx.rowLeaf;
     for (const leaf of leaves) markLeaf(rowLeaf, ctx.rec32[leaf.buf]!, this.recordBytes / 4, this.rowAt32, leaf.start, leaf.end, leaf.id);
-    const subsampled = sampled < this.n;
-    addLeafValues(ctx.margins, rowLeaf, frozen.value, this.n, this.k, c, subsampled ? this.inSample : null);
-    if (subsampled) addTreeByValues(frozen, this.data.x, this.n, this.f, ctx.margins, this.k, c, this.inSample);
+    addLeafValues(ctx.margins, rowLeaf, frozen.value, n, this.k, c);
     return frozen;
   }
 
@@ -568,24 +558,16 @@ export class Booster {
     return best;
   }
 
-  /** Draws this tree's rows; with subsampling copies their records, in order, into buffer 1. Returns the count. */
-  private sampleRows(): number {
+  /**
+   * Draws this tree's rows (exactly round(subsample · n), without replacement) into ctx.sampleMask.
+   * As in XGBoost's hist, rows left out keep their place with a zero gradient pair: they weigh
+   * nothing, and every row still reaches a leaf, so the margins need no second pass.
+   */
+  private sampleRows(): void {
     const n = this.n;
-    if (this.p.subsample >= 1) return n;
+    if (this.p.subsample >= 1) return;
     const m = Math.max(1, Math.round(this.p.subsample * n));
-    const mask = this.inSample;
-    let need = m;
-    // Selection sampling (Knuth's algorithm S): exactly m rows, already sorted.
-    for (let i = 0; i < n; i++) {
-      if (this.rng.next() * (n - i) < need) {
-        mask[i] = 1;
-        need--;
-      } else {
-        mask[i] = 0;
-      }
-    }
-    gatherRecords(mask, n, this.recordBytes / 4, this.ctx.rec32[0]!, this.ctx.rec32[1]!);
-    return m;
+    selectionSample(this.ctx.sampleMask, n, m, this.rng.nextUint32());
   }
 
   private sampleFeatures(): number[] {
@@ -655,6 +637,7 @@ export class Booster {
       weight: c.weight,
       blockSums: c.blockSums,
       rowLeaf: c.rowLeaf,
+      sampleMask: c.sampleMask,
       slots: c.slots,
       taskI32: c.taskI32,
       taskF64: c.taskF64,
@@ -677,26 +660,36 @@ interface Split {
   leftRows?: number;
 }
 
-/** Sum of one float32 field (at `field`) over the first m records of `stride` floats. */
-function sumField(rec: Float32Array, stride: number, m: number, field: number): number {
-  let sum = 0;
-  for (let i = 0; i < m; i++) sum += rec[i * stride + field]!;
-  return sum;
+/**
+ * Knuth's selection sampling (algorithm S): mask exactly m of n rows. The uniforms come from an
+ * xorshift128 stream seeded per tree from the run's SeededRandom: cheap enough for a draw per row.
+ */
+function selectionSample(mask: Uint8Array, n: number, m: number, seed: number): void {
+  let a = seed | 1;
+  let b = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) | 0;
+  let c = Math.imul(seed ^ 0x7f4a7c15, 0xc2b2ae35) | 0;
+  let d = ~seed | 0;
+  let need = m;
+  for (let i = 0; i < n; i++) {
+    const t = a ^ (a << 11);
+    a = b;
+    b = c;
+    c = d;
+    d = d ^ (d >>> 19) ^ (t ^ (t >>> 8));
+    const u = (d >>> 0) / 4294967296;
+    if (u * (n - i) < need) {
+      mask[i] = 1;
+      need--;
+    } else {
+      mask[i] = 0;
+    }
+  }
 }
 
 function markLeaf(rowLeaf: Int32Array, rec32: Uint32Array, stride: number, rowAt: number, start: number, end: number, id: number): void {
   for (let i = start; i < end; i++) rowLeaf[rec32[i * stride + rowAt]!] = id;
 }
 
-/** Copies the sampled rows' records, in order, from `src` to `dst`. */
-function gatherRecords(mask: Uint8Array, n: number, stride: number, src: Uint32Array, dst: Uint32Array): void {
-  let d = 0;
-  for (let i = 0; i < n; i++) {
-    if (!mask[i]) continue;
-    for (let q = 0; q < stride; q++) dst[d * stride + q] = src[i * stride + q]!;
-    d++;
-  }
-}
 
 /** Sample weight × class weight per row. */
 function effectiveWeights(y: Int32Array, sample: ArrayLike<number> | undefined, p: ResolvedParams): Float64Array {
@@ -716,14 +709,10 @@ function effectiveWeights(y: Int32Array, sample: ArrayLike<number> | undefined, 
   return w;
 }
 
-/**
- * Adds one tree's leaf values to `margins` routing by float32 value (leafOf's rule), for rows not
- * flagged in `skip` (the rows a subsampled tree already credited through its partition).
- */
-function addTreeByValues(tree: Tree, x: Float32Array, n: number, f: number, margins: Float64Array, k: number, c: number, skip: Uint8Array | null): void {
+/** Adds one tree's leaf values to `margins`, routing each row by its float32 values (leafOf's rule). */
+function addTreeByValues(tree: Tree, x: Float32Array, n: number, f: number, margins: Float64Array, k: number, c: number): void {
   const { feature, threshold, left, right, defaultLeft, value } = tree;
   for (let i = 0; i < n; i++) {
-    if (skip && skip[i]) continue;
     const base = i * f;
     let node = 0;
     let fe = feature[0]!;
@@ -738,12 +727,8 @@ function addTreeByValues(tree: Tree, x: Float32Array, n: number, f: number, marg
 }
 
 
-function addLeafValues(margins: Float64Array, rowLeaf: Int32Array, value: Float64Array, n: number, k: number, c: number, only: Uint8Array | null): void {
-  if (only) {
-    for (let i = 0; i < n; i++) if (only[i]) margins[i * k + c]! += value[rowLeaf[i]!]!;
-  } else {
-    for (let i = 0; i < n; i++) margins[i * k + c]! += value[rowLeaf[i]!]!;
-  }
+function addLeafValues(margins: Float64Array, rowLeaf: Int32Array, value: Float64Array, n: number, k: number, c: number): void {
+  for (let i = 0; i < n; i++) margins[i * k + c]! += value[rowLeaf[i]!]!;
 }
 
 

@@ -95,6 +95,8 @@ export interface LevelContext {
   blockSums: Float64Array;
   /** Leaf id per original row for rows whose leaf was settled while moving. */
   rowLeaf: Int32Array;
+  /** 1 for the rows in this tree's sample; empty without subsampling. */
+  sampleMask: Uint8Array;
   /** Histogram slots: views, and their byte offsets in the memory. */
   slots: Float64Array[];
   slotOffset: number[];
@@ -259,15 +261,22 @@ function runGradients(c, t) {
   }
 }
 
-// Class k's gradient pairs into the records of buffer 0 (as float32), with their sums per block.
+// Class k's gradient pairs into the records of buffer 0 (as float32; zero for rows outside the
+// tree's sample), with their sums per block.
 function loadClass(c, t) {
   var n = c.n, blocks = Math.ceil(n / GRADIENT_BLOCK);
   var b0 = share(blocks, c.threads, t), b1 = share(blocks, c.threads, t + 1);
   var pairs = c.recF32[0], gh = c.gh, off = c.taskI32[6] * 2 * n, sums = c.blockSums;
+  var mask = c.sampleMask, sampled = mask.length > 0;
   for (var b = b0; b < b1; b++) {
     var i1 = Math.min(n, (b + 1) * GRADIENT_BLOCK), G = 0, H = 0;
     for (var i = b * GRADIENT_BLOCK; i < i1; i++) {
       var o = i * REC32 + PAIR32;
+      if (sampled && mask[i] === 0) {
+        pairs[o] = 0;
+        pairs[o + 1] = 0;
+        continue;
+      }
       pairs[o] = gh[off + 2 * i];
       pairs[o + 1] = gh[off + 2 * i + 1];
       G += pairs[o];

@@ -25,6 +25,7 @@ export type SharedBuffers = Pick<
   | 'weight'
   | 'blockSums'
   | 'rowLeaf'
+  | 'sampleMask'
   | 'slots'
   | 'slotOffset'
   | 'taskI32'
