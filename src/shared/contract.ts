@@ -228,7 +228,14 @@ export const requests = {
       models: z.array(ModelSummarySchema),
       events: z.array(ModelEventSchema),
       inference: z.strictObject({ provider: z.string(), note: z.string().nullable(), activeModel: z.string().nullable() }),
-      learning: z.strictObject({ labelledRows: z.number().int(), retrainEveryMinutes: z.number(), training: z.boolean(), nextRetrainAt: z.number().nullable() }),
+      learning: z.strictObject({
+        labelledRows: z.number().int(),
+        retrainEveryMinutes: z.number(),
+        training: z.boolean(),
+        nextRetrainAt: z.number().nullable(),
+        /** Models whose probabilities are averaged, with their weights (the active one first). */
+        ensemble: z.array(z.strictObject({ modelId: z.string(), weight: z.number() })).optional(),
+      }),
     }),
   },
   'models.promote': {

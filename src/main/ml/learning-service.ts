@@ -16,6 +16,7 @@ import type { Logger } from '../logging/logger';
 import { startWorker } from '../workers/launch';
 import type { TrainJob, TrainWorkerMessage } from '../workers/train-worker';
 import { buildDriftReference, driftedFeatures, featureDrift, type DriftReference } from './drift';
+import { averageProbabilities, ensembleWeights } from './ensemble';
 import type { GbdtParams } from './gbdt/trainer';
 import { sidecarFor, writeModelDir } from './inference/sidecar';
 import type { InferenceService } from './inference/inference-service';
@@ -98,6 +99,9 @@ export class LearningService extends BaseComponent {
   private batchScheduled = false;
   private jobCounter = 0;
   private rowsAtLastTraining = -1;
+  /** Models whose probabilities are averaged: the active one (primary slot) first, then its predecessors. */
+  private members: Array<{ id: string; slot: string; weight: number }> = [];
+  private nextEnsembleSlot = 0;
 
   constructor(
     private readonly bus: EngineBus,
@@ -128,7 +132,10 @@ export class LearningService extends BaseComponent {
     const active = this.registry.active(INTRADAY_PURPOSE);
     if (active) {
       const result = await this.inference.activate(active.dir);
-      if (result.ok) this.activeId = active.id;
+      if (result.ok) {
+        this.activeId = active.id;
+        this.members = [{ id: active.id, slot: 'primary', weight: 1 }];
+      }
       else this.emit('refused', active.id, `the active model ${active.id} did not load: ${result.error.message}; running on rule signals only`);
     }
     const period = this.options.retrainEveryMinutes * 60_000;
@@ -150,7 +157,13 @@ export class LearningService extends BaseComponent {
   }
 
   schedule(): ResponseOf<'models.list'>['learning'] {
-    return { labelledRows: this.labelledRows, retrainEveryMinutes: this.options.retrainEveryMinutes, training: this.isTraining, nextRetrainAt: this.nextRetrainAt };
+    return {
+      labelledRows: this.labelledRows,
+      retrainEveryMinutes: this.options.retrainEveryMinutes,
+      training: this.isTraining,
+      nextRetrainAt: this.nextRetrainAt,
+      ensemble: this.members.map((m) => ({ modelId: m.id, weight: m.weight })),
+    };
   }
 
   private emit(kind: EventPayload<'models.event'>['kind'], modelId: string | null, message: string): void {
@@ -170,11 +183,16 @@ export class LearningService extends BaseComponent {
     if (prev && prev.session === session && !Number.isNaN(ret1) && ret1 !== 0) this.addLabelled(prev.values, ret1 > 0 ? 1 : 0, prev.start);
     this.pending.set(row.symbol, { values: Float32Array.from(row.values), start: row.start, session });
     if (this.activeId !== null) {
+      // One scoring call per minute: a row of a new minute closes the previous minute's batch.
+      if (this.batch.length > 0 && this.batch[0]!.start !== row.start) void this.scoreBatch();
       this.batch.push({ symbol: row.symbol, start: row.start, values: Float64Array.from(row.values), overlays: new Float64Array(0) });
       if (!this.batchScheduled) {
         this.batchScheduled = true;
-        // All bars of a minute arrive together: score them in one call after the current group.
-        queueMicrotask(() => void this.scoreBatch());
+        // All bars of a minute arrive together: score them after the current group.
+        queueMicrotask(() => {
+          this.batchScheduled = false;
+          void this.scoreBatch();
+        });
       }
     }
   }
@@ -188,17 +206,20 @@ export class LearningService extends BaseComponent {
   }
 
   private async scoreBatch(): Promise<void> {
-    this.batchScheduled = false;
     const rows = this.batch;
     this.batch = [];
     if (rows.length === 0 || !this.inference.hasModel()) return;
     const x = new Float32Array(rows.length * FEATURE_COUNT);
     rows.forEach((r, i) => x.set(r.values, i * FEATURE_COUNT));
     try {
-      const p = await this.inference.score(x, rows.length);
-      const k = p.length / rows.length;
-      const probUp = new Float32Array(rows.length);
-      for (let i = 0; i < rows.length; i++) probUp[i] = p[i * k + (k - 1)]!;
+      const n = rows.length;
+      // One batched call per member for the whole minute; averaged with the members' weights.
+      const members = this.members.length > 0 ? this.members : [{ id: this.activeId ?? '', slot: 'primary', weight: 1 }];
+      const outputs = await Promise.all(members.map((m) => this.inference.score(x, n, m.slot)));
+      const k = outputs[0]!.length / n;
+      const p = outputs.length === 1 ? outputs[0]! : averageProbabilities(outputs, members.map((m) => m.weight), n, k);
+      const probUp = new Float32Array(n);
+      for (let i = 0; i < n; i++) probUp[i] = p[i * k + (k - 1)]!;
       this.bus.publish('models.scores', { start: rows[0]!.start, symbols: rows.map((r) => r.symbol), probUp, modelId: this.activeId ?? '' });
     } catch (error) {
       this.degrade(`scoring failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -344,14 +365,26 @@ export class LearningService extends BaseComponent {
     });
     const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : 'none');
     if (!beats) {
+      // The members' weights still follow the newest out-of-sample rows.
+      await this.reweight(hx, hy, hn);
       this.emit('candidate', record.id, `kept as a candidate: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)} (needs ${this.options.promotionMargin} better than both)`);
       return;
     }
+    // The model being replaced keeps voting in the ensemble, in its own slot (at most 3 members).
+    const previous = this.activeId ? this.registry.get(this.activeId) : null;
     const activation = await this.inference.activate(dir);
     if (!activation.ok) {
       this.emit('refused', record.id, `trained but refused by the inference service: ${activation.error.message}`);
       return;
     }
+    const kept = this.members.filter((m) => m.slot !== 'primary').slice(0, 1);
+    if (previous) {
+      const slot = `ensemble-${this.nextEnsembleSlot++ % 2}`;
+      const loaded = await this.inference.activate(previous.dir, slot);
+      if (loaded.ok) kept.unshift({ id: previous.id, slot, weight: 0 });
+    }
+    for (const m of this.members) if (m.slot !== 'primary' && !kept.some((k2) => k2.slot === m.slot)) await this.inference.deactivate(m.slot);
+    this.members = [{ id: record.id, slot: 'primary', weight: 1 }, ...kept.filter((k2, i, all) => all.findIndex((o) => o.slot === k2.slot) === i)];
     this.registry.promote(record.id, `held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)}`);
     this.activeModel = model;
     this.activeId = record.id;
@@ -359,7 +392,12 @@ export class LearningService extends BaseComponent {
       Array.from({ length: FEATURE_COUNT }, (_, f) => Float32Array.from({ length: cut }, (_, i) => w.x[i * FEATURE_COUNT + f]!)),
       FEATURE_NAMES,
     );
-    this.emit('promoted', record.id, `promoted: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)} (prior ${fmt(priorLoss)})`);
+    await this.reweight(hx, hy, hn);
+    this.emit(
+      'promoted',
+      record.id,
+      `promoted: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)} (prior ${fmt(priorLoss)}); ensemble weights ${this.members.map((m) => `${m.id.slice(-12)} ${m.weight.toFixed(2)}`).join(', ')}`,
+    );
     this.checkDrift(w, cut);
   }
 
@@ -383,10 +421,33 @@ export class LearningService extends BaseComponent {
     }
   }
 
+  /** Re-estimates the ensemble weights from each member's log loss on the newest held-out rows. */
+  private async reweight(hx: Float32Array, hy: Float32Array, hn: number): Promise<void> {
+    if (this.members.length <= 1) {
+      for (const m of this.members) m.weight = 1;
+      return;
+    }
+    const losses = await Promise.all(
+      this.members.map(async (m) => {
+        try {
+          const p = await this.inference.score(Float32Array.from(hx), hn, m.slot);
+          const k = p.length / hn;
+          return logLoss(hy, Float64Array.from({ length: hn }, (_, i) => p[i * k + (k - 1)]!));
+        } catch {
+          return Number.NaN;
+        }
+      }),
+    );
+    ensembleWeights(losses).forEach((w, i) => (this.members[i]!.weight = w));
+  }
+
   /** The trader promoted or rolled back by hand: this is the model to beat from now on. */
   adopt(record: ModelRecord, how: 'promoted' | 'rolled-back'): void {
     this.activeId = record.id;
     this.activeModel = null; // judged through onnxruntime from now on
+    // A hand-picked model trades alone until the next retrain re-forms the ensemble around it.
+    for (const m of this.members) if (m.slot !== 'primary') void this.inference.deactivate(m.slot);
+    this.members = [{ id: record.id, slot: 'primary', weight: 1 }];
     this.emit(how, record.id, how === 'promoted' ? `${record.id} promoted by the trader` : `rolled back to ${record.id}`);
   }
 

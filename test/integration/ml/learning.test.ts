@@ -60,3 +60,32 @@ describe('in-session learning', () => {
     await m.engine.stop();
   });
 });
+
+describe('the ensemble', () => {
+  it('keeps the replaced model voting, weights re-estimated from held-out log loss, summing to 1', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ens-'));
+    const m = manualEngine({ TRADING_RETRAIN_MINUTES: '1440', TRADING_MIN_TRAIN_ROWS: '1000', TRADING_DATA_DIR: dataDir, TRADING_WATCHLIST: 'SPY,QQQ,AAPL,MSFT,NVDA,AMZN,META,GOOGL' });
+    const events: Array<EventPayload<'models.event'>> = [];
+    const scored: number[] = [];
+    m.engine.bus.subscribe('models.event', (e) => events.push(e));
+    m.engine.bus.subscribe('models.scores', (s) => scored.push(s.probUp.length));
+    await m.engine.start();
+    m.minutes(140);
+    for (let attempt = 0; attempt < 8 && events.filter((e) => e.kind === 'promoted').length < 2; attempt++) {
+      const done = events.filter((e) => e.kind === 'promoted' || e.kind === 'candidate').length;
+      expect((await m.engine.dispatch('models.train', { reason: `attempt ${attempt}` })).ok).toBe(true);
+      await until(() => events.filter((e) => e.kind === 'promoted' || e.kind === 'candidate').length > done);
+      m.minutes(60);
+    }
+    expect(events.filter((e) => e.kind === 'promoted').length, events.map((e) => e.message).join('\n')).toBeGreaterThanOrEqual(2);
+    const list = await m.engine.dispatch('models.list', {});
+    const ensemble = (list.ok ? (list.data as { learning: { ensemble?: Array<{ modelId: string; weight: number }> } }).learning.ensemble : undefined) ?? [];
+    expect(ensemble.length).toBeGreaterThanOrEqual(2);
+    expect(ensemble[0]!.modelId).toBe(m.engine.registry.active('intraday-direction')!.id);
+    expect(ensemble.reduce((s, e) => s + e.weight, 0)).toBeCloseTo(1, 9);
+    m.minutes(1);
+    await until(() => scored.length > 0);
+    expect(scored.at(-1)).toBe(8);
+    await m.engine.stop();
+  }, 180_000);
+});
