@@ -78,7 +78,7 @@ export async function syntheticMarket(): Promise<BenchResult> {
     await m.engine.stop();
   }
   const s = summarize(rates);
-  return { name: 'synthetic market → data engine → bus (10 symbols)', unit: 'bars/s', median: s.median, samples: rates.length, machine: machine() };
+  return { name: 'full engine pipeline: synthetic market → data engine → features → learning buffer (10 symbols)', unit: 'bars/s', median: s.median, samples: rates.length, machine: machine() };
 }
 
 export const kernelBenchmarks = [busPublish, dispatchLatency, socketRoundTrip, syntheticMarket];
