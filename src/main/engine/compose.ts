@@ -23,6 +23,7 @@ import { runImportJob } from '../workers/import-job';
 import { FeatureService } from '../features/feature-service';
 import { InferenceService } from '../ml/inference/inference-service';
 import { DEFAULT_LEARNING, INTRADAY_PURPOSE, LearningService } from '../ml/learning-service';
+import { NightlyJob, retrainDailyModel } from '../ml/daily-model';
 import { ModelRegistry, RegistryError, type ModelRecord } from '../ml/registry/registry';
 import { startWorker } from '../workers/launch';
 import type { TrainWorkerMessage } from '../workers/train-worker';
@@ -247,6 +248,25 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const registry = new ModelRegistry(db, () => clock.now());
   const inference = new InferenceService(FEATURE_SPEC, { providers: config.inferenceProviders }, () => clock.now());
   const learning = new LearningService(bus, clock, registry, inference, log.child('learning'), { ...DEFAULT_LEARNING, ...config.learning, modelsDir: deps.modelsDir ?? config.modelsDir }, onStatus);
+  // After each close, the daily-context model retrains on all stored history (live clocks only: in a
+  // replay the store holds the replay's future, and a simulated session has no daily history).
+  const nightlyDaily = new NightlyJob(
+    clock,
+    calendar,
+    async (sessionDate) => {
+      bus.publish('models.event', { kind: 'training', modelId: null, message: `nightly daily-context retrain after ${sessionDate}`, at: clock.now() });
+      const r = await retrainDailyModel({ store, registry, modelsDir: deps.modelsDir ?? config.modelsDir, now: () => clock.now(), workerRows: 0 });
+      log.info('nightly daily retrain', { sessionDate, rows: r.rows, heldOutLogLoss: r.heldOutLogLoss, priorLogLoss: r.priorLogLoss, promoted: r.promoted });
+      bus.publish('models.event', { kind: r.promoted ? 'promoted' : 'candidate', modelId: r.modelId, message: r.message, at: clock.now() });
+    },
+    {
+      onError: (sessionDate, error) => {
+        const message = `nightly daily retrain for ${sessionDate} failed: ${error instanceof Error ? error.message : String(error)}`;
+        log.error(message, { error });
+        bus.publish('models.event', { kind: 'failed', modelId: null, message, at: clock.now() });
+      },
+    },
+  );
   // Order matters: features and learning subscribe before data starts publishing.
   const components: Component[] = [features, learning, data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
@@ -490,6 +510,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         }
       }
       recorder?.start();
+      if (clock.kind === 'live') nightlyDaily.start();
       const tickMs = deps.clockTickMs ?? 500;
       if (tickMs > 0) {
         tickTimer = setInterval(() => bus.publish('clock.tick', { now: clock.now() }), tickMs);
@@ -512,6 +533,8 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       }
       started = false;
       recorder?.stop();
+      nightlyDaily.stop();
+      await nightlyDaily.idle(); // a run in progress still uses the database
       await inference.dispose();
       db.close();
       log.info('engine stopped');

@@ -309,19 +309,23 @@ export function trainInWorker(job: Extract<TrainJob, { kind: 'train' }>): Promis
 export interface NightlyOptions {
   /** Time after each regular close (13:00 on early closes) to run. Default 30 minutes. */
   afterCloseMs?: number;
-  /** Called when a run throws or a session is skipped because the previous run is still going. */
+  /** Called when a run throws, or when a waiting session is superseded by a newer one. */
   onError?: (sessionDate: string, error: unknown) => void;
 }
 
 /**
  * Runs `run(sessionDate)` once after each trading session's close, calendar-aware (holidays and
  * early closes). One timer at a time: it re-arms for the next session as it fires, so a session is
- * never run twice, and a session that comes due while a run is still going is skipped, not queued.
+ * never run twice; a session that comes due while a run is still going runs after it (only the
+ * newest such session: the retrain reads all history, so an older waiting one adds nothing).
  */
 export class NightlyJob {
   private cancel: CancelTimer | null = null;
   private lastSession: string | null = null;
   private inFlight: Promise<void> | null = null;
+  /** A session that came due while a run was going; it runs when that run ends. */
+  private pending: string | null = null;
+  private armed: { sessionDate: string; at: number } | null = null;
   private readonly afterCloseMs: number;
 
   constructor(
@@ -339,22 +343,26 @@ export class NightlyJob {
   }
 
   /** The session the next run is for and when it fires, or null when stopped. */
-  next: { sessionDate: string; at: number } | null = null;
+  get next(): { sessionDate: string; at: number } | null {
+    return this.armed;
+  }
 
   start(): void {
     if (this.cancel) return;
     this.arm();
   }
 
+  /** Cancels the timer and any waiting session; a run in progress finishes. */
   stop(): void {
     this.cancel?.();
     this.cancel = null;
-    this.next = null;
+    this.armed = null;
+    this.pending = null;
   }
 
-  /** Resolves when the run in progress (if any) has finished. */
+  /** Resolves when no run is in progress or waiting. */
   async idle(): Promise<void> {
-    await this.inFlight;
+    while (this.inFlight) await this.inFlight;
   }
 
   private arm(): void {
@@ -365,7 +373,7 @@ export class NightlyJob {
       const s = this.calendar.session(date);
       if (s && s.close + this.afterCloseMs > now && (this.lastSession === null || date > this.lastSession)) {
         const next = { sessionDate: date, at: s.close + this.afterCloseMs };
-        this.next = next;
+        this.armed = next;
         this.cancel = this.clock.at(next.at, () => this.fire(next.sessionDate));
         return;
       }
@@ -378,18 +386,26 @@ export class NightlyJob {
     this.lastSession = sessionDate;
     this.arm();
     if (this.inFlight) {
-      this.options.onError?.(sessionDate, new Error(`the nightly run for an earlier session is still going; ${sessionDate} skipped`));
+      // One retrain on all history covers every earlier session: keep only the newest waiting one.
+      if (this.pending) this.options.onError?.(this.pending, new Error(`superseded by ${sessionDate} while an earlier nightly run was still going`));
+      this.pending = sessionDate;
       return;
     }
-    const p = (async () => {
+    this.launch(sessionDate);
+  }
+
+  private launch(sessionDate: string): void {
+    this.inFlight = (async () => {
       try {
         await this.run(sessionDate);
       } catch (error) {
         this.options.onError?.(sessionDate, error);
       }
-    })();
-    this.inFlight = p.finally(() => {
+    })().finally(() => {
       this.inFlight = null;
+      const next = this.pending;
+      this.pending = null;
+      if (next && this.cancel) this.launch(next);
     });
   }
 }
