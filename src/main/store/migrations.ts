@@ -91,4 +91,68 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    name: 'orders, fills, risk ledger',
+    sql: `
+      -- One row per order, keyed by our idempotency key; the row is the order's latest state. Money is
+      -- float dollars (cents at the edges), quantities whole shares, times epoch ms UTC.
+      CREATE TABLE orders (
+        client_order_id TEXT PRIMARY KEY,
+        broker_order_id TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        qty INTEGER NOT NULL CHECK (qty > 0),
+        type TEXT NOT NULL,
+        time_in_force TEXT NOT NULL,
+        limit_price REAL,
+        stop_price REAL,
+        trail_price REAL,
+        bracket_json TEXT,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('new', 'accepted', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired')),
+        filled_qty INTEGER NOT NULL DEFAULT 0 CHECK (filled_qty >= 0 AND filled_qty <= qty),
+        avg_fill_price REAL,
+        submitted_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        trading_day TEXT NOT NULL          -- New York date of submission, 'YYYY-MM-DD'
+      );
+      CREATE INDEX orders_open ON orders (submitted_at) WHERE status IN ('new', 'accepted', 'partially_filled');
+      CREATE INDEX orders_day ON orders (trading_day);
+      -- Executions, keyed by the broker's execution id so a replayed fill can never count twice.
+      CREATE TABLE fills (
+        execution_id TEXT PRIMARY KEY,
+        client_order_id TEXT NOT NULL REFERENCES orders(client_order_id),
+        symbol TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        qty INTEGER NOT NULL CHECK (qty > 0),
+        price REAL NOT NULL,
+        fees REAL NOT NULL DEFAULT 0,
+        time INTEGER NOT NULL
+      );
+      CREATE INDEX fills_order ON fills (client_order_id);
+      CREATE INDEX fills_symbol ON fills (symbol, time);
+      -- Audit trail of every status change (from_status is NULL for the submission itself).
+      CREATE TABLE order_events (
+        id INTEGER PRIMARY KEY,
+        client_order_id TEXT NOT NULL REFERENCES orders(client_order_id),
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX order_events_order ON order_events (client_order_id, id);
+      -- The risk budget of one trading day: limits fixed from config at the day's first use.
+      CREATE TABLE risk_days (
+        trading_day TEXT PRIMARY KEY CHECK (trading_day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+        position_value_limit REAL NOT NULL CHECK (position_value_limit >= 0),
+        capital_at_risk_cap REAL NOT NULL CHECK (capital_at_risk_cap >= 0),
+        capital_at_risk_used REAL NOT NULL DEFAULT 0 CHECK (capital_at_risk_used >= 0 AND capital_at_risk_used <= capital_at_risk_cap),
+        realized_pnl REAL NOT NULL DEFAULT 0,
+        max_daily_loss REAL NOT NULL CHECK (max_daily_loss >= 0),
+        state TEXT NOT NULL DEFAULT 'ACTIVE' CHECK (state IN ('ACTIVE', 'REDUCING', 'HALTED')),
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
