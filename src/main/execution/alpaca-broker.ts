@@ -1,0 +1,702 @@
+// Alpaca (paper by default, live only when asked) behind the Broker seam: idempotent order submission
+// keyed by client_order_id, the trade_updates stream turned into ordered OrderEvents (duplicates and
+// stale events dropped and counted), reconnects with jittered backoff and a reconciliation report after
+// each reconnect that lists differences and never overwrites local state.
+import WebSocket from 'ws';
+import type { z } from 'zod';
+import type { Secret } from '../config/secret';
+import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../data/vendors/backoff';
+import {
+  alpacaAccountSchema,
+  alpacaClockSchema,
+  alpacaCloseAllSchema,
+  alpacaErrorBodySchema,
+  alpacaOrderListSchema,
+  alpacaOrderSchema,
+  alpacaPositionListSchema,
+  describeIssues,
+  streamMessageSchema,
+  tradeUpdateSchema,
+  type AlpacaOrder,
+  type TradeUpdate,
+} from './alpaca-schemas';
+import type { Broker, Fill, Order, OrderEvent, OrderRequest, OrderStatus, Position, TimeInForce } from './types';
+import { TERMINAL_STATUSES } from './types';
+
+export const ALPACA_PAPER = Object.freeze({ restUrl: 'https://paper-api.alpaca.markets', streamUrl: 'wss://paper-api.alpaca.markets/stream' });
+export const ALPACA_LIVE = Object.freeze({ restUrl: 'https://api.alpaca.markets', streamUrl: 'wss://api.alpaca.markets/stream' });
+
+export type AlpacaLogLevel = 'info' | 'warn' | 'error';
+
+export interface AlpacaBrokerConfig {
+  readonly keyId: Secret;
+  readonly secretKey: Secret;
+  /** Real money. Default false (paper); the live hosts are refused unless this is true. */
+  readonly live?: boolean;
+  /** Override of the REST base URL (tests: the loopback fake). */
+  readonly restUrl?: string;
+  /** Override of the trade_updates stream URL. */
+  readonly streamUrl?: string;
+  /** Per-request timeout (ms). Default 10 000. */
+  readonly requestTimeoutMs?: number;
+  /** Tries of one submit before giving up (timeouts, 5xx, 429). Default 5. */
+  readonly maxSubmitAttempts?: number;
+  /** Retry and reconnect delays. Default 500 ms doubling to 30 s, full jitter. */
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+  /** Longest Retry-After honoured (ms); a larger one is clipped. Default 60 000. */
+  readonly maxRetryAfterMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+  /** Log sink; messages never carry the keys. */
+  readonly log?: (level: AlpacaLogLevel, message: string) => void;
+  /** Local view of open orders and positions, read after every stream reconnect for reconciliation. */
+  readonly localState?: () => { openOrders: Order[]; positions: Position[] };
+  /** Client order ids the cockpit makes (an open order with such an id that we lost is 'adopted', others 'unknown'). */
+  readonly isOwnClientOrderId?: (clientOrderId: string) => boolean;
+  readonly id?: string;
+  readonly label?: string;
+}
+
+export interface AlpacaAccount {
+  id: string;
+  status: string;
+  currency: string;
+  cash: number;
+  equity: number;
+  buyingPower: number;
+  patternDayTrader: boolean;
+  tradingBlocked: boolean;
+  daytradeCount: number | null;
+}
+
+export interface AlpacaClock {
+  time: number;
+  isOpen: boolean;
+  nextOpen: number;
+  nextClose: number;
+}
+
+export interface ReconciliationReport {
+  at: number;
+  /** Open at the broker, unknown locally: 'adopted' when the id is ours (lost track), 'unknown' when placed outside the cockpit. */
+  brokerOnlyOrders: Array<{ order: Order; flag: 'adopted' | 'unknown' }>;
+  /** Open locally, not open at the broker; `broker` is its state there (null when the broker has no such order). */
+  closedAtBroker: Array<{ local: Order; broker: Order | null }>;
+  /** Open on both sides but the fills differ. */
+  fillMismatches: Array<{ local: Order; broker: Order }>;
+  positionMismatches: Array<{ symbol: string; localQty: number; brokerQty: number }>;
+  /** True when there is nothing to report. */
+  clean: boolean;
+}
+
+export interface AlpacaStreamStats {
+  duplicates: number;
+  outOfOrder: number;
+  malformed: number;
+  reconnects: number;
+}
+
+export type AlpacaStreamState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'stopped';
+
+/** An unexpected answer or transport failure; the message names the call, never the keys. */
+export class AlpacaBrokerError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'network' | 'http' | 'malformed' | 'unconfirmed' | 'config',
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = 'AlpacaBrokerError';
+  }
+}
+
+type HttpResult = { kind: 'answer'; status: number; body: unknown; headers: Headers } | { kind: 'network'; detail: string };
+
+const LIVE_HOSTS = new Set(['api.alpaca.markets']);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const parseTime = (iso: string | null | undefined, fallback: number): number => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? t : fallback;
+};
+
+/** Alpaca's order status in our vocabulary; `replaced` ends this order (its successor is another). */
+function mapStatus(status: string): OrderStatus {
+  switch (status) {
+    case 'pending_new':
+      return 'new';
+    case 'partially_filled':
+    case 'filled':
+    case 'canceled':
+    case 'expired':
+    case 'rejected':
+      return status;
+    case 'replaced':
+      return 'canceled';
+    default:
+      // new, accepted, accepted_for_bidding, pending_cancel, pending_replace, done_for_day, stopped, calculated, suspended, held
+      return 'accepted';
+  }
+}
+
+/** Whether an order in this state can still fill, as far as the stream ordering is concerned. */
+const rank = (s: OrderStatus): number => (s === 'new' ? 0 : s === 'accepted' ? 1 : s === 'partially_filled' ? 2 : 3);
+
+export class AlpacaBroker implements Broker {
+  readonly id: string;
+  readonly label: string;
+  readonly simulated = false;
+  readonly live: boolean;
+  readonly restUrl: string;
+  readonly streamUrl: string;
+
+  private readonly cfg: AlpacaBrokerConfig;
+  private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
+  private readonly listeners = new Set<(e: OrderEvent) => void>();
+  private readonly reconcileListeners = new Set<(r: ReconciliationReport) => void>();
+  /** What the caller asked for, keyed by client order id: the reason and the bracket survive the round trip. */
+  private readonly requests = new Map<string, OrderRequest>();
+  /** Last state the stream told us per broker order id: drives duplicate and out-of-order detection. */
+  private readonly tracked = new Map<string, { status: OrderStatus; filledQty: number }>();
+  private readonly seenExecutions = new Set<string>();
+  private readonly streamBackoff: Backoff;
+  private ws: WebSocket | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private everLive = false;
+  private state: AlpacaStreamState = 'idle';
+  readonly stats: AlpacaStreamStats = { duplicates: 0, outOfOrder: 0, malformed: 0, reconnects: 0 };
+
+  constructor(config: AlpacaBrokerConfig) {
+    this.cfg = config;
+    this.live = config.live === true;
+    const base = this.live ? ALPACA_LIVE : ALPACA_PAPER;
+    this.restUrl = (config.restUrl ?? base.restUrl).replace(/\/+$/, '');
+    this.streamUrl = config.streamUrl ?? base.streamUrl;
+    if (!this.live) {
+      for (const u of [this.restUrl, this.streamUrl]) {
+        if (LIVE_HOSTS.has(new URL(u).hostname)) {
+          throw new AlpacaBrokerError(`alpaca: ${new URL(u).host} is the live host but live was not set`, 'config');
+        }
+      }
+    }
+    this.id = config.id ?? (this.live ? 'alpaca-live' : 'alpaca-paper');
+    this.label = config.label ?? (this.live ? 'Alpaca (live)' : 'Alpaca (paper)');
+    this.fetchFn = config.fetch ?? fetch;
+    this.now = config.now ?? Date.now;
+    this.streamBackoff = new Backoff(config.backoff ?? DEFAULT_BACKOFF, config.random ?? Math.random);
+  }
+
+  // --- orders ----------------------------------------------------------------------------------------
+
+  /**
+   * Places an order under the caller's client_order_id. Timeouts and 5xx are retried, each resend preceded by
+   * a lookup so the order is never doubled; 429 waits Retry-After; a 4xx is a 'rejected' order with the
+   * broker's message. Throws only when the broker never confirmed either way (code 'unconfirmed').
+   */
+  async submit(request: OrderRequest): Promise<Order> {
+    this.requests.set(request.clientOrderId, request);
+    const invalid = this.checkRequest(request);
+    if (invalid) return this.rejected(request, invalid);
+    const body = this.orderBody(request);
+    const backoff = new Backoff(this.cfg.backoff ?? DEFAULT_BACKOFF, this.cfg.random ?? Math.random);
+    const attempts = Math.max(1, this.cfg.maxSubmitAttempts ?? 5);
+    let ambiguous = false;
+    let last = '';
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (ambiguous) {
+        // The previous try may have reached the broker: look before resending.
+        const existing = await this.lookupQuietly(request.clientOrderId);
+        if (existing) return existing;
+      }
+      const res = await this.http('POST', '/v2/orders', body);
+      if (res.kind === 'network') {
+        ambiguous = true;
+        last = res.detail;
+        this.log('warn', `alpaca submit ${request.clientOrderId}: ${res.detail}; retrying`);
+        await sleep(backoff.next());
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) return this.toOrder(this.parse(alpacaOrderSchema, res.body, 'POST /v2/orders'));
+      const message = this.errorMessage(res.body);
+      if (res.status === 429) {
+        last = `429 ${message}`;
+        const wait = this.retryAfterMs(res.headers) ?? backoff.next();
+        this.log('warn', `alpaca submit ${request.clientOrderId}: rate limited; waiting ${wait} ms`);
+        await sleep(wait);
+        continue;
+      }
+      if (res.status >= 500) {
+        ambiguous = true;
+        last = `${res.status} ${message}`;
+        this.log('warn', `alpaca submit ${request.clientOrderId}: ${res.status} ${message}; retrying`);
+        await sleep(backoff.next());
+        continue;
+      }
+      if (res.status === 422 && /client_order_id/i.test(message)) {
+        // Our own earlier try got through: the order already exists, return it rather than a second one.
+        const existing = await this.lookupQuietly(request.clientOrderId);
+        if (existing) return existing;
+      }
+      this.log('warn', `alpaca submit ${request.clientOrderId}: rejected ${res.status} ${message}`);
+      return this.rejected(request, message || `HTTP ${res.status}`);
+    }
+    const existing = ambiguous ? await this.lookupQuietly(request.clientOrderId) : null;
+    if (existing) return existing;
+    throw new AlpacaBrokerError(`alpaca submit ${request.clientOrderId}: not confirmed after ${attempts} tries (${last})`, 'unconfirmed');
+  }
+
+  /** Asks the broker to cancel; returns the order as the broker then has it (a closed order is returned unchanged). */
+  async cancel(clientOrderId: string): Promise<Order> {
+    const order = await this.orderByClientId(clientOrderId);
+    if (!order) throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: no such order`, 'http', 404);
+    if (TERMINAL_STATUSES.has(order.status)) return order;
+    const res = await this.http('DELETE', `/v2/orders/${encodeURIComponent(order.brokerOrderId)}`);
+    if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: ${res.detail}`, 'network');
+    // 422: no longer cancelable (filled meanwhile); the fresh state below says what happened.
+    if (res.status >= 400 && res.status !== 422) {
+      throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
+    }
+    return (await this.orderByClientId(clientOrderId)) ?? order;
+  }
+
+  async openOrders(): Promise<Order[]> {
+    const body = await this.getJson('/v2/orders?status=open&limit=500&nested=true');
+    return this.parse(alpacaOrderListSchema, body, 'GET /v2/orders').map((o) => this.toOrder(o));
+  }
+
+  /** Positions with signed quantities (short negative). */
+  async positions(): Promise<Position[]> {
+    const body = await this.getJson('/v2/positions');
+    return this.parse(alpacaPositionListSchema, body, 'GET /v2/positions').map((p) => ({
+      symbol: p.symbol,
+      qty: p.side === 'short' ? -Math.abs(p.qty) : Math.abs(p.qty),
+      avgEntryPrice: p.avg_entry_price,
+    }));
+  }
+
+  /** The order with this client order id, or null when the broker has none. */
+  async orderByClientId(clientOrderId: string): Promise<Order | null> {
+    const res = await this.http('GET', `/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`);
+    if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca order lookup ${clientOrderId}: ${res.detail}`, 'network');
+    if (res.status === 404) return null;
+    if (res.status >= 400) {
+      throw new AlpacaBrokerError(`alpaca order lookup ${clientOrderId}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
+    }
+    return this.toOrder(this.parse(alpacaOrderSchema, res.body, 'GET /v2/orders:by_client_order_id'));
+  }
+
+  async account(): Promise<AlpacaAccount> {
+    const a = this.parse(alpacaAccountSchema, await this.getJson('/v2/account'), 'GET /v2/account');
+    return {
+      id: a.id,
+      status: a.status,
+      currency: a.currency,
+      cash: a.cash,
+      equity: a.equity,
+      buyingPower: a.buying_power,
+      patternDayTrader: a.pattern_day_trader ?? false,
+      tradingBlocked: a.trading_blocked ?? false,
+      daytradeCount: a.daytrade_count ?? null,
+    };
+  }
+
+  async clock(): Promise<AlpacaClock> {
+    const c = this.parse(alpacaClockSchema, await this.getJson('/v2/clock'), 'GET /v2/clock');
+    const t = (s: string, what: string): number => {
+      const v = Date.parse(s);
+      if (!Number.isFinite(v)) throw new AlpacaBrokerError(`alpaca GET /v2/clock: malformed ${what} ${JSON.stringify(s)}`, 'malformed');
+      return v;
+    };
+    return { time: t(c.timestamp, 'timestamp'), isOpen: c.is_open, nextOpen: t(c.next_open, 'next_open'), nextClose: t(c.next_close, 'next_close') };
+  }
+
+  /** Liquidates every position (DELETE /v2/positions); returns the symbols the broker tried, with their status. */
+  async closeAllPositions(cancelOrders = true): Promise<Array<{ symbol: string; status: number }>> {
+    const res = await this.http('DELETE', `/v2/positions?cancel_orders=${cancelOrders}`);
+    if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca close all positions: ${res.detail}`, 'network');
+    if (res.status >= 400 && res.status !== 500) {
+      throw new AlpacaBrokerError(`alpaca close all positions: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
+    }
+    return this.parse(alpacaCloseAllSchema, res.body ?? [], 'DELETE /v2/positions').map((r) => ({ symbol: r.symbol, status: r.status }));
+  }
+
+  // --- reconciliation --------------------------------------------------------------------------------
+
+  /** Differences between the local view and the broker's; reads only, changes nothing on either side. */
+  async reconcile(localOpenOrders: Order[], localPositions: Position[]): Promise<ReconciliationReport> {
+    const [brokerOrders, brokerPositions] = await Promise.all([this.openOrders(), this.positions()]);
+    const brokerByClient = new Map(brokerOrders.map((o) => [o.clientOrderId, o]));
+    const localByClient = new Map(localOpenOrders.map((o) => [o.clientOrderId, o]));
+    const own = this.cfg.isOwnClientOrderId ?? ((id: string) => this.requests.has(id));
+    const report: ReconciliationReport = { at: this.now(), brokerOnlyOrders: [], closedAtBroker: [], fillMismatches: [], positionMismatches: [], clean: true };
+    for (const o of brokerOrders) {
+      if (!localByClient.has(o.clientOrderId)) report.brokerOnlyOrders.push({ order: o, flag: own(o.clientOrderId) ? 'adopted' : 'unknown' });
+    }
+    for (const local of localOpenOrders) {
+      const there = brokerByClient.get(local.clientOrderId);
+      if (!there) report.closedAtBroker.push({ local, broker: await this.orderByClientId(local.clientOrderId) });
+      else if (there.filledQty !== local.filledQty) report.fillMismatches.push({ local, broker: there });
+    }
+    const symbols = new Set([...localPositions.map((p) => p.symbol), ...brokerPositions.map((p) => p.symbol)]);
+    for (const symbol of [...symbols].sort()) {
+      const localQty = localPositions.filter((p) => p.symbol === symbol).reduce((s, p) => s + p.qty, 0);
+      const brokerQty = brokerPositions.filter((p) => p.symbol === symbol).reduce((s, p) => s + p.qty, 0);
+      if (localQty !== brokerQty) report.positionMismatches.push({ symbol, localQty, brokerQty });
+    }
+    report.clean = report.brokerOnlyOrders.length + report.closedAtBroker.length + report.fillMismatches.length + report.positionMismatches.length === 0;
+    return report;
+  }
+
+  /** Reports produced after each stream reconnect (needs `localState` in the config). */
+  onReconciliation(listener: (report: ReconciliationReport) => void): () => void {
+    this.reconcileListeners.add(listener);
+    return () => this.reconcileListeners.delete(listener);
+  }
+
+  // --- trade_updates stream --------------------------------------------------------------------------
+
+  onEvent(listener: (event: OrderEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get streamState(): AlpacaStreamState {
+    return this.state;
+  }
+
+  /** Opens the trade_updates stream; it reconnects by itself until `stop()`. */
+  start(): void {
+    if (this.state !== 'idle' && this.state !== 'stopped') return;
+    this.connect();
+  }
+
+  stop(): void {
+    this.state = 'stopped';
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      ws.terminate();
+    }
+  }
+
+  private connect(): void {
+    this.state = this.everLive ? 'reconnecting' : 'connecting';
+    const ws = new WebSocket(this.streamUrl);
+    this.ws = ws;
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ action: 'auth', key: this.cfg.keyId.reveal(), secret: this.cfg.secretKey.reveal() }));
+    });
+    ws.on('message', (data) => {
+      if (this.ws !== ws) return;
+      this.onStreamText(ws, Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
+    });
+    ws.on('error', (err) => this.log('warn', `alpaca stream error: ${err.message}`));
+    ws.on('close', () => {
+      if (this.ws !== ws || this.state === 'stopped' || this.state === 'unauthorized') return;
+      this.ws = null;
+      const delay = this.streamBackoff.next();
+      this.state = 'reconnecting';
+      this.log('warn', `alpaca stream closed; reconnecting in ${delay} ms`);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        if (this.state !== 'stopped') this.connect();
+      }, delay);
+    });
+  }
+
+  private onStreamText(ws: WebSocket, text: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.stats.malformed++;
+      this.log('warn', 'alpaca stream: a frame that is not JSON was dropped');
+      return;
+    }
+    for (const item of Array.isArray(raw) ? raw : [raw]) {
+      const msg = streamMessageSchema.safeParse(item);
+      if (!msg.success) {
+        this.stats.malformed++;
+        this.log('warn', `alpaca stream: malformed message dropped (${describeIssues(msg.error)})`);
+        continue;
+      }
+      const m = msg.data;
+      if (m.stream === 'authorization') {
+        if (m.data.status === 'authorized') {
+          ws.send(JSON.stringify({ action: 'listen', data: { streams: ['trade_updates'] } }));
+        } else {
+          this.state = 'unauthorized';
+          this.log('error', 'alpaca stream: authorization refused; not reconnecting (check the API keys)');
+          ws.close();
+        }
+      } else if (m.stream === 'listening') {
+        if (!m.data.streams.includes('trade_updates')) {
+          this.log('error', 'alpaca stream: trade_updates not granted');
+          continue;
+        }
+        const reconnected = this.everLive;
+        this.everLive = true;
+        this.state = 'live';
+        this.streamBackoff.reset();
+        if (reconnected) {
+          this.stats.reconnects++;
+          void this.reconcileAfterReconnect();
+        }
+      } else {
+        const update = tradeUpdateSchema.safeParse(m.data);
+        if (!update.success) {
+          this.stats.malformed++;
+          this.log('warn', `alpaca stream: malformed trade update dropped (${describeIssues(update.error)})`);
+          continue;
+        }
+        this.onTradeUpdate(update.data);
+      }
+    }
+  }
+
+  private async reconcileAfterReconnect(): Promise<void> {
+    const local = this.cfg.localState?.();
+    if (!local) return;
+    try {
+      const report = await this.reconcile(local.openOrders, local.positions);
+      if (!report.clean) {
+        this.log(
+          'warn',
+          `alpaca reconciliation: ${report.brokerOnlyOrders.length} broker-only orders, ${report.closedAtBroker.length} closed at broker, ` +
+            `${report.fillMismatches.length} fill mismatches, ${report.positionMismatches.length} position mismatches`,
+        );
+      }
+      for (const l of this.reconcileListeners) l(report);
+    } catch (err) {
+      this.log('error', `alpaca reconciliation failed: ${(err as Error).message}`);
+    }
+  }
+
+  private onTradeUpdate(u: TradeUpdate): void {
+    const order = this.toOrder(u.order);
+    const prev = this.tracked.get(order.brokerOrderId);
+    const prevRank = prev ? rank(prev.status) : -1;
+    const track = (): void => void this.tracked.set(order.brokerOrderId, { status: order.status, filledQty: order.filledQty });
+    switch (u.event) {
+      case 'fill':
+      case 'partial_fill': {
+        const execId = u.execution_id ?? `${order.brokerOrderId}:${order.filledQty}`;
+        if (this.seenExecutions.has(execId)) {
+          this.stats.duplicates++;
+          return;
+        }
+        if (prev && (prevRank >= 3 || order.filledQty <= prev.filledQty)) {
+          this.stats.outOfOrder++;
+          this.log('warn', `alpaca stream: stale ${u.event} for ${order.clientOrderId} after ${prev.status} ignored`);
+          return;
+        }
+        const qty = u.qty ?? order.filledQty - (prev?.filledQty ?? 0);
+        const price = u.price ?? order.avgFillPrice;
+        if (price === null || !(qty > 0)) {
+          this.stats.malformed++;
+          return;
+        }
+        this.seenExecutions.add(execId);
+        track();
+        const fill: Fill = {
+          clientOrderId: order.clientOrderId,
+          brokerOrderId: order.brokerOrderId,
+          symbol: order.symbol,
+          side: order.side,
+          qty,
+          price,
+          // Commission-free equities; regulatory fees are not on the stream.
+          fees: 0,
+          time: parseTime(u.timestamp, order.updatedAt),
+          executionId: execId,
+        };
+        this.emit({ type: 'fill', order, fill });
+        return;
+      }
+      case 'new':
+      case 'pending_new':
+      case 'accepted': {
+        if (prev) {
+          if (prevRank >= 1) this.stats.duplicates++;
+          if (prevRank >= 1) return;
+        }
+        track();
+        this.emit({ type: 'accepted', order: { ...order, status: 'accepted' } });
+        return;
+      }
+      case 'canceled':
+      case 'expired':
+      case 'rejected': {
+        if (prev && prevRank >= 3) {
+          if (prev.status === (u.event as OrderStatus)) this.stats.duplicates++;
+          else this.stats.outOfOrder++;
+          return;
+        }
+        track();
+        this.emit({ type: u.event, order: { ...order, status: u.event } });
+        return;
+      }
+      default:
+        // pending_cancel, replaced, done_for_day, …: informational; the terminal event follows.
+        return;
+    }
+  }
+
+  private emit(event: OrderEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log('error', `alpaca event listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  // --- plumbing --------------------------------------------------------------------------------------
+
+  private checkRequest(r: OrderRequest): string | null {
+    if (!Number.isInteger(r.qty) || r.qty <= 0) return `qty must be a positive whole number, got ${r.qty}`;
+    if (!r.clientOrderId || r.clientOrderId.length > 128) return 'client order id must be 1–128 characters';
+    if ((r.type === 'limit' || r.type === 'stop_limit') && !(r.limitPrice! > 0)) return `${r.type} order needs a limit price`;
+    if ((r.type === 'stop' || r.type === 'stop_limit') && !(r.stopPrice! > 0)) return `${r.type} order needs a stop price`;
+    if (r.type === 'trailing_stop' && !(r.trailPrice! > 0)) return 'trailing_stop order needs a trail price';
+    return null;
+  }
+
+  private orderBody(r: OrderRequest): Record<string, unknown> {
+    const cents = (x: number): string => x.toFixed(2);
+    const body: Record<string, unknown> = {
+      symbol: r.symbol,
+      qty: String(r.qty),
+      side: r.side,
+      type: r.type,
+      time_in_force: r.timeInForce,
+      client_order_id: r.clientOrderId,
+    };
+    if (r.limitPrice !== undefined) body.limit_price = cents(r.limitPrice);
+    if (r.stopPrice !== undefined) body.stop_price = cents(r.stopPrice);
+    if (r.trailPrice !== undefined) body.trail_price = cents(r.trailPrice);
+    if (r.bracket) {
+      body.order_class = 'bracket';
+      body.take_profit = { limit_price: cents(r.bracket.takeProfit) };
+      body.stop_loss = { stop_price: cents(r.bracket.stopLoss) };
+    }
+    return body;
+  }
+
+  private toOrder(a: AlpacaOrder): Order {
+    const req = this.requests.get(a.client_order_id);
+    const now = this.now();
+    const tif: TimeInForce = a.time_in_force === 'ioc' ? 'ioc' : 'day';
+    const tp = a.legs?.find((l) => l.type === 'limit')?.limit_price ?? null;
+    const sl = a.legs?.find((l) => l.type === 'stop' || l.type === 'stop_limit')?.stop_price ?? null;
+    const order: Order = {
+      clientOrderId: a.client_order_id,
+      symbol: a.symbol,
+      side: a.side,
+      qty: a.qty ?? 0,
+      type: a.type,
+      timeInForce: tif,
+      reason: req?.reason ?? 'placed outside the cockpit',
+      brokerOrderId: a.id,
+      status: mapStatus(a.status),
+      filledQty: a.filled_qty,
+      avgFillPrice: a.filled_avg_price,
+      submittedAt: parseTime(a.submitted_at ?? a.created_at, now),
+      updatedAt: parseTime(a.updated_at ?? a.created_at, now),
+      note: a.status === 'replaced' ? 'replaced' : a.time_in_force !== tif ? `time in force ${a.time_in_force}` : '',
+    };
+    if (a.limit_price !== null) order.limitPrice = a.limit_price;
+    if (a.stop_price !== null) order.stopPrice = a.stop_price;
+    if (a.trail_price !== null) order.trailPrice = a.trail_price;
+    if (a.order_class === 'bracket' && tp !== null && sl !== null) order.bracket = { takeProfit: tp, stopLoss: sl };
+    else if (req?.bracket) order.bracket = req.bracket;
+    return order;
+  }
+
+  private rejected(r: OrderRequest, note: string): Order {
+    const now = this.now();
+    return { ...r, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, submittedAt: now, updatedAt: now, note };
+  }
+
+  private async lookupQuietly(clientOrderId: string): Promise<Order | null> {
+    try {
+      return await this.orderByClientId(clientOrderId);
+    } catch (err) {
+      this.log('warn', `alpaca lookup before resend failed: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  private async getJson(path: string): Promise<unknown> {
+    const res = await this.http('GET', path);
+    const name = `GET ${path.split('?')[0]}`;
+    if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca ${name}: ${res.detail}`, 'network');
+    if (res.status >= 400) throw new AlpacaBrokerError(`alpaca ${name}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
+    return res.body;
+  }
+
+  private parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+    const r = schema.safeParse(body);
+    if (!r.success) throw new AlpacaBrokerError(`alpaca ${what}: malformed response (${describeIssues(r.error)})`, 'malformed');
+    return r.data;
+  }
+
+  private async http(method: string, path: string, body?: unknown): Promise<HttpResult> {
+    const headers: Record<string, string> = {
+      'APCA-API-KEY-ID': this.cfg.keyId.reveal(),
+      'APCA-API-SECRET-KEY': this.cfg.secretKey.reveal(),
+      accept: 'application/json',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const res = await this.fetchFn(`${this.restUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.cfg.requestTimeoutMs ?? 10_000),
+      });
+      const text = await res.text();
+      let parsed: unknown = null;
+      if (text.length > 0) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = { message: `non-JSON answer: ${text.slice(0, 80)}` };
+          if (res.ok) throw new AlpacaBrokerError(`alpaca ${method} ${path.split('?')[0]}: malformed response (not JSON)`, 'malformed', res.status);
+        }
+      }
+      return { kind: 'answer', status: res.status, body: parsed, headers: res.headers };
+    } catch (err) {
+      if (err instanceof AlpacaBrokerError) throw err;
+      const e = err as Error;
+      // Only the name and message: a fetch error never carries the request headers, but keep it that way.
+      const detail = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'request timed out' : `network error (${e.message})`;
+      return { kind: 'network', detail };
+    }
+  }
+
+  private errorMessage(body: unknown): string {
+    const r = alpacaErrorBodySchema.safeParse(body);
+    return r.success ? r.data.message : '';
+  }
+
+  private retryAfterMs(headers: Headers): number | null {
+    const v = headers.get('retry-after');
+    if (v === null) return null;
+    const cap = this.cfg.maxRetryAfterMs ?? 60_000;
+    const secs = Number(v);
+    if (v.trim() !== '' && Number.isFinite(secs) && secs >= 0) return Math.min(cap, secs * 1000);
+    const at = Date.parse(v);
+    return Number.isFinite(at) ? Math.min(cap, Math.max(0, at - Date.now())) : null;
+  }
+
+  private log(level: AlpacaLogLevel, message: string): void {
+    this.cfg.log?.(level, message);
+  }
+}
