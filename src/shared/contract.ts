@@ -108,6 +108,50 @@ export const JobProgressSchema = z.strictObject({
   result: z.unknown().optional(),
 });
 
+// Orders, fills and positions as the execution engine keeps them (money in float dollars, whole shares).
+export const OrderSideSchema = z.enum(['buy', 'sell']);
+export const OrderStatusSchema = z.enum(['new', 'accepted', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired']);
+
+export const OrderSchema = z.strictObject({
+  clientOrderId: z.string(),
+  brokerOrderId: z.string(),
+  symbol: SymbolSchema,
+  side: OrderSideSchema,
+  qty: z.number().int(),
+  type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']),
+  timeInForce: z.enum(['day', 'ioc']),
+  limitPrice: Finite.optional(),
+  stopPrice: Finite.optional(),
+  trailPrice: Finite.optional(),
+  bracket: z.strictObject({ takeProfit: Finite, stopLoss: Finite }).optional(),
+  reason: z.string(),
+  status: OrderStatusSchema,
+  filledQty: z.number().int(),
+  avgFillPrice: Finite.nullable(),
+  submittedAt: z.number().int(),
+  updatedAt: z.number().int(),
+  note: z.string(),
+});
+
+export const FillSchema = z.strictObject({
+  executionId: z.string(),
+  clientOrderId: z.string(),
+  brokerOrderId: z.string(),
+  symbol: SymbolSchema,
+  side: OrderSideSchema,
+  qty: z.number().int(),
+  price: Finite,
+  fees: Finite,
+  time: z.number().int(),
+});
+
+export const PositionSchema = z.strictObject({
+  symbol: SymbolSchema,
+  /** Signed: positive long, negative short. */
+  qty: z.number().int(),
+  avgEntryPrice: Finite,
+});
+
 // ---------------------------------------------------------------- requests
 
 export const requests = {
@@ -257,6 +301,16 @@ export const requests = {
     }),
     response: z.strictObject({ jobId: z.string() }),
   },
+  'orders.list': {
+    /** Today's book: working and recent orders, open positions and the latest fills. */
+    request: Empty,
+    response: z.strictObject({ orders: z.array(OrderSchema), positions: z.array(PositionSchema), fills: z.array(FillSchema) }),
+  },
+  'positions.flatten': {
+    /** Market orders closing one symbol's position (or every position), after canceling its working orders. */
+    request: z.strictObject({ symbol: SymbolSchema.optional() }),
+    response: z.strictObject({ closed: z.number().int() }),
+  },
 } as const;
 
 // ---------------------------------------------------------------- push events (main → renderer)
@@ -281,6 +335,10 @@ export const events = {
   }),
   /** Model lifecycle: a retrain started, a candidate kept, a promotion, a refusal, drift. */
   'models.event': ModelEventSchema,
+  /** An order changed (submitted, accepted, filled, canceled, rejected, expired). */
+  'orders.update': OrderSchema,
+  /** Open positions after a fill. */
+  'positions.update': z.strictObject({ positions: z.array(PositionSchema) }),
   /** A menu action the renderer carries out (open a dialog, focus a panel). */
   'ui.command': z.strictObject({ command: z.enum(['backtest.open', 'import.open', 'models.open']) }),
 } as const;

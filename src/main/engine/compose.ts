@@ -17,6 +17,11 @@ import { latestSessionDate, SyntheticMarket } from '../data/synthetic-market';
 import { createDispatcher, RefusalError, type Dispatch, type HandlerMap } from '../ipc/dispatcher';
 import { createMemoryLogger, type Logger } from '../logging/logger';
 import { TradingStateMachine } from '../risk/trading-state';
+import { riskLimits, type RiskLimits } from '../risk/pre-trade';
+import { RiskLedger } from '../risk/risk-ledger';
+import { ExecutionEngine } from '../execution/execution-engine';
+import { OrderStore } from '../execution/order-store';
+import { SimBroker } from '../execution/sim-broker';
 import { openDatabase, type Db } from '../store/database';
 import { HistoryStore } from '../store/history-store';
 import { runImportJob } from '../workers/import-job';
@@ -58,6 +63,10 @@ export interface EngineDeps {
   clockTickMs?: number;
   /** Where trained models are written (default: the config's data folder). */
   modelsDir?: string;
+  /** Risk limits over the defaults (tests, backtests); checked at start. */
+  riskLimits?: Partial<RiskLimits>;
+  /** Realised loss in dollars at which the day turns REDUCING (default 2% of the bankroll). */
+  maxDailyLoss?: number;
 }
 
 export interface Engine extends EngineHost {
@@ -73,6 +82,9 @@ export interface Engine extends EngineHost {
   readonly registry: ModelRegistry;
   readonly inference: InferenceService;
   readonly trading: TradingStateMachine;
+  readonly execution: ExecutionEngine;
+  readonly orders: OrderStore;
+  readonly ledger: RiskLedger;
   readonly feed: MarketFeed;
   readonly log: Logger;
   components(): ComponentStatus[];
@@ -216,7 +228,9 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const db: Db = openDatabase(config.dbPath, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});
   const store = new HistoryStore(db);
   let choice: FeedChoice;
+  let limits: ReturnType<typeof riskLimits>;
   try {
+    limits = riskLimits(deps.riskLimits);
     for (const o of db.prepare('SELECT date, kind, reason FROM calendar_overrides').all() as Array<{ date: string; kind: 'closed' | 'early-close'; reason: string }>) {
       calendar.addOverride(o);
     }
@@ -235,6 +249,19 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   };
   const data = new DataEngine(feed, cache, bus, clock, log.child('data'), config.watchlist, onStatus);
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
+  // SIMULATED only: buildFeed refuses PAPER and LIVE, so the simulated broker is the one there is.
+  const orders = new OrderStore(db);
+  const ledger = new RiskLedger(
+    db,
+    () => ({
+      positionValueLimit: limits.dailyPositionLimit,
+      capitalAtRiskCap: (limits.dailyRiskPct / 100) * limits.bankroll,
+      maxDailyLoss: deps.maxDailyLoss ?? 0.02 * limits.bankroll,
+    }),
+    clock,
+  );
+  const broker = new SimBroker(clock, { calendar });
+  const execution = new ExecutionEngine({ bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution') }, { limits }, onStatus);
   let vix: Array<{ date: string; close: number }> | null = null;
   if (config.vixFile) {
     try {
@@ -267,8 +294,9 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       },
     },
   );
-  // Order matters: features and learning subscribe before data starts publishing.
-  const components: Component[] = [features, learning, data];
+  // Order matters: features and learning subscribe before data starts publishing, and execution after
+  // features (a bar's feature row is known before the bar moves the broker and the exits).
+  const components: Component[] = [features, learning, execution, data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
   if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b));
@@ -371,6 +399,11 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       }),
     }),
     'trading.killSwitch': ({ reason }) => trading.killSwitch(reason),
+    'orders.list': () => execution.snapshot(),
+    'positions.flatten': async ({ symbol }) => {
+      if (symbol !== undefined && !config.watchlist.includes(symbol)) throw new RefusalError('BAD_REQUEST', `positions.flatten: ${symbol} is not in the watchlist`);
+      return execution.flatten(symbol ?? null, symbol ? `flatten ${symbol} by the trader` : 'flatten all by the trader');
+    },
     'trading.resume': () => {
       if (trading.state.state === 'ACTIVE') return trading.state;
       return trading.change('ACTIVE', 'resumed by the trader');
@@ -476,6 +509,9 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     registry,
     inference,
     trading,
+    execution,
+    orders,
+    ledger,
     feed,
     log,
     dispatch,

@@ -1,6 +1,7 @@
 // Every dockable panel, in one map: the layout adds them in this order. A later panel (orders,
 // signals) is one more entry here.
 import type { ComponentType } from 'react';
+import { BlotterPanel } from './BlotterPanel';
 import { ChartPanel } from './ChartPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { ModelsPanel } from './ModelsPanel';
@@ -46,6 +47,12 @@ export const panelRegistry = {
   models: {
     title: 'Models',
     component: ModelsPanel,
+    placement: { referencePanel: 'notices', direction: 'within' },
+    inactive: true,
+  },
+  blotter: {
+    title: 'Blotter',
+    component: BlotterPanel,
     placement: { referencePanel: 'notices', direction: 'within' },
     inactive: true,
   },

@@ -3,6 +3,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { CockpitApi } from '../../shared/contract';
+import type { BlotterStore } from './blotter/store';
 import type { ChartStore } from './chart/store';
 import type { EngineClient } from './engine';
 import type { HistoryStore } from './history/store';
@@ -43,3 +44,4 @@ export const useJobs = <T,>(selector: (s: JobsStore) => T): T => useStore(useCoc
 export const useHistory = <T,>(selector: (s: HistoryStore) => T): T => useStore(useCockpit().stores.history, selector);
 export const useChart = <T,>(selector: (s: ChartStore) => T): T => useStore(useCockpit().stores.chart, selector);
 export const useModels = <T,>(selector: (s: ModelsStore) => T): T => useStore(useCockpit().stores.models, selector);
+export const useBlotter = <T,>(selector: (s: BlotterStore) => T): T => useStore(useCockpit().stores.blotter, selector);

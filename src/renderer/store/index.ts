@@ -1,6 +1,7 @@
 // Builds one cockpit's stores. Stores are instances made by this factory and handed down through
 // React context, never module singletons, so two cockpits (or two tests) never share state.
 import type { StateStorage } from 'zustand/middleware';
+import { createBlotterStore, type BlotterStoreApi } from './blotter/store';
 import { createChartStore, type ChartStoreApi } from './chart/store';
 import { createHistoryStore, type HistoryStoreApi } from './history/store';
 import { createJobsStore, type JobsStoreApi } from './jobs/store';
@@ -19,6 +20,7 @@ export interface CockpitStores {
   history: HistoryStoreApi;
   chart: ChartStoreApi;
   models: ModelsStoreApi;
+  blotter: BlotterStoreApi;
 }
 
 export interface CockpitStoresOptions {
@@ -39,6 +41,7 @@ export function createCockpitStores(options: CockpitStoresOptions = {}): Cockpit
     history: createHistoryStore(),
     chart: createChartStore({ storage: options.storage }),
     models: createModelsStore(),
+    blotter: createBlotterStore(),
   };
 }
 
@@ -50,3 +53,4 @@ export { jobsSelectors } from './jobs/selectors';
 export { historySelectors } from './history/selectors';
 export { chartSelectors } from './chart/selectors';
 export { modelsSelectors } from './models/selectors';
+export { blotterSelectors } from './blotter/selectors';

@@ -35,6 +35,12 @@ export async function loadModels(engine: EngineClient, stores: CockpitStores): P
   if (r.ok) stores.models.getState().modelsListed(r.data);
 }
 
+/** Requests the execution engine's book (`orders.list`): orders, positions, recent fills. */
+export async function loadOrders(engine: EngineClient, stores: CockpitStores): Promise<void> {
+  const r = await engine.call('orders.list', {});
+  if (r.ok) stores.blotter.getState().ordersListed(r.data);
+}
+
 /**
  * Wraps a reload so that calls during a running one cost one more reload, not one each: events can
  * come in bursts (a retrain emits 'training', then 'promoted', then 'drift') and the last answer is
@@ -114,13 +120,14 @@ export async function loadSnapshots(engine: EngineClient, stores: CockpitStores)
       if (r.ok) stores.market.getState().watchlistReceived(r.data);
     }),
     loadModels(engine, stores),
+    loadOrders(engine, stores),
   ]);
 }
 
 /** Starts the wiring; the returned function stops it (events are dropped after). */
 export function startCockpit(connection: CockpitConnection, stores: CockpitStores, engine: EngineClient): () => void {
   const { api } = connection;
-  const { session, market, notices, ui, jobs, models } = stores;
+  const { session, market, notices, ui, jobs, models, blotter } = stores;
   let stopped = false;
   const reloadModels = coalesceReloads(() => (stopped ? Promise.resolve() : loadModels(engine, stores)));
   const modelEventNotice = createModelEventNotices();
@@ -135,6 +142,8 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
     api.on('component.state', (c) => session.getState().componentStateChanged(c)),
     api.on('app.notice', (n) => notices.getState().noticeReceived(n)),
     api.on('ui.command', (c) => ui.getState().uiCommandReceived(c.command)),
+    api.on('orders.update', (o) => blotter.getState().orderUpdated(o)),
+    api.on('positions.update', (p) => blotter.getState().positionsUpdated(p)),
     api.on('job.progress', (p) => {
       const before = jobs.getState().jobs[p.jobId];
       jobs.getState().jobProgressed(p);

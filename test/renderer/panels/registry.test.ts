@@ -11,6 +11,11 @@ describe('panel registry', () => {
     expect('inactive' in panelRegistry.notices).toBe(false);
   });
 
+  it('when the layout is built then the Blotter is a background tab in the Notices group too', () => {
+    expect(panelRegistry.blotter.placement).toEqual({ referencePanel: 'notices', direction: 'within' });
+    expect(panelRegistry.blotter.inactive).toBe(true);
+  });
+
   it('when a command brings a panel forward then that panel is in the registry', () => {
     for (const panel of Object.values(PANEL_COMMANDS)) expect(Object.keys(panelRegistry)).toContain(panel);
   });

@@ -30,6 +30,7 @@ const snapshotResponders: Responders = {
   'history.summary': () => ok(historySummary()),
   'market.feeds': () => ok(feeds('synthetic')),
   'models.list': () => ok(modelsList()),
+  'orders.list': () => ok({ orders: [], positions: [], fills: [] }),
 };
 
 /** A connection whose state the test drives, like the socket client's. */
@@ -72,6 +73,7 @@ describe('startCockpit', () => {
       'market.feeds',
       'market.watchlist',
       'models.list',
+      'orders.list',
       'session.status',
     ]);
     expect(stores.models.getState().models?.map((m) => m.id)).toEqual(['intraday-20240315T100000-train-1']);
@@ -111,6 +113,17 @@ describe('startCockpit', () => {
     expect(stores.session.getState().components.risk?.state).toBe('faulted');
     expect(stores.notices.getState().notices[0]?.code).toBe('RISK_DENIED');
     expect(stores.ui.getState().dialog).toBe('backtest.open');
+  });
+
+  it('when order and position events arrive then the blotter follows them', () => {
+    const { fake, stores } = start();
+    fake.emit('orders.update', {
+      clientOrderId: 'entry-1', brokerOrderId: 'sim-1', symbol: 'AAPL', side: 'buy', qty: 5, type: 'market', timeInForce: 'day',
+      reason: 'entry: test', status: 'filled', filledQty: 5, avgFillPrice: 101, submittedAt: T0, updatedAt: T0 + 60_000, note: '',
+    });
+    fake.emit('positions.update', { positions: [{ symbol: 'AAPL', qty: 5, avgEntryPrice: 101 }] });
+    expect(stores.blotter.getState().orders['entry-1']?.status).toBe('filled');
+    expect(stores.blotter.getState().positions).toEqual([{ symbol: 'AAPL', qty: 5, avgEntryPrice: 101 }]);
   });
 
   it('when the menu asks for the models then the Models panel is asked to the front and no dialog opens', () => {

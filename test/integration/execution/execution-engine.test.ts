@@ -1,0 +1,139 @@
+// The execution engine inside a running engine on the synthetic market: an entry is sized, checked,
+// stored and filled on the next bar; the stop, the end-of-day flatten and the kill switch close it;
+// a denied entry names its check and leaves nothing behind.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventPayload } from '../../../src/shared/contract';
+import type { Order } from '../../../src/main/execution/types';
+import { manualEngine, type ManualEngine } from '../../helpers/engine';
+
+const WATCH = { TRADING_WATCHLIST: 'SPY,QQQ,AAPL' };
+let current: ManualEngine | null = null;
+
+async function started(): Promise<ManualEngine> {
+  const m = manualEngine(WATCH);
+  current = m;
+  await m.engine.start();
+  m.minutes(5); // a few streamed bars: fresh data, features warm
+  return m;
+}
+
+const lastPrice = (m: ManualEngine, symbol: string): number => m.engine.cache.quote(symbol)!.last;
+const heldQty = (m: ManualEngine, symbol: string): number => m.engine.orders.positions().find((p) => p.symbol === symbol)?.qty ?? 0;
+
+afterEach(async () => {
+  await current?.engine.stop();
+  current = null;
+});
+
+describe('execution engine', () => {
+  it('when an entry is submitted then it is stored, fills on the next bar, and its hard stop closes it', async () => {
+    const m = await started();
+    const updates: Array<EventPayload<'orders.update'>> = [];
+    const positionUpdates: Array<EventPayload<'positions.update'>> = [];
+    m.engine.bus.subscribe('orders.update', (o) => updates.push(o));
+    m.engine.bus.subscribe('positions.update', (p) => positionUpdates.push(p));
+    const last = lastPrice(m, 'AAPL');
+    const stop = Math.round(last * 0.998 * 100) / 100;
+
+    const r = await m.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: stop, reason: 'test signal' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.order.status).toBe('accepted');
+    expect(r.order.qty).toBeGreaterThan(0);
+    expect(r.order.qty * last).toBeLessThanOrEqual(2_500 + 1); // maxOrderValue
+    expect(heldQty(m, 'AAPL')).toBe(0); // nothing fills on a bar already known
+    expect(m.engine.ledger.day().capitalAtRiskUsed).toBeGreaterThan(0);
+
+    m.minutes(1);
+    expect(heldQty(m, 'AAPL')).toBe(r.order.qty);
+    expect(m.engine.orders.get(r.order.clientOrderId)).toMatchObject({ status: 'filled', filledQty: r.order.qty });
+    expect(m.engine.orders.fills(r.order.clientOrderId)).toHaveLength(1);
+    expect(updates.map((u) => u.status)).toEqual(['new', 'accepted', 'filled']);
+    expect(positionUpdates.at(-1)!.positions).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: r.order.qty })]);
+
+    for (let i = 0; i < 300 && heldQty(m, 'AAPL') !== 0; i++) m.minutes(1);
+    expect(heldQty(m, 'AAPL')).toBe(0);
+    const exit = updates.find((u) => u.side === 'sell' && u.status === 'filled')!;
+    expect(exit.reason).toContain('hardStop');
+    expect(exit.type).toBe('market');
+    // Flat again: the entry's capital at risk is given back.
+    expect(m.engine.ledger.day().capitalAtRiskUsed).toBe(0);
+
+    const list = await m.engine.dispatch('orders.list', {});
+    expect(list.ok).toBe(true);
+    if (!list.ok) return;
+    const data = list.data as { orders: Order[]; positions: unknown[]; fills: unknown[] };
+    expect(data.orders.map((o) => [o.side, o.status])).toEqual([['buy', 'filled'], ['sell', 'filled']]);
+    expect(data.positions).toEqual([]);
+    expect(data.fills).toHaveLength(2);
+  });
+
+  it('when the clock reaches 15:55 then the end-of-day flatten closes the position and no new entry is taken', async () => {
+    const m = await started();
+    const last = lastPrice(m, 'SPY');
+    const r = await m.engine.execution.submitEntry({ symbol: 'SPY', side: 'buy', stopPrice: Math.round(last * 0.9 * 100) / 100, qty: 2, reason: 'hold till close' });
+    expect(r.ok).toBe(true);
+    m.minutes(1);
+    expect(heldQty(m, 'SPY')).toBe(2);
+
+    const session = m.engine.calendar.session('2025-03-03')!;
+    m.clock.advanceTo(session.close - 10 * 60_000); // 15:50
+    expect(heldQty(m, 'SPY')).toBe(2);
+    const late = await m.engine.execution.submitEntry({ symbol: 'QQQ', side: 'buy', stopPrice: Math.round(lastPrice(m, 'QQQ') * 0.9 * 100) / 100, qty: 1, reason: 'too late' });
+    expect(late).toMatchObject({ ok: false, check: 'entryWindow' });
+
+    m.clock.advanceTo(session.close - 5 * 60_000); // 15:55: the flatten goes out
+    m.minutes(1);
+    expect(heldQty(m, 'SPY')).toBe(0);
+    const sells = m.engine.orders.fills().filter((f) => f.side === 'sell');
+    expect(sells).toHaveLength(1);
+    expect(m.engine.orders.get(sells[0]!.clientOrderId)!.reason).toContain('eodFlatten');
+  });
+
+  it('when the kill switch is pulled then every position is flattened and the engine is HALTED', async () => {
+    const m = await started();
+    for (const symbol of ['SPY', 'AAPL']) {
+      const r = await m.engine.execution.submitEntry({ symbol, side: 'buy', stopPrice: Math.round(lastPrice(m, symbol) * 0.95 * 100) / 100, qty: 3, reason: 'kill test' });
+      expect(r.ok).toBe(true);
+    }
+    m.minutes(1);
+    expect(m.engine.orders.positions()).toHaveLength(2);
+
+    const killed = await m.engine.dispatch('trading.killSwitch', { reason: 'test' });
+    expect(killed).toMatchObject({ ok: true, data: { state: 'HALTED' } });
+    m.minutes(1);
+    expect(m.engine.orders.positions()).toEqual([]);
+    expect(m.engine.trading.state.state).toBe('HALTED');
+    expect(m.engine.ledger.day().state).toBe('HALTED');
+    const again = await m.engine.execution.submitEntry({ symbol: 'QQQ', side: 'buy', stopPrice: Math.round(lastPrice(m, 'QQQ') * 0.95 * 100) / 100, qty: 1, reason: 'after halt' });
+    expect(again).toMatchObject({ ok: false, check: 'tradingState' });
+  });
+
+  it('when the trader flattens one symbol then only that position closes', async () => {
+    const m = await started();
+    for (const symbol of ['SPY', 'QQQ']) {
+      await m.engine.execution.submitEntry({ symbol, side: 'buy', stopPrice: Math.round(lastPrice(m, symbol) * 0.95 * 100) / 100, qty: 1, reason: 'flatten test' });
+    }
+    m.minutes(1);
+    const r = await m.engine.dispatch('positions.flatten', { symbol: 'QQQ' });
+    expect(r).toEqual({ ok: true, data: { closed: 1 } });
+    m.minutes(1);
+    expect(m.engine.orders.positions().map((p) => p.symbol)).toEqual(['SPY']);
+    expect(m.engine.trading.state.state).toBe('ACTIVE');
+  });
+
+  it('when an entry is oversize then it is denied with the check name and nothing is written', async () => {
+    const m = await started();
+    const notices: Array<EventPayload<'app.notice'>> = [];
+    m.engine.bus.subscribe('app.notice', (n) => notices.push(n));
+    const r = await m.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(lastPrice(m, 'AAPL') * 0.99 * 100) / 100, qty: 5_000, reason: 'fat finger' });
+    expect(r).toMatchObject({ ok: false, check: 'orderSize' });
+    expect(notices).toEqual([expect.objectContaining({ code: 'risk.orderSize', level: 'warn' })]);
+    m.minutes(1);
+    expect(m.engine.orders.openOrders()).toEqual([]);
+    expect(m.engine.orders.fills()).toEqual([]);
+    expect(m.engine.ledger.day().capitalAtRiskUsed).toBe(0);
+    const list = await m.engine.dispatch('orders.list', {});
+    expect(list).toEqual({ ok: true, data: { orders: [], positions: [], fills: [] } });
+  });
+});
