@@ -97,6 +97,31 @@ export const ModelEventSchema = z.strictObject({
   at: z.number().int(),
 });
 
+/** A proposed trade waiting for the trader (or the desk's policy): what, why, how much, what it risks. */
+export const SignalSchema = z.strictObject({
+  id: z.string(),
+  symbol: SymbolSchema,
+  side: z.enum(['long', 'short']),
+  /** Generators that agree on it, e.g. ['orb', 'ml']. */
+  sources: z.array(z.string()).min(1),
+  /** 0..1 after fusion. */
+  confidence: z.number().min(0).max(1),
+  /** Why: the rule that fired, or the top SHAP features for the ML source. */
+  reasons: z.array(z.string()),
+  entryPrice: Finite,
+  stopPrice: Finite,
+  targetPrice: Finite.nullable(),
+  /** Proposed whole shares and dollars at risk from the risk manager's sizing (0 when nothing is allowed). */
+  qty: z.number().int().nonnegative(),
+  dollarsAtRisk: Finite,
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+  status: z.enum(['pending', 'approved', 'vetoed', 'expired', 'executed', 'refused']),
+  /** Another live signal on the same symbol with the opposite side. */
+  conflictsWith: z.string().nullable(),
+  modelVersion: z.string().nullable(),
+});
+
 export const JobProgressSchema = z.strictObject({
   jobId: z.string(),
   kind: z.enum(['import', 'train', 'backtest', 'evaluate']),
