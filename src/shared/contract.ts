@@ -122,6 +122,9 @@ export const SignalSchema = z.strictObject({
   modelVersion: z.string().nullable(),
 });
 
+/** How the approval desk treats new signals this session. */
+export const DeskModeSchema = z.enum(['manual', 'auto', 'paper-only']);
+
 export const JobProgressSchema = z.strictObject({
   jobId: z.string(),
   kind: z.enum(['import', 'train', 'backtest', 'evaluate']),
@@ -336,6 +339,41 @@ export const requests = {
     request: z.strictObject({ symbol: SymbolSchema.optional() }),
     response: z.strictObject({ closed: z.number().int() }),
   },
+  'signals.list': {
+    /** The approval desk: its mode and the session's signals (pending first, then newest). */
+    request: Empty,
+    response: z.strictObject({ mode: DeskModeSchema, threshold: z.number().min(0).max(1), signals: z.array(SignalSchema) }),
+  },
+  'signals.approve': {
+    /** Sends a pending signal's entry; `qty` may lower the proposed size, never raise it. */
+    request: z.strictObject({ id: z.string().min(1).max(200), qty: z.number().int().positive().optional() }),
+    response: SignalSchema,
+  },
+  'signals.veto': {
+    request: z.strictObject({ id: z.string().min(1).max(200), reason: z.string().max(200).default('vetoed by the trader') }),
+    response: SignalSchema,
+  },
+  'signals.setMode': {
+    /** manual: every signal waits; auto: signals at or above `threshold` execute, the rest wait; paper-only: never execute. */
+    request: z.strictObject({ mode: DeskModeSchema, threshold: z.number().min(0).max(1).optional() }),
+    response: z.strictObject({ mode: DeskModeSchema, threshold: z.number().min(0).max(1) }),
+  },
+  'signals.proposeTest': {
+    /**
+     * SIMULATED TEST HOOK: proposes a signal built from the symbol's latest bar (entry = last close,
+     * stop 1 ATR or 0.5% away), for end-to-end tests without the generators. Refused (NOT_AVAILABLE)
+     * unless the engine runs in SIMULATED mode on a simulated feed.
+     */
+    request: z.strictObject({
+      symbol: SymbolSchema,
+      side: z.enum(['long', 'short']),
+      source: z.string().min(1).max(64),
+      confidence: z.number().min(0).max(1).default(0.5),
+      /** Minutes of clock time before the signal expires. */
+      ttlMinutes: z.number().min(0.1).max(390).default(5),
+    }),
+    response: SignalSchema,
+  },
 } as const;
 
 // ---------------------------------------------------------------- push events (main → renderer)
@@ -364,6 +402,8 @@ export const events = {
   'orders.update': OrderSchema,
   /** Open positions after a fill. */
   'positions.update': z.strictObject({ positions: z.array(PositionSchema) }),
+  /** A signal was proposed or changed status (approved, vetoed, expired, executed, refused). */
+  'signals.update': SignalSchema,
   /** A menu action the renderer carries out (open a dialog, focus a panel). */
   'ui.command': z.strictObject({ command: z.enum(['backtest.open', 'import.open', 'models.open']) }),
 } as const;

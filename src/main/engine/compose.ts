@@ -31,6 +31,9 @@ import { DEFAULT_LEARNING, INTRADAY_PURPOSE, LearningService } from '../ml/learn
 import { NightlyJob, retrainDailyModel } from '../ml/daily-model';
 import { ModelRegistry, RegistryError, type ModelRecord } from '../ml/registry/registry';
 import { startWorker } from '../workers/launch';
+import { ApprovalDesk, simulatedTestSignal } from '../signals/desk';
+import { sizePosition } from '../risk/sizing';
+import { sectorExposure, sectorOfSymbol, symbolExposure } from '../risk/pre-trade';
 import type { TrainWorkerMessage } from '../workers/train-worker';
 import { readDailyCloseCsv } from '../features/dataset';
 import { readFileSync } from 'node:fs';
@@ -85,6 +88,8 @@ export interface Engine extends EngineHost {
   readonly execution: ExecutionEngine;
   readonly orders: OrderStore;
   readonly ledger: RiskLedger;
+  /** The approval desk: signals wait here for the trader (or the auto policy) before execution. */
+  readonly desk: ApprovalDesk;
   readonly feed: MarketFeed;
   readonly log: Logger;
   components(): ComponentStatus[];
@@ -262,6 +267,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   );
   const broker = new SimBroker(clock, { calendar });
   const execution = new ExecutionEngine({ bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution') }, { limits }, onStatus);
+  const desk = new ApprovalDesk({ bus, clock, db, execution, log: log.child('desk') }, {}, onStatus);
   let vix: Array<{ date: string; close: number }> | null = null;
   if (config.vixFile) {
     try {
@@ -296,12 +302,14 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   );
   // Order matters: features and learning subscribe before data starts publishing, and execution after
   // features (a bar's feature row is known before the bar moves the broker and the exits).
-  const components: Component[] = [features, learning, execution, data];
+  // The desk after execution: on a restart its stale signals expire before any bar can arrive.
+  const components: Component[] = [features, learning, execution, desk, data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
   if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b));
   for (const c of components) statusOf.set(c.name, c.status());
   let jobCounter = 0;
+  let testSignalCounter = 0;
 
   const notAvailable = (what: string, issue: string): never => {
     throw new RefusalError('NOT_AVAILABLE', `${what} is not part of this build yet (${issue}); nothing was started`);
@@ -408,6 +416,59 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       if (trading.state.state === 'ACTIVE') return trading.state;
       return trading.change('ACTIVE', 'resumed by the trader');
     },
+    'signals.list': () => ({ ...desk.policy(), signals: desk.list() }),
+    'signals.approve': async ({ id, qty }) => {
+      const r = await desk.approve(id, qty);
+      if (!r.ok) throw new RefusalError('REFUSED', r.reason);
+      return r.signal;
+    },
+    'signals.veto': ({ id, reason }) => {
+      const r = desk.veto(id, reason);
+      if (!r.ok) throw new RefusalError('REFUSED', r.reason);
+      return r.signal;
+    },
+    'signals.setMode': ({ mode, threshold }) => desk.setMode(mode, threshold),
+    // SIMULATED TEST HOOK: only a simulated session answers it (see the contract).
+    'signals.proposeTest': async ({ symbol, side, source, confidence, ttlMinutes }) => {
+      if (config.mode !== 'SIMULATED' || !feed.simulated) {
+        throw new RefusalError('NOT_AVAILABLE', 'signals.proposeTest is a test hook of the simulated session only');
+      }
+      if (!config.watchlist.includes(symbol)) throw new RefusalError('BAD_REQUEST', `signals.proposeTest: ${symbol} is not in the watchlist`);
+      const now = clock.now();
+      const side_ = side === 'long' ? 'buy' : 'sell';
+      const signal = simulatedTestSignal({
+        id: `test-${symbol}-${now}-${++testSignalCounter}`,
+        symbol,
+        side,
+        source,
+        confidence,
+        bars: cache.bars(symbol, 15),
+        now,
+        ttlMs: Math.round(ttlMinutes * 60_000),
+        size: (entryPrice, stopPrice) => {
+          const positions = orders.positions();
+          return sizePosition(
+            {
+              method: { kind: 'riskOfDailyLimit', riskPct: 10 },
+              side: side_,
+              entryPrice,
+              stopPrice,
+              positionValueOpen: positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0),
+              capitalAtRiskUsed: ledger.day().capitalAtRiskUsed,
+              symbolExposure: symbolExposure(positions, symbol),
+              sectorExposure: sectorExposure(positions, new Map(), sectorOfSymbol(new Map(), symbol)),
+            },
+            limits,
+          ).qty;
+        },
+      });
+      if (!signal) throw new RefusalError('REFUSED', `no bar of ${symbol} yet to build a test signal from`);
+      try {
+        return await desk.propose(signal);
+      } catch (error) {
+        throw new RefusalError('REFUSED', error instanceof Error ? error.message : String(error));
+      }
+    },
     'backtest.run': () => notAvailable('The backtester', 'the backtest issue'),
     'models.train': ({ reason }) => {
       try {
@@ -512,6 +573,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     execution,
     orders,
     ledger,
+    desk,
     feed,
     log,
     dispatch,

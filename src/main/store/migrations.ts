@@ -155,4 +155,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    name: 'signals and decisions',
+    sql: `
+      -- Every signal the approval desk saw; json is the latest Signal (contract shape), status mirrors it.
+      CREATE TABLE signals (
+        id TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'vetoed', 'expired', 'executed', 'refused')),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX signals_pending ON signals (expires_at) WHERE status = 'pending';
+      CREATE INDEX signals_created ON signals (created_at);
+      -- The audit trail: who decided what about a signal, when, with which size and on which inputs.
+      CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        signal_id TEXT NOT NULL REFERENCES signals(id),
+        decision TEXT NOT NULL CHECK (decision IN ('approved', 'vetoed', 'expired', 'auto-approved', 'refused')),
+        by TEXT NOT NULL CHECK (by IN ('trader', 'auto', 'timeout')),
+        at INTEGER NOT NULL,
+        qty INTEGER,
+        model_version TEXT,
+        inputs_json TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX decisions_signal ON decisions (signal_id, id);
+    `,
+  },
 ];

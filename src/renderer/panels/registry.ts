@@ -6,6 +6,7 @@ import { ChartPanel } from './ChartPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { ModelsPanel } from './ModelsPanel';
 import { NoticesPanel } from './NoticesPanel';
+import { SignalsPanel } from './SignalsPanel';
 import { WatchlistPanel } from './WatchlistPanel';
 
 export interface PanelPlacement {
@@ -53,6 +54,12 @@ export const panelRegistry = {
   blotter: {
     title: 'Blotter',
     component: BlotterPanel,
+    placement: { referencePanel: 'notices', direction: 'within' },
+    inactive: true,
+  },
+  signals: {
+    title: 'Signals',
+    component: SignalsPanel,
     placement: { referencePanel: 'notices', direction: 'within' },
     inactive: true,
   },

@@ -13,6 +13,7 @@ import type { MarketStore } from './market/store';
 import type { ModelsStore } from './models/store';
 import type { NoticesStore } from './notices/store';
 import type { SessionStore } from './session/store';
+import type { SignalsStore } from './signals/store';
 import type { UiStore } from './ui/store';
 
 export interface Cockpit {
@@ -45,3 +46,4 @@ export const useHistory = <T,>(selector: (s: HistoryStore) => T): T => useStore(
 export const useChart = <T,>(selector: (s: ChartStore) => T): T => useStore(useCockpit().stores.chart, selector);
 export const useModels = <T,>(selector: (s: ModelsStore) => T): T => useStore(useCockpit().stores.models, selector);
 export const useBlotter = <T,>(selector: (s: BlotterStore) => T): T => useStore(useCockpit().stores.blotter, selector);
+export const useSignals = <T,>(selector: (s: SignalsStore) => T): T => useStore(useCockpit().stores.signals, selector);

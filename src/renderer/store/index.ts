@@ -9,6 +9,7 @@ import { createMarketStore, type MarketStoreApi } from './market/store';
 import { createModelsStore, type ModelsStoreApi } from './models/store';
 import { createNoticesStore, type NoticesStoreApi } from './notices/store';
 import { createSessionStore, type SessionStoreApi } from './session/store';
+import { createSignalsStore, type SignalsStoreApi } from './signals/store';
 import { createUiStore, type UiStoreApi } from './ui/store';
 
 export interface CockpitStores {
@@ -21,6 +22,7 @@ export interface CockpitStores {
   chart: ChartStoreApi;
   models: ModelsStoreApi;
   blotter: BlotterStoreApi;
+  signals: SignalsStoreApi;
 }
 
 export interface CockpitStoresOptions {
@@ -42,6 +44,7 @@ export function createCockpitStores(options: CockpitStoresOptions = {}): Cockpit
     chart: createChartStore({ storage: options.storage }),
     models: createModelsStore(),
     blotter: createBlotterStore(),
+    signals: createSignalsStore(),
   };
 }
 
@@ -54,3 +57,4 @@ export { historySelectors } from './history/selectors';
 export { chartSelectors } from './chart/selectors';
 export { modelsSelectors } from './models/selectors';
 export { blotterSelectors } from './blotter/selectors';
+export { signalsSelectors } from './signals/selectors';

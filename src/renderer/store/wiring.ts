@@ -41,6 +41,12 @@ export async function loadOrders(engine: EngineClient, stores: CockpitStores): P
   if (r.ok) stores.blotter.getState().ordersListed(r.data);
 }
 
+/** Requests the approval desk's mode and signals (`signals.list`). */
+export async function loadSignals(engine: EngineClient, stores: CockpitStores): Promise<void> {
+  const r = await engine.call('signals.list', {});
+  if (r.ok) stores.signals.getState().signalsListed(r.data);
+}
+
 /**
  * Wraps a reload so that calls during a running one cost one more reload, not one each: events can
  * come in bursts (a retrain emits 'training', then 'promoted', then 'drift') and the last answer is
@@ -121,13 +127,14 @@ export async function loadSnapshots(engine: EngineClient, stores: CockpitStores)
     }),
     loadModels(engine, stores),
     loadOrders(engine, stores),
+    loadSignals(engine, stores),
   ]);
 }
 
 /** Starts the wiring; the returned function stops it (events are dropped after). */
 export function startCockpit(connection: CockpitConnection, stores: CockpitStores, engine: EngineClient): () => void {
   const { api } = connection;
-  const { session, market, notices, ui, jobs, models, blotter } = stores;
+  const { session, market, notices, ui, jobs, models, blotter, signals } = stores;
   let stopped = false;
   const reloadModels = coalesceReloads(() => (stopped ? Promise.resolve() : loadModels(engine, stores)));
   const modelEventNotice = createModelEventNotices();
@@ -144,6 +151,7 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
     api.on('ui.command', (c) => ui.getState().uiCommandReceived(c.command)),
     api.on('orders.update', (o) => blotter.getState().orderUpdated(o)),
     api.on('positions.update', (p) => blotter.getState().positionsUpdated(p)),
+    api.on('signals.update', (s) => signals.getState().signalUpdated(s)),
     api.on('job.progress', (p) => {
       const before = jobs.getState().jobs[p.jobId];
       jobs.getState().jobProgressed(p);

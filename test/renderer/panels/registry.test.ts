@@ -16,6 +16,13 @@ describe('panel registry', () => {
     expect(panelRegistry.blotter.inactive).toBe(true);
   });
 
+  it('when the layout is built then the Signals panel is a background tab next to the Blotter', () => {
+    expect(panelRegistry.signals.placement).toEqual({ referencePanel: 'notices', direction: 'within' });
+    expect(panelRegistry.signals.inactive).toBe(true);
+    const ids = Object.keys(panelRegistry);
+    expect(ids.indexOf('signals')).toBe(ids.indexOf('blotter') + 1);
+  });
+
   it('when a command brings a panel forward then that panel is in the registry', () => {
     for (const panel of Object.values(PANEL_COMMANDS)) expect(Object.keys(panelRegistry)).toContain(panel);
   });

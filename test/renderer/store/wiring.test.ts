@@ -31,6 +31,7 @@ const snapshotResponders: Responders = {
   'market.feeds': () => ok(feeds('synthetic')),
   'models.list': () => ok(modelsList()),
   'orders.list': () => ok({ orders: [], positions: [], fills: [] }),
+  'signals.list': () => ok({ mode: 'manual', threshold: 0.75, signals: [] }),
 };
 
 /** A connection whose state the test drives, like the socket client's. */
@@ -75,6 +76,7 @@ describe('startCockpit', () => {
       'models.list',
       'orders.list',
       'session.status',
+      'signals.list',
     ]);
     expect(stores.models.getState().models?.map((m) => m.id)).toEqual(['intraday-20240315T100000-train-1']);
     expect(stores.models.getState().learning?.retrainEveryMinutes).toBe(15);
@@ -124,6 +126,15 @@ describe('startCockpit', () => {
     fake.emit('positions.update', { positions: [{ symbol: 'AAPL', qty: 5, avgEntryPrice: 101 }] });
     expect(stores.blotter.getState().orders['entry-1']?.status).toBe('filled');
     expect(stores.blotter.getState().positions).toEqual([{ symbol: 'AAPL', qty: 5, avgEntryPrice: 101 }]);
+  });
+
+  it('when a signal event arrives then the signals store follows it', () => {
+    const { fake, stores } = start();
+    fake.emit('signals.update', {
+      id: 's-1', symbol: 'AAPL', side: 'long', sources: ['orb'], confidence: 0.8, reasons: ['breakout'], entryPrice: 100, stopPrice: 99, targetPrice: null,
+      qty: 10, dollarsAtRisk: 10, createdAt: T0, expiresAt: T0 + 60_000, status: 'executed', conflictsWith: null, modelVersion: null,
+    });
+    expect(stores.signals.getState().signals['s-1']?.status).toBe('executed');
   });
 
   it('when the menu asks for the models then the Models panel is asked to the front and no dialog opens', () => {
