@@ -32,6 +32,7 @@ import { NightlyJob, retrainDailyModel } from '../ml/daily-model';
 import { ModelRegistry, RegistryError, type ModelRecord } from '../ml/registry/registry';
 import { startWorker } from '../workers/launch';
 import { ApprovalDesk, simulatedTestSignal } from '../signals/desk';
+import { SignalService } from '../signals/signal-service';
 import { sizePosition } from '../risk/sizing';
 import { sectorExposure, sectorOfSymbol, symbolExposure } from '../risk/pre-trade';
 import type { TrainWorkerMessage } from '../workers/train-worker';
@@ -66,6 +67,8 @@ export interface EngineDeps {
   clockTickMs?: number;
   /** Where trained models are written (default: the config's data folder). */
   modelsDir?: string;
+  /** Generate signals from the feature stream (default true; tests of the desk alone turn it off). */
+  signalGenerators?: boolean;
   /** Risk limits over the defaults (tests, backtests); checked at start. */
   riskLimits?: Partial<RiskLimits>;
   /** Realised loss in dollars at which the day turns REDUCING (default 2% of the bankroll). */
@@ -82,6 +85,7 @@ export interface Engine extends EngineHost {
   readonly data: DataEngine;
   readonly features: FeatureService;
   readonly learning: LearningService;
+  readonly signals: SignalService;
   readonly registry: ModelRegistry;
   readonly inference: InferenceService;
   readonly trading: TradingStateMachine;
@@ -303,7 +307,26 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   // Order matters: features and learning subscribe before data starts publishing, and execution after
   // features (a bar's feature row is known before the bar moves the broker and the exits).
   // The desk after execution: on a restart its stale signals expire before any bar can arrive.
-  const components: Component[] = [features, learning, execution, desk, data];
+  // Sizing a signal: risk 10% of the day's risk budget over the stop distance, capped by every limit.
+  const sizeSignal = (symbol: string, side: 'long' | 'short', entryPrice: number, stopPrice: number): number => {
+    const positions = orders.positions();
+    return sizePosition(
+      {
+        method: { kind: 'riskOfDailyLimit', riskPct: 10 },
+        side: side === 'long' ? 'buy' : 'sell',
+        entryPrice,
+        stopPrice,
+        positionValueOpen: positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0),
+        capitalAtRiskUsed: ledger.day().capitalAtRiskUsed,
+        symbolExposure: symbolExposure(positions, symbol),
+        sectorExposure: sectorExposure(positions, new Map(), sectorOfSymbol(new Map(), symbol)),
+      },
+      limits,
+    ).qty;
+  };
+  const signals = new SignalService(bus, clock, cache, desk, sizeSignal, log.child('signals'), onStatus);
+  // Signals subscribe after features and learning (they read their rows and scores), before data.
+  const components: Component[] = [features, learning, execution, desk, ...(deps.signalGenerators === false ? [] : [signals]), data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
   if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b));
@@ -567,6 +590,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     data,
     features,
     learning,
+    signals,
     registry,
     inference,
     trading,
