@@ -97,6 +97,15 @@ export const ModelEventSchema = z.strictObject({
   at: z.number().int(),
 });
 
+/** The pre-market focus list: the day's picks, best first, and every rejected symbol with why. */
+export const FocusListSchema = z.strictObject({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  createdAt: z.number().int(),
+  picks: z.array(z.strictObject({ symbol: SymbolSchema, score: z.number(), reasons: z.array(z.string()) })),
+  rejected: z.array(z.strictObject({ symbol: SymbolSchema, reason: z.string() })),
+});
+export type FocusListWire = z.output<typeof FocusListSchema>;
+
 /** A proposed trade waiting for the trader (or the desk's policy): what, why, how much, what it risks. */
 export const SignalSchema = z.strictObject({
   id: z.string(),
@@ -358,6 +367,11 @@ export const requests = {
     request: z.strictObject({ mode: DeskModeSchema, threshold: z.number().min(0).max(1).optional() }),
     response: z.strictObject({ mode: DeskModeSchema, threshold: z.number().min(0).max(1) }),
   },
+  'signals.focusList': {
+    /** The latest pre-market focus list (built at 09:15 New York on trading days), or null before the first. */
+    request: Empty,
+    response: FocusListSchema.nullable(),
+  },
   'signals.proposeTest': {
     /**
      * SIMULATED TEST HOOK: proposes a signal built from the symbol's latest bar (entry = last close,
@@ -404,6 +418,8 @@ export const events = {
   'positions.update': z.strictObject({ positions: z.array(PositionSchema) }),
   /** A signal was proposed or changed status (approved, vetoed, expired, executed, refused). */
   'signals.update': SignalSchema,
+  /** The day's pre-market focus list was built (09:15 New York, or at start mid-session). */
+  'signals.focus': FocusListSchema,
   /** A menu action the renderer carries out (open a dialog, focus a panel). */
   'ui.command': z.strictObject({ command: z.enum(['backtest.open', 'import.open', 'models.open']) }),
 } as const;

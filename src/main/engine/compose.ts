@@ -33,6 +33,8 @@ import { ModelRegistry, RegistryError, type ModelRecord } from '../ml/registry/r
 import { startWorker } from '../workers/launch';
 import { ApprovalDesk, simulatedTestSignal } from '../signals/desk';
 import { SignalService } from '../signals/signal-service';
+import { buildFocusList, FocusListJob, FocusListStore, toStored, type FocusCandidate } from '../signals/focus-list';
+import { nyDateKey } from '../calendar/ny-time';
 import { sizePosition } from '../risk/sizing';
 import { sectorExposure, sectorOfSymbol, symbolExposure } from '../risk/pre-trade';
 import type { TrainWorkerMessage } from '../workers/train-worker';
@@ -304,6 +306,34 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       },
     },
   );
+  // The pre-market focus list at 09:15 New York on each trading day: daily bars from the store (the
+  // feature engine's daily history when the store holds fewer), the cache's last price (the prior
+  // close or the latest pre-market print), no daily-model score yet (the momentum fallback ranks).
+  const focusStore = new FocusListStore(db);
+  const buildFocus = (date: string): void => {
+    const session = calendar.session(date);
+    const before = session?.preOpen ?? clock.now();
+    const universe: FocusCandidate[] = config.watchlist.map((symbol) => {
+      const stored = store.loadBars(symbol, '1d', 0, before).map((b) => ({ date: nyDateKey(b.start), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume })).filter((d) => d.date < date);
+      const streamed = features.engine.dailyBefore(symbol, date);
+      const days = stored.length >= Math.min(20, streamed.length) ? stored : streamed;
+      const quote = cache.quote(symbol);
+      const last = cache.lastBar(symbol);
+      const lastPrice = quote && quote.time <= clock.now() ? quote.last : last && last.start <= clock.now() ? last.close : null;
+      return { symbol, days, lastPrice, modelScore: null };
+    });
+    const list = toStored(buildFocusList({ date, universe }), clock.now());
+    focusStore.save(list);
+    log.info('focus list built', { date, picks: list.picks.map((p) => p.symbol).join(','), rejected: list.rejected.length });
+    bus.publish('signals.focus', list);
+  };
+  const focusJob = new FocusListJob(clock, calendar, buildFocus, {
+    onError: (date, error) => {
+      const message = `focus list for ${date} failed: ${error instanceof Error ? error.message : String(error)}`;
+      log.error(message, { error });
+      bus.publish('app.notice', { level: 'error', code: 'signals.focus', message, at: clock.now() });
+    },
+  });
   // Order matters: features and learning subscribe before data starts publishing, and execution after
   // features (a bar's feature row is known before the bar moves the broker and the exits).
   // The desk after execution: on a restart its stale signals expire before any bar can arrive.
@@ -451,6 +481,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       return r.signal;
     },
     'signals.setMode': ({ mode, threshold }) => desk.setMode(mode, threshold),
+    'signals.focusList': () => focusStore.latest(),
     // SIMULATED TEST HOOK: only a simulated session answers it (see the contract).
     'signals.proposeTest': async ({ symbol, side, source, confidence, ttlMinutes }) => {
       if (config.mode !== 'SIMULATED' || !feed.simulated) {
@@ -632,6 +663,10 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         }
       }
       recorder?.start();
+      // The list fires at 09:15 New York; a session started later (the simulated one starts at 09:30,
+      // or a restart mid-day) builds today's list once now, so the cockpit has one.
+      focusJob.start();
+      if (!focusStore.get(nyDateKey(clock.now()))) focusJob.catchUp();
       if (clock.kind === 'live') nightlyDaily.start();
       const tickMs = deps.clockTickMs ?? 500;
       if (tickMs > 0) {
@@ -655,6 +690,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       }
       started = false;
       recorder?.stop();
+      focusJob.stop();
       nightlyDaily.stop();
       await nightlyDaily.idle(); // a run in progress still uses the database
       await inference.dispose();

@@ -58,6 +58,11 @@ export class FeatureEngine {
     return st;
   }
 
+  /** A symbol's daily bars of sessions before `date` (seeded and streamed), oldest first. */
+  dailyBefore(symbol: string, date: string): readonly DailyBar[] {
+    return (this.states.get(symbol)?.dailyBefore(date) ?? []).filter((d) => d.date < date);
+  }
+
   /** Daily bars known before the stream starts (from the store's daily table), oldest first. */
   seedDaily(symbol: string, days: readonly DailyBar[]): void {
     const st = this.state(symbol);

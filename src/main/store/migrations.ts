@@ -183,4 +183,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX decisions_signal ON decisions (signal_id, id);
     `,
   },
+  {
+    name: 'focus lists',
+    sql: `
+      -- The pre-market focus list of each session (built at 09:15 New York); json is the contract's shape.
+      CREATE TABLE focus_lists (
+        date TEXT PRIMARY KEY CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+        created_at INTEGER NOT NULL,
+        json TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

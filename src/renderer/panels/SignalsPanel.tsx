@@ -108,11 +108,55 @@ function ModeSelector() {
   );
 }
 
+/** The pre-market focus list (09:15 New York): the day's picks with why, and how many were left out. */
+function FocusListSection() {
+  const focus = useSignals(signalsSelectors.focus);
+  return (
+    <section className="focus-list" data-testid="focus-list">
+      <div className="notices-toolbar">
+        <span className="strong">Focus list</span> <span data-testid="focus-list-date">{focus ? `${focus.date} (built ${formatNyTime(focus.createdAt)} ET)` : 'not built yet (09:15 ET on trading days)'}</span>
+      </div>
+      {focus && focus.picks.length === 0 && (
+        <div className="panel-empty" data-testid="focus-list-empty">
+          No picks today.
+        </div>
+      )}
+      {focus && focus.picks.length > 0 && (
+        <table className="data-table">
+          <tbody>
+            {focus.picks.map((p, i) => (
+              <tr key={p.symbol} data-testid={`focus-pick-${p.symbol}`}>
+                <td className="num">{i + 1}</td>
+                <td className="strong">{p.symbol}</td>
+                <td className="num">{p.score.toFixed(2)}</td>
+                <td className="signal-reasons">{p.reasons.join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {focus && focus.rejected.length > 0 && (
+        <details data-testid="focus-rejected">
+          <summary>{focus.rejected.length} not picked</summary>
+          <ul>
+            {focus.rejected.map((r) => (
+              <li key={r.symbol} data-testid={`focus-rejected-${r.symbol}`}>
+                <span className="strong">{r.symbol}</span>: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}
+
 export function SignalsPanel() {
   const ids = useSignals(signalsSelectors.signalIds);
   const pending = useSignals(signalsSelectors.pendingCount);
   return (
     <div className="panel signals" data-testid="signals">
+      <FocusListSection />
       <div className="notices-toolbar">
         <span>{pending} pending</span>
         <ModeSelector />

@@ -47,6 +47,12 @@ export async function loadSignals(engine: EngineClient, stores: CockpitStores): 
   if (r.ok) stores.signals.getState().signalsListed(r.data);
 }
 
+/** Requests the latest pre-market focus list (`signals.focusList`). */
+export async function loadFocusList(engine: EngineClient, stores: CockpitStores): Promise<void> {
+  const r = await engine.call('signals.focusList', {});
+  if (r.ok) stores.signals.getState().focusReceived(r.data);
+}
+
 /**
  * Wraps a reload so that calls during a running one cost one more reload, not one each: events can
  * come in bursts (a retrain emits 'training', then 'promoted', then 'drift') and the last answer is
@@ -128,6 +134,7 @@ export async function loadSnapshots(engine: EngineClient, stores: CockpitStores)
     loadModels(engine, stores),
     loadOrders(engine, stores),
     loadSignals(engine, stores),
+    loadFocusList(engine, stores),
   ]);
 }
 
@@ -152,6 +159,7 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
     api.on('orders.update', (o) => blotter.getState().orderUpdated(o)),
     api.on('positions.update', (p) => blotter.getState().positionsUpdated(p)),
     api.on('signals.update', (s) => signals.getState().signalUpdated(s)),
+    api.on('signals.focus', (f) => signals.getState().focusReceived(f)),
     api.on('job.progress', (p) => {
       const before = jobs.getState().jobs[p.jobId];
       jobs.getState().jobProgressed(p);

@@ -32,6 +32,7 @@ const snapshotResponders: Responders = {
   'models.list': () => ok(modelsList()),
   'orders.list': () => ok({ orders: [], positions: [], fills: [] }),
   'signals.list': () => ok({ mode: 'manual', threshold: 0.75, signals: [] }),
+  'signals.focusList': () => ok(null),
 };
 
 /** A connection whose state the test drives, like the socket client's. */
@@ -76,6 +77,7 @@ describe('startCockpit', () => {
       'models.list',
       'orders.list',
       'session.status',
+      'signals.focusList',
       'signals.list',
     ]);
     expect(stores.models.getState().models?.map((m) => m.id)).toEqual(['intraday-20240315T100000-train-1']);

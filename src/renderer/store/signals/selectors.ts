@@ -12,6 +12,7 @@ export const signalsSelectors = {
   threshold: (s: SignalsStore) => s.threshold,
   pendingCount: (s: SignalsStore): number => s.signalIds.reduce((n, id) => n + (s.signals[id]!.status === 'pending' ? 1 : 0), 0),
   isLoaded: (s: SignalsStore): boolean => s.loaded,
+  focus: (s: SignalsStore) => s.focus,
 };
 
 /** Whole seconds left before a pending signal expires (0 once due), by the engine clock. */

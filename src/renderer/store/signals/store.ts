@@ -1,12 +1,14 @@
 // The signals store: the approval desk as the engine reports it. A decided signal never goes back to
 // pending (an update can arrive after the snapshot that already decided it).
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { initialSignalsState, type DeskMode, type DeskSignal, type SignalsSnapshot, type SignalsState } from './initialState';
+import { initialSignalsState, type DeskMode, type DeskSignal, type FocusList, type SignalsSnapshot, type SignalsState } from './initialState';
 
 export interface SignalsActions {
   signalsListed(snapshot: SignalsSnapshot): void;
   signalUpdated(signal: DeskSignal): void;
   modeChanged(policy: { mode: DeskMode; threshold: number }): void;
+  /** A focus list arrived; an older one (earlier date, or built earlier) never replaces a newer one. */
+  focusReceived(list: FocusList | null): void;
 }
 
 export type SignalsStore = SignalsState & SignalsActions;
@@ -44,5 +46,12 @@ export function createSignalsStore(initial: Partial<SignalsState> = {}): Signals
         return ordered({ ...s.signals, [signal.id]: signal }, s.capacity);
       }),
     modeChanged: ({ mode, threshold }) => set({ mode, threshold }),
+    focusReceived: (list) =>
+      set((s) => {
+        if (!list) return s;
+        const cur = s.focus;
+        if (cur && (cur.date > list.date || (cur.date === list.date && cur.createdAt > list.createdAt))) return s;
+        return { focus: list };
+      }),
   }));
 }
