@@ -354,7 +354,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       limits,
     ).qty;
   };
-  const signals = new SignalService(bus, clock, cache, desk, sizeSignal, log.child('signals'), onStatus);
+  const signals = new SignalService(bus, clock, cache, desk, sizeSignal, log.child('signals'), onStatus, (values) => learning.explainRow(values));
   // Signals subscribe after features and learning (they read their rows and scores), before data.
   const components: Component[] = [features, learning, execution, desk, ...(deps.signalGenerators === false ? [] : [signals]), data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.

@@ -23,7 +23,7 @@ import type { InferenceService } from './inference/inference-service';
 import { logLoss } from './metrics';
 import { exportTreeEnsemble } from './onnx/export-trees';
 import type { ModelRecord, ModelRegistry } from './registry/registry';
-import { meanAbsShap, treeShap } from './shap/tree-shap';
+import { meanAbsShap, topContributors, treeShap } from './shap/tree-shap';
 import { predictProba, type TreeEnsemble } from './tree-model';
 
 export const INTRADAY_PURPOSE = 'intraday-direction';
@@ -419,6 +419,16 @@ export class LearningService extends BaseComponent {
       this.log.warn('could not score the active model on the held-out rows', { error });
       return Number.POSITIVE_INFINITY;
     }
+  }
+
+  /**
+   * The features that pushed the active model's P(up) for one row, from exact TreeSHAP (signal
+   * reasons). Empty when the active model was loaded from disk rather than trained this session.
+   */
+  explainRow(values: ArrayLike<number>, k = 3): string[] {
+    if (!this.activeModel) return [];
+    const shap = treeShap(this.activeModel, Float64Array.from(values), 1);
+    return topContributors(shap, FEATURE_NAMES, k).map((c) => `${c.feature} ${c.value >= 0 ? '+' : '−'}${Math.abs(c.value).toFixed(3)} (SHAP)`);
   }
 
   /** Re-estimates the ensemble weights from each member's log loss on the newest held-out rows. */

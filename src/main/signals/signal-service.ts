@@ -20,7 +20,7 @@ export type Sizer = (symbol: string, side: 'long' | 'short', entryPrice: number,
 
 export class SignalService extends BaseComponent {
   private readonly rules: SignalGenerator[];
-  private readonly ml = new MlSignalSource();
+  private readonly ml: MlSignalSource;
   private pending: Proposal[] = [];
   private minute = -1;
   private live: LiveSignal[] = [];
@@ -35,9 +35,12 @@ export class SignalService extends BaseComponent {
     private readonly size: Sizer,
     private readonly log: Logger,
     onStatus: StatusListener,
+    /** Top SHAP features of the model's score for a row (the ML signal's reasons). */
+    explain: (values: ArrayLike<number>) => string[] = () => [],
   ) {
     super('signals', onStatus);
     this.rules = createRuleGenerators();
+    this.ml = new MlSignalSource({}, ({ row }) => explain(row.values));
   }
 
   get signalsProposed(): number {

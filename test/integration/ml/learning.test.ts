@@ -41,6 +41,13 @@ describe('in-session learning', () => {
     expect(scores.at(-1)).toBe(8);
     const list = await m.engine.dispatch('models.list', {});
     expect(list).toMatchObject({ ok: true, data: { inference: { activeModel: promoted!.modelId, provider: 'cpu' } } });
+    // An ML signal's reasons: the top SHAP features of the active model's score for that row.
+    let lastRow: Float64Array | null = null;
+    m.engine.bus.subscribe('features.row', (r) => (lastRow = Float64Array.from(r.values)));
+    m.minutes(1);
+    const why = m.engine.learning.explainRow(lastRow!);
+    expect(why).toHaveLength(3);
+    for (const w of why) expect(w).toMatch(/^[a-z0-9_]+ [+−]\d+\.\d{3} \(SHAP\)$/);
 
     // Force another retrain: the result is either promoted (beat by the margin) or kept as a candidate.
     const r = await m.engine.dispatch('models.train', { reason: 'test' });
