@@ -14,7 +14,8 @@
 // load offsets): tree-major over blocks of 64 rows (the block's keys stay in L1), LANES rows at a time
 // as independent dependency chains. Trees deeper than MAX_PAD_DEPTH fall back to leafOf on the
 // original arrays in their place in the order, so the sums stay identical.
-import { leafOf, outputsOf, type TreeEnsemble } from './tree-model';
+import { leafOf, outputsOf, probaFromRaw, type TreeEnsemble } from './tree-model';
+import { I32, section, sleb, uleb, vec, wasmName as wname } from './wasm-bytes';
 
 const MAX_PAD_DEPTH = 12;
 const BLOCK_ROWS = 64;
@@ -24,35 +25,7 @@ const INT_MAX = 0x7fffffff;
 
 // --- WebAssembly emission (the few opcodes we need) -------------------------------------------
 
-const I32 = 0x7f;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const wname = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
 const op = {
   get: (i: number) => [0x20, ...uleb(i)],
@@ -295,27 +268,7 @@ export function compilePredictor(m: TreeEnsemble): FastPredictor {
     return out;
   };
 
-  const predictProba = (x: ArrayLike<number>, n: number): Float64Array => {
-    const raw = predictRaw(x, n);
-    const out = new Float64Array(n * m.numClass);
-    if (m.objective === 'binary') {
-      for (let i = 0; i < n; i++) {
-        const p = 1 / (1 + Math.exp(-raw[i]!));
-        out[i * 2] = 1 - p;
-        out[i * 2 + 1] = p;
-      }
-      return out;
-    }
-    const k = m.numClass;
-    for (let i = 0; i < n; i++) {
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) max = Math.max(max, raw[i * k + c]!);
-      let sum = 0;
-      for (let c = 0; c < k; c++) sum += out[i * k + c] = Math.exp(raw[i * k + c]! - max);
-      for (let c = 0; c < k; c++) out[i * k + c]! /= sum;
-    }
-    return out;
-  };
+  const predictProba = (x: ArrayLike<number>, n: number): Float64Array => probaFromRaw(m, predictRaw(x, n), n);
 
   return { outputs: K, predictRaw, predictProba };
 }

@@ -68,7 +68,11 @@ export function predictRaw(m: TreeEnsemble, x: ArrayLike<number>, n: number): Fl
 
 /** Class probabilities, row-major [n, numClass] (binary: [1 - p, p]). */
 export function predictProba(m: TreeEnsemble, x: ArrayLike<number>, n: number): Float64Array {
-  const raw = predictRaw(m, x, n);
+  return probaFromRaw(m, predictRaw(m, x, n), n);
+}
+
+/** Class probabilities from raw margins: sigmoid for binary ([1 - p, p]), softmax for multiclass. */
+export function probaFromRaw(m: TreeEnsemble, raw: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * m.numClass);
   if (m.objective === 'binary') {
     for (let i = 0; i < n; i++) {

@@ -4,37 +4,9 @@
 // (no bounds checks, 16-byte loads and stores), with identical arithmetic: one f64 add per bin and
 // row, in row order, so results do not change. We emit the few opcodes we need ourselves because no
 // package in the tree compiles WAT, and adding a toolchain for ~100 instructions is not worth it.
+import { I32, section, sleb, uleb, vec, wasmName as name } from '../wasm-bytes';
 
-const I32 = 0x7f;
 const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
 /** The instructions we use (WebAssembly core 2.0 + fixed-width SIMD). */
 const op = {
