@@ -217,6 +217,8 @@ export const requests = {
       feedPaused: z.boolean(),
       trading: TradingStateChangeSchema,
       components: z.array(ComponentStatusSchema),
+      /** Where orders go. A LIVE broker takes entries only once the trader confirmed live trading this session. */
+      broker: z.strictObject({ label: z.string(), simulated: z.boolean(), live: z.boolean(), liveConfirmed: z.boolean() }),
     }),
   },
   'market.watchlist': {
@@ -288,6 +290,11 @@ export const requests = {
   'trading.resume': {
     /** Leaving HALTED needs an explicit confirmation from the trader. */
     request: z.strictObject({ confirm: z.literal(true) }),
+    response: TradingStateChangeSchema,
+  },
+  'trading.confirmLive': {
+    /** Real money: the trader types LIVE to let a LIVE session take entries (asked again at every start). */
+    request: z.strictObject({ phrase: z.string().max(40) }),
     response: TradingStateChangeSchema,
   },
   'backtest.run': {

@@ -109,6 +109,7 @@ export function sessionStatus(extra: Partial<ResponseOf<'session.status'>> = {})
     simulated: true,
     now: T0,
     feed: { feedId: 'toy', label: 'Toy market', state: 'live', detail: '', at: T0, simulated: true },
+    broker: { label: 'Simulated broker', simulated: true, live: false, liveConfirmed: false },
     feedSpeed: 60,
     feedPaused: false,
     trading: { state: 'ACTIVE', previous: 'ACTIVE', cause: 'start', at: T0 },

@@ -37,6 +37,19 @@ const numIn = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min).max(max));
 const nonEmpty = z.string().trim().min(1);
+const urlWith = (protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    });
+const httpUrl = urlWith(['http:', 'https:']);
+const wsUrl = urlWith(['ws:', 'wss:']);
 
 /** Every variable the engine reads; an unknown TRADING_* variable is refused (it is almost always a typo). */
 export const VARIABLES = {
@@ -89,6 +102,33 @@ export const VARIABLES = {
   TRADING_ALPACA_SECRET_KEY: { schema: nonEmpty, allowed: 'your Alpaca API secret key', secret: true },
   TRADING_ALPACA_FEED: { schema: z.enum(['iex', 'sip']), allowed: 'iex | sip' },
   TRADING_POLYGON_API_KEY: { schema: nonEmpty, allowed: 'your Polygon/Massive API key', secret: true },
+  TRADING_ALPACA_TRADING_URL: { schema: httpUrl, allowed: 'an http(s) URL of the Alpaca trading REST API (default: the paper or live host the mode picks)' },
+  TRADING_ALPACA_TRADING_STREAM_URL: { schema: wsUrl, allowed: 'a ws(s) URL of the Alpaca trade_updates stream (default: the paper or live host the mode picks)' },
+  TRADING_ALPACA_DATA_URL: { schema: wsUrl, allowed: 'a ws(s) URL of the Alpaca market-data stream (default: wss://stream.data.alpaca.markets/v2/<feed>)' },
+  TRADING_ALPACA_DATA_REST_URL: { schema: httpUrl, allowed: 'an http(s) URL of the Alpaca market-data REST API used for backfill (default: https://data.alpaca.markets)' },
+  // Risk limits (every order, live, paper or backtest). Percentages are percent of the bankroll.
+  TRADING_BANKROLL: { schema: numIn(100, 1e9), allowed: 'account equity the percentage caps are taken of, in dollars, 100 or more (default 20000)' },
+  TRADING_DAILY_POSITION_LIMIT: { schema: numIn(1, 1e9), allowed: 'open position value across all symbols, in dollars (default 5000)' },
+  TRADING_DAILY_RISK_PCT: { schema: numIn(0.01, 100), allowed: 'capital at risk per day, percent of the bankroll, 0.01 to 100 (default 10)' },
+  TRADING_MAX_DAILY_LOSS: { schema: numIn(1, 1e9), allowed: 'realised loss in dollars that turns the day REDUCING (default 2% of the bankroll)' },
+  TRADING_SYMBOL_CAP_PCT: { schema: numIn(0.01, 100), allowed: 'exposure in one symbol, percent of the bankroll (default 25)' },
+  TRADING_SECTOR_CAP_PCT: { schema: numIn(0.01, 100), allowed: 'exposure in one sector, percent of the bankroll (default 50)' },
+  TRADING_MAX_ORDER_VALUE: { schema: numIn(1, 1e9), allowed: 'largest single order, in dollars (default 2500)' },
+  TRADING_MAX_ORDER_QTY: { schema: intIn(1, 10_000_000), allowed: 'largest single order, in whole shares (default 1000)' },
+  TRADING_MAX_ORDERS_PER_MINUTE: { schema: intIn(1, 10_000), allowed: 'orders per sliding minute (default 10)' },
+  TRADING_PRICE_COLLAR_PCT: { schema: numIn(0.01, 50), allowed: 'a limit or stop price must lie within this percent of the last trade (default 5)' },
+  TRADING_ENTRY_CUTOFF_MINUTES: { schema: intIn(0, 390), allowed: 'no new entries in the last N minutes of the session (default 15)' },
+  TRADING_FLATTEN_MINUTES: { schema: intIn(1, 390), allowed: 'flatten every position N minutes before the close, 1 or more (default 5)' },
+  TRADING_SPY_GAP_FLOOR_PCT: { schema: numIn(-100, 0), allowed: 'skip the day when SPY opens below this gap, percent, -100 to 0 (default -1)' },
+  TRADING_VIX_CEILING: { schema: numIn(1, 200), allowed: 'skip the day when VIX is above this (default 30)' },
+  // Exits the engine manages besides each entry's stop and target.
+  TRADING_EXIT_PEAK_PCT: { schema: numIn(0, 50), allowed: 'peak exit: close this percent below the high since entry (above the low for shorts); 0 turns it off (default 1)' },
+  TRADING_EXIT_TRAIL: { schema: numIn(0, 1e6), allowed: 'trailing stop distance in dollars from the best price since entry; 0 turns it off (default 0)' },
+  TRADING_EXIT_MAX_BARS: { schema: intIn(0, 390), allowed: 'time stop: exit after N one-minute bars held; 0 turns it off (default 0)' },
+  TRADING_EXIT_ML_THRESHOLD: {
+    schema: numIn(0, 1),
+    allowed: 'ML exit: leave a long when the active model gives the down class at least this probability (the up class for shorts); 0 turns it off (default 0.6)',
+  },
 } satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -110,7 +150,52 @@ export interface EngineConfig {
   readonly headless: { readonly host: string; readonly port: number };
   readonly alpaca: { readonly keyId: Secret; readonly secretKey: Secret; readonly feed: 'iex' | 'sip' } | null;
   readonly polygon: { readonly apiKey: Secret } | null;
+  /** Endpoint overrides (a proxy, or the loopback fakes in tests); null means the vendor's default for the mode. */
+  readonly endpoints: {
+    readonly alpacaTrading: string | null;
+    readonly alpacaTradingStream: string | null;
+    readonly alpacaData: string | null;
+    readonly alpacaDataRest: string | null;
+  };
+  /** Risk limits set by the trader over the defaults (validated again, as a whole, at engine start). */
+  readonly risk: Readonly<Partial<RiskLimitOverrides>>;
+  /** Realised loss in dollars that turns the day REDUCING; null: 2% of the bankroll. */
+  readonly maxDailyLoss: number | null;
+  readonly exits: { readonly peakExitPct: number; readonly trailAmount: number; readonly maxBarsHeld: number; readonly mlExitThreshold: number };
 }
+
+/** The risk limits a variable can set (the names match risk/pre-trade.ts RiskLimits). */
+export interface RiskLimitOverrides {
+  bankroll: number;
+  dailyPositionLimit: number;
+  dailyRiskPct: number;
+  symbolCapPct: number;
+  sectorCapPct: number;
+  maxOrderValue: number;
+  maxOrderQty: number;
+  maxOrdersPerMinute: number;
+  priceCollarPct: number;
+  entryCutoffMinutes: number;
+  flattenMinutesBeforeClose: number;
+  spyGapFloorPct: number;
+  vixCeiling: number;
+}
+
+const RISK_VARIABLES: ReadonlyArray<[VariableName, keyof RiskLimitOverrides]> = [
+  ['TRADING_BANKROLL', 'bankroll'],
+  ['TRADING_DAILY_POSITION_LIMIT', 'dailyPositionLimit'],
+  ['TRADING_DAILY_RISK_PCT', 'dailyRiskPct'],
+  ['TRADING_SYMBOL_CAP_PCT', 'symbolCapPct'],
+  ['TRADING_SECTOR_CAP_PCT', 'sectorCapPct'],
+  ['TRADING_MAX_ORDER_VALUE', 'maxOrderValue'],
+  ['TRADING_MAX_ORDER_QTY', 'maxOrderQty'],
+  ['TRADING_MAX_ORDERS_PER_MINUTE', 'maxOrdersPerMinute'],
+  ['TRADING_PRICE_COLLAR_PCT', 'priceCollarPct'],
+  ['TRADING_ENTRY_CUTOFF_MINUTES', 'entryCutoffMinutes'],
+  ['TRADING_FLATTEN_MINUTES', 'flattenMinutesBeforeClose'],
+  ['TRADING_SPY_GAP_FLOOR_PCT', 'spyGapFloorPct'],
+  ['TRADING_VIX_CEILING', 'vixCeiling'],
+];
 
 export interface ConfigIssue {
   variable: string;
@@ -177,7 +262,8 @@ export function loadConfig(
     const missing = alpacaId === undefined ? 'TRADING_ALPACA_KEY_ID' : 'TRADING_ALPACA_SECRET_KEY';
     issues.push({ variable: missing, value: '(unset)', allowed: 'both Alpaca keys together, or neither' });
   }
-  const mode = get('TRADING_MODE') ?? 'simulated';
+  // PAPER is the default whenever Alpaca keys exist; LIVE is never a default.
+  const mode = get('TRADING_MODE') ?? (alpacaId !== undefined && alpacaSecret !== undefined ? 'paper' : 'simulated');
   if (mode !== 'simulated' && alpacaId === undefined && !issues.some((i) => i.variable === 'TRADING_MODE')) {
     issues.push({
       variable: 'TRADING_MODE',
@@ -185,7 +271,11 @@ export function loadConfig(
       allowed: 'simulated unless Alpaca keys are set (TRADING_ALPACA_KEY_ID and TRADING_ALPACA_SECRET_KEY)',
     });
   }
-  const feed = get('TRADING_FEED') ?? 'synthetic';
+  // Paper and live trade real prices: their feed is a vendor's (Alpaca unless Polygon is asked for).
+  const feed = get('TRADING_FEED') ?? (mode === 'simulated' ? 'synthetic' : 'alpaca');
+  if (mode !== 'simulated' && (feed === 'synthetic' || feed === 'replay')) {
+    issues.push({ variable: 'TRADING_FEED', value: JSON.stringify(feed), allowed: `alpaca or polygon when TRADING_MODE=${mode} (orders go to Alpaca at real prices; ${feed} prices are not the market's)` });
+  }
   const replayFrom = get('TRADING_REPLAY_FROM');
   const replayTo = get('TRADING_REPLAY_TO');
   if (feed === 'replay' && (replayFrom === undefined || replayTo === undefined)) {
@@ -199,8 +289,28 @@ export function loadConfig(
   if (feed === 'polygon' && get('TRADING_POLYGON_API_KEY') === undefined) {
     issues.push({ variable: 'TRADING_FEED', value: '"polygon"', allowed: 'polygon only with TRADING_POLYGON_API_KEY set' });
   }
+  const bankroll = get('TRADING_BANKROLL') ?? 20_000;
+  const symbolCap = get('TRADING_SYMBOL_CAP_PCT');
+  const sectorCap = get('TRADING_SECTOR_CAP_PCT');
+  if ((symbolCap ?? 25) > (sectorCap ?? 50)) {
+    issues.push({ variable: symbolCap !== undefined ? 'TRADING_SYMBOL_CAP_PCT' : 'TRADING_SECTOR_CAP_PCT', value: JSON.stringify(String(symbolCap ?? sectorCap)), allowed: 'a symbol cap no larger than the sector cap' });
+  }
+  const maxDailyLoss = get('TRADING_MAX_DAILY_LOSS');
+  if (maxDailyLoss !== undefined && maxDailyLoss > bankroll) {
+    issues.push({ variable: 'TRADING_MAX_DAILY_LOSS', value: JSON.stringify(String(maxDailyLoss)), allowed: `a loss no larger than the bankroll (${bankroll})` });
+  }
+  const cutoff = get('TRADING_ENTRY_CUTOFF_MINUTES');
+  const flattenMin = get('TRADING_FLATTEN_MINUTES');
+  if (cutoff !== undefined && flattenMin !== undefined && cutoff < flattenMin) {
+    issues.push({ variable: 'TRADING_ENTRY_CUTOFF_MINUTES', value: JSON.stringify(String(cutoff)), allowed: `no fewer minutes than TRADING_FLATTEN_MINUTES (${flattenMin}): entries stop before the flatten` });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
+  const risk: Partial<RiskLimitOverrides> = {};
+  for (const [variable, key] of RISK_VARIABLES) {
+    const v = get(variable);
+    if (typeof v === 'number') risk[key] = v;
+  }
   const dataDir = get('TRADING_DATA_DIR') ?? defaultDataDir();
   const config: EngineConfig = {
     mode: mode === 'live' ? 'LIVE' : mode === 'paper' ? 'PAPER' : 'SIMULATED',
@@ -237,6 +347,20 @@ export function loadConfig(
           })
         : null,
     polygon: get('TRADING_POLYGON_API_KEY') !== undefined ? Object.freeze({ apiKey: new Secret(get('TRADING_POLYGON_API_KEY')!) }) : null,
+    endpoints: Object.freeze({
+      alpacaTrading: get('TRADING_ALPACA_TRADING_URL') ?? null,
+      alpacaTradingStream: get('TRADING_ALPACA_TRADING_STREAM_URL') ?? null,
+      alpacaData: get('TRADING_ALPACA_DATA_URL') ?? null,
+      alpacaDataRest: get('TRADING_ALPACA_DATA_REST_URL') ?? null,
+    }),
+    risk: Object.freeze(risk),
+    maxDailyLoss: maxDailyLoss ?? null,
+    exits: Object.freeze({
+      peakExitPct: get('TRADING_EXIT_PEAK_PCT') ?? 1,
+      trailAmount: get('TRADING_EXIT_TRAIL') ?? 0,
+      maxBarsHeld: get('TRADING_EXIT_MAX_BARS') ?? 0,
+      mlExitThreshold: get('TRADING_EXIT_ML_THRESHOLD') ?? 0.6,
+    }),
   };
   return Object.freeze(config);
 }

@@ -1,6 +1,6 @@
 // The composition root: builds a whole engine from a validated config. Live, paper and backtest
-// differ only in the clock, the feed and (later) the broker plugged in here; nothing below asks
-// which mode it runs in. Each call builds fresh parts, so several engines can share a process.
+// differ only in the clock, the feed and the broker plugged in here; nothing below asks which mode it
+// runs in. Each call builds fresh parts, so several engines can share a process.
 import { randomUUID } from 'node:crypto';
 import { isEventName, type EventName, type ResponseOf } from '../../shared/contract';
 import type { Bar, ComponentStatus, HostKind } from '../../shared/domain';
@@ -19,7 +19,9 @@ import { createMemoryLogger, type Logger } from '../logging/logger';
 import { TradingStateMachine } from '../risk/trading-state';
 import { riskLimits, type RiskLimits } from '../risk/pre-trade';
 import { RiskLedger } from '../risk/risk-ledger';
-import { ExecutionEngine } from '../execution/execution-engine';
+import { ExecutionEngine, OWN_ORDER_ID, type ExecutionBroker } from '../execution/execution-engine';
+import { AlpacaBroker } from '../execution/alpaca-broker';
+import type { ExitRules } from '../risk/exits';
 import { OrderStore } from '../execution/order-store';
 import { SimBroker } from '../execution/sim-broker';
 import { openDatabase, type Db } from '../store/database';
@@ -75,6 +77,10 @@ export interface EngineDeps {
   riskLimits?: Partial<RiskLimits>;
   /** Realised loss in dollars at which the day turns REDUCING (default 2% of the bankroll). */
   maxDailyLoss?: number;
+  /** Replaces the broker the mode picks (tests, backtests); built with the engine's clock and calendar. */
+  broker?: (parts: { clock: Clock; calendar: NyseCalendar }) => ExecutionBroker;
+  /** fetch for the Alpaca REST calls (tests pass one that refuses anything but loopback). */
+  fetch?: typeof fetch;
 }
 
 export interface Engine extends EngineHost {
@@ -130,13 +136,6 @@ function lastStoredStarts(store: HistoryStore, symbols: readonly string[]): Reco
 
 function buildFeed(config: EngineConfig, deps: EngineDeps, store: HistoryStore, calendar: NyseCalendar, log: Logger): FeedChoice {
   if (deps.feed) return typeof deps.feed === 'function' ? deps.feed({ store, calendar }) : deps.feed;
-  if (config.mode !== 'SIMULATED') {
-    // A config that does not fit what this build can run is refused at start, with the way out.
-    throw new EngineConfigError(
-      `TRADING_MODE=${config.mode.toLowerCase()} needs the Alpaca broker, which this build does not include yet; ` +
-        'set TRADING_MODE=simulated (the default) to run the simulated session',
-    );
-  }
   switch (config.feed) {
     case 'replay': {
       const { from, to } = config.replay!;
@@ -163,6 +162,9 @@ function buildFeed(config: EngineConfig, deps: EngineDeps, store: HistoryStore, 
         log: log.child('alpaca'),
         resumeAfter: lastStoredStarts(store, config.watchlist),
         channels: { trades: false, quotes: true, statuses: true },
+        ...(config.endpoints.alpacaData ? { streamUrl: config.endpoints.alpacaData } : {}),
+        ...(config.endpoints.alpacaDataRest ? { restBaseUrl: config.endpoints.alpacaDataRest } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
       });
       return { feed, clock, history: () => storedHistory(store, config.watchlist, clock.now()) };
     }
@@ -180,6 +182,29 @@ function buildFeed(config: EngineConfig, deps: EngineDeps, store: HistoryStore, 
       return { feed, clock, history: () => storedHistory(store, config.watchlist, clock.now()) };
     }
   }
+}
+
+/**
+ * The broker the mode asks for: the simulated one (SIMULATED), or Alpaca's paper or live account with
+ * the book's own orders as the reconciliation's local view. PAPER never reaches the live host.
+ */
+function buildBroker(config: EngineConfig, deps: EngineDeps, clock: Clock, calendar: NyseCalendar, orders: OrderStore, log: Logger): ExecutionBroker {
+  if (deps.broker) return deps.broker({ clock, calendar });
+  if (config.mode === 'SIMULATED') return new SimBroker(clock, { calendar });
+  if (!config.alpaca) throw new EngineConfigError(`TRADING_MODE=${config.mode.toLowerCase()} needs the Alpaca keys (TRADING_ALPACA_KEY_ID and TRADING_ALPACA_SECRET_KEY)`);
+  const brokerLog = log.child('alpaca-broker');
+  return new AlpacaBroker({
+    keyId: config.alpaca.keyId,
+    secretKey: config.alpaca.secretKey,
+    live: config.mode === 'LIVE',
+    ...(config.endpoints.alpacaTrading ? { restUrl: config.endpoints.alpacaTrading } : {}),
+    ...(config.endpoints.alpacaTradingStream ? { streamUrl: config.endpoints.alpacaTradingStream } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    now: () => clock.now(),
+    log: (level, message) => brokerLog[level](message),
+    localState: () => orders.rebuild(),
+    isOwnClientOrderId: (id) => OWN_ORDER_ID.test(id),
+  });
 }
 
 /** Which feeds this configuration could use, and why not where it cannot. */
@@ -241,7 +266,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   let choice: FeedChoice;
   let limits: ReturnType<typeof riskLimits>;
   try {
-    limits = riskLimits(deps.riskLimits);
+    limits = riskLimits({ ...config.risk, ...deps.riskLimits });
     for (const o of db.prepare('SELECT date, kind, reason FROM calendar_overrides').all() as Array<{ date: string; kind: 'closed' | 'early-close'; reason: string }>) {
       calendar.addOverride(o);
     }
@@ -267,14 +292,45 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     () => ({
       positionValueLimit: limits.dailyPositionLimit,
       capitalAtRiskCap: (limits.dailyRiskPct / 100) * limits.bankroll,
-      maxDailyLoss: deps.maxDailyLoss ?? 0.02 * limits.bankroll,
+      maxDailyLoss: deps.maxDailyLoss ?? config.maxDailyLoss ?? 0.02 * limits.bankroll,
     }),
     clock,
   );
-  const broker = new SimBroker(clock, { calendar });
-  const execution = new ExecutionEngine({ bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution') }, { limits }, onStatus);
+  let broker: ExecutionBroker;
+  try {
+    broker = buildBroker(config, deps, clock, calendar, orders, log);
+  } catch (error) {
+    db.close();
+    throw error instanceof EngineConfigError ? error : new EngineConfigError(`the broker cannot be set up: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const liveBroker = broker instanceof AlpacaBroker && broker.live;
+  let liveConfirmed = false;
+  // Real money waits for the trader: a LIVE session takes no entry until confirmed in the cockpit (exits
+  // and the end-of-day flatten of what is already held still run).
+  if (liveBroker) trading.change('REDUCING', 'LIVE session: confirm live trading in the cockpit to allow entries');
+  const exitRules: Omit<ExitRules, 'flattenMinutesBeforeClose'> = {
+    ...(config.exits.peakExitPct > 0 ? { peakExitPct: config.exits.peakExitPct } : {}),
+    ...(config.exits.trailAmount > 0 ? { trailAmount: config.exits.trailAmount } : {}),
+    ...(config.exits.maxBarsHeld > 0 ? { maxBarsHeld: config.exits.maxBarsHeld } : {}),
+    ...(config.exits.mlExitThreshold > 0 ? { mlExitThreshold: config.exits.mlExitThreshold } : {}),
+  };
+  const execution = new ExecutionEngine(
+    { bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution'), vix: () => vixOn(nyDateKey(clock.now())) },
+    { limits, exits: exitRules, ownIdPattern: OWN_ORDER_ID },
+    onStatus,
+  );
   const desk = new ApprovalDesk({ bus, clock, db, execution, log: log.child('desk') }, {}, onStatus);
   let vix: Array<{ date: string; close: number }> | null = null;
+  /** The day filter's VIX: the last close before the session's day (known before the open); null when none. */
+  function vixOn(day: string): number | null {
+    if (!vix) return null;
+    let found: number | null = null;
+    for (const v of vix) {
+      if (v.date >= day) break;
+      found = v.close;
+    }
+    return found;
+  }
   if (config.vixFile) {
     try {
       vix = readDailyCloseCsv(readFileSync(config.vixFile, 'utf8'));
@@ -392,6 +448,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       feedPaused: isPaced(feed) ? feed.paused : false,
       trading: trading.state,
       components: [...statusOf.values()],
+      broker: { label: broker.label, simulated: broker.simulated, live: liveBroker, liveConfirmed },
     }),
     'market.watchlist': () => ({
       symbols: [...config.watchlist],
@@ -467,7 +524,21 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     },
     'trading.resume': () => {
       if (trading.state.state === 'ACTIVE') return trading.state;
+      if (liveBroker && !liveConfirmed) throw new RefusalError('REFUSED', 'this is a LIVE session: confirm live trading first (type LIVE), then entries are allowed');
+      const day = ledger.day();
+      if (day.realizedPnl <= -day.maxDailyLoss) {
+        // The max daily loss is a limit, not a warning: entries stay off until the next trading day.
+        throw new RefusalError('REFUSED', `the daily loss limit was reached on ${day.tradingDay} (realised ${day.realizedPnl.toFixed(2)}, max loss ${day.maxDailyLoss.toFixed(2)}); entries resume on the next trading day`);
+      }
       return trading.change('ACTIVE', 'resumed by the trader');
+    },
+    'trading.confirmLive': ({ phrase }) => {
+      if (!liveBroker) throw new RefusalError('REFUSED', `this session trades ${broker.label}, not a live account: there is nothing to confirm`);
+      if (phrase !== 'LIVE') throw new RefusalError('BAD_REQUEST', 'trading.confirmLive: type LIVE (capitals) to confirm trading with real money');
+      liveConfirmed = true;
+      log.warn('live trading confirmed by the trader');
+      if (trading.state.state === 'HALTED') return trading.state; // the kill switch still needs its own resume
+      return trading.change('ACTIVE', 'LIVE trading confirmed by the trader');
     },
     'signals.list': () => ({ ...desk.policy(), signals: desk.list() }),
     'signals.approve': async ({ id, qty }) => {

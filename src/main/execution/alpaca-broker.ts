@@ -155,6 +155,7 @@ export class AlpacaBroker implements Broker {
   private readonly now: () => number;
   private readonly listeners = new Set<(e: OrderEvent) => void>();
   private readonly reconcileListeners = new Set<(r: ReconciliationReport) => void>();
+  private readonly liveListeners = new Set<() => void>();
   /** What the caller asked for, keyed by client order id: the reason and the bracket survive the round trip. */
   private readonly requests = new Map<string, OrderRequest>();
   /** Last state the stream told us per broker order id: drives duplicate and out-of-order detection. */
@@ -354,6 +355,12 @@ export class AlpacaBroker implements Broker {
     return () => this.reconcileListeners.delete(listener);
   }
 
+  /** Called each time trade_updates is (re)established, the first time included. */
+  onStreamLive(listener: () => void): () => void {
+    this.liveListeners.add(listener);
+    return () => this.liveListeners.delete(listener);
+  }
+
   // --- trade_updates stream --------------------------------------------------------------------------
 
   onEvent(listener: (event: OrderEvent) => void): () => void {
@@ -446,6 +453,13 @@ export class AlpacaBroker implements Broker {
         if (reconnected) {
           this.stats.reconnects++;
           void this.reconcileAfterReconnect();
+        }
+        for (const l of this.liveListeners) {
+          try {
+            l();
+          } catch (err) {
+            this.log('error', `alpaca stream-live listener threw: ${(err as Error).message}`);
+          }
         }
       } else {
         const update = tradeUpdateSchema.safeParse(m.data);

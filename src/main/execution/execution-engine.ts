@@ -13,7 +13,9 @@ import type { FeatureRow } from '../features/feature-engine';
 import { FEATURE_INDEX } from '../features/spec';
 import type { Logger } from '../logging/logger';
 import { admit, CLOSED, DEFAULT_CIRCUIT_BREAKER, recordFailure, recordSuccess, type CircuitBreakerConfig, type CircuitState } from '../risk/circuit-breaker';
-import { exitOrder, stepExits, trackPosition, type ExitReason, type ExitRules, type TrackedPosition } from '../risk/exits';
+import { exitOrder, mlExitDecision, stepExits, trackPosition, type ExitReason, type ExitRules, type TrackedPosition } from '../risk/exits';
+import type { Scores } from '../ml/learning-service';
+import { nyDateKey } from '../calendar/ny-time';
 import {
   checkPreTrade,
   sectorExposure,
@@ -29,8 +31,7 @@ import type { RiskLedger } from '../risk/risk-ledger';
 import { sizePosition, type SizingMethod, type SizingResult } from '../risk/sizing';
 import type { TradingStateMachine } from '../risk/trading-state';
 import type { OrderStore } from './order-store';
-import type { SimBroker } from './sim-broker';
-import { TERMINAL_STATUSES, type Fill, type Order, type OrderEvent, type OrderRequest, type Position, type Side } from './types';
+import { TERMINAL_STATUSES, type Broker, type Fill, type Order, type OrderEvent, type OrderRequest, type Position, type Side } from './types';
 
 /** A trade idea on its way to the broker: direction, protective stop and how to size it. */
 export interface EntryProposal {
@@ -67,10 +68,32 @@ export interface ExecutionOptions {
   sectorOf?: ReadonlyMap<string, string>;
   /** Recent fills served by `orders.list`. */
   recentFills?: number;
+  /** Client order ids this engine makes (prefixes); an open broker order with such an id is ours. */
+  ownIdPattern?: RegExp;
 }
 
-/** Broker the engine drives: the Broker seam plus the simulated broker's bar input. */
-export type ExecutionBroker = Pick<SimBroker, 'submit' | 'cancel' | 'onEvent' | 'onBar' | 'label' | 'simulated'>;
+/** The ids the engine gives its orders: entries, exits and flattens. */
+export const OWN_ORDER_ID = /^(entry|exit|flatten)-/;
+
+/** Broker the engine drives: the Broker seam, plus the bar input of a simulated broker (it matches orders on bars). */
+export type ExecutionBroker = Broker & { onBar?(bar: Bar): void };
+
+/** What a reconciliation with the broker found and did. */
+export interface ReconciliationSummary {
+  trigger: 'start' | 'stream';
+  at: number;
+  /** Local working orders the broker never received: closed locally as canceled. */
+  neverReached: string[];
+  /** Own orders whose missed fills or end state were applied from the broker's copy. */
+  caughtUp: string[];
+  /** Open at the broker with our id but missing locally: recorded and followed again. */
+  adopted: string[];
+  /** Open at the broker, placed outside the cockpit: flagged, left alone. */
+  outside: Array<{ symbol: string; side: Side; qty: number; brokerOrderId: string }>;
+  /** Book and broker disagree after the catch-up: flagged, never overwritten; entries stop (REDUCING). */
+  positionMismatches: Array<{ symbol: string; localQty: number; brokerQty: number }>;
+  error: string | null;
+}
 
 export interface ExecutionParts {
   bus: EngineBus;
@@ -82,6 +105,8 @@ export interface ExecutionParts {
   ledger: RiskLedger;
   broker: ExecutionBroker;
   log: Logger;
+  /** Today's VIX level when known (the day filter); null when not. */
+  vix?: () => number | null;
 }
 
 const WARM_FEATURES: readonly number[] = ['ret_15', 'rsi_14', 'atr_pct', 'ema_9_dist'].map((name) => {
@@ -106,6 +131,11 @@ export class ExecutionEngine extends BaseComponent {
   private recentSubmits: SubmitRecord[] = [];
   /** Orders this engine sent or saw working, for `orders.list` (bounded). */
   private readonly recentOrderIds: string[] = [];
+  /** The latest reconciliation, and the chain that keeps two from running at once. */
+  private lastReconciliation: ReconciliationSummary | null = null;
+  /** Orders whose submit call has not returned yet: a reconciliation leaves them alone. */
+  private readonly inFlight = new Set<string>();
+  private reconciling: Promise<ReconciliationSummary | null> = Promise.resolve(null);
   private breaker: CircuitState = CLOSED;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly exitRules: ExitRules;
@@ -119,6 +149,7 @@ export class ExecutionEngine extends BaseComponent {
   ) {
     super('execution', onStatus);
     this.exitRules = { ...options.exits, flattenMinutesBeforeClose: options.limits.flattenMinutesBeforeClose };
+    if (!this.parts.broker.simulated && this.parts.broker.onBar) throw new Error('execution: only a simulated broker matches orders on bars');
     this.breakerConfig = options.breaker ?? DEFAULT_CIRCUIT_BREAKER;
     this.sectorOf = options.sectorOf ?? new Map();
   }
@@ -137,36 +168,218 @@ export class ExecutionEngine extends BaseComponent {
     return this.breaker;
   }
 
-  /** Orders of today (New York day), working ones included, newest last. */
+  get reconciliation(): ReconciliationSummary | null {
+    return this.lastReconciliation;
+  }
+
+  /** Every order of today (New York day), plus any still working from an earlier day, oldest first. */
   snapshot(): { orders: Order[]; positions: Position[]; fills: Fill[] } {
-    const { store } = this.parts;
+    const { store, clock } = this.parts;
     const fills = store.fills();
-    const ids = new Set<string>([...store.openOrders().map((o) => o.clientOrderId), ...fills.slice(-200).map((f) => f.clientOrderId)]);
-    for (const id of this.exiting.values()) ids.add(id);
-    for (const id of this.reserved.keys()) ids.add(id);
-    for (const id of this.recentOrderIds) ids.add(id);
-    const orders = [...ids].map((id) => store.get(id)).filter((o): o is Order => o !== undefined);
-    orders.sort((a, b) => a.submittedAt - b.submittedAt || (a.clientOrderId < b.clientOrderId ? -1 : 1));
+    const byId = new Map<string, Order>();
+    for (const o of store.ordersOfDay(nyDateKey(clock.now()))) byId.set(o.clientOrderId, o);
+    for (const o of store.openOrders()) byId.set(o.clientOrderId, o);
+    for (const id of this.recentOrderIds) {
+      if (byId.has(id)) continue;
+      const o = store.get(id);
+      if (o) byId.set(id, o);
+    }
+    const orders = [...byId.values()].sort((a, b) => a.submittedAt - b.submittedAt || (a.clientOrderId < b.clientOrderId ? -1 : 1));
     return { orders, positions: store.positions(), fills: fills.slice(-(this.options.recentFills ?? 100)) };
   }
 
-  protected onStart(): void {
-    const { bus, store, clock } = this.parts;
-    // After a restart the book's positions are managed again (without the stops they were entered with: the EOD flatten still applies).
-    for (const p of store.positions()) this.tracked.set(p.symbol, trackPosition(p, clock.now()));
+  protected async onStart(): Promise<void> {
+    const { bus, store, broker } = this.parts;
+    this.restoreBook();
     for (const o of store.openOrders()) this.remember(o.clientOrderId);
     this.unsubscribe.push(
-      this.parts.broker.onEvent((e) => this.onBrokerEvent(e)),
+      broker.onEvent((e) => this.onBrokerEvent(e)),
       bus.subscribe('market.bar', (bar) => this.onBar(bar)),
       bus.subscribe('data.status', (s) => this.statusOf.set(s.symbol, s)),
       bus.subscribe('features.row', (row) => this.onFeatureRow(row)),
       bus.subscribe('trading.state', (t) => this.syncLedgerState(t.state)),
+      bus.subscribe('models.scores', (scores) => this.onScores(scores)),
       bus.register('execution.flattenAll', ({ cause }) => this.flattenAll(cause)),
     );
+    // The book is rebuilt from the store; the broker's copy then says what happened while we were away.
+    // A remote broker's stream reconciles again each time it is (re)established.
+    if (broker.onStreamLive) this.unsubscribe.push(broker.onStreamLive(() => void this.reconcile('stream')));
+    await this.reconcile('start');
+    broker.start?.();
   }
 
   protected onStop(): void {
     for (const u of this.unsubscribe.splice(0)) u();
+    this.parts.broker.stop?.();
+  }
+
+  /**
+   * After a restart: every held position is managed again with the stop and target its entry was sent
+   * with (from the store's entry plans), and the capital at risk reserved for today's entries that are
+   * still working or held is remembered, so it is given back when they go flat or are canceled.
+   */
+  private restoreBook(): void {
+    const { store, clock, ledger } = this.parts;
+    const today = ledger.day().tradingDay;
+    const positions = store.positions();
+    const held = new Map(positions.map((p) => [p.symbol, p]));
+    const open = new Set(store.openOrders().map((o) => o.clientOrderId));
+    for (const p of positions) {
+      const side: Side = p.qty > 0 ? 'buy' : 'sell';
+      const plan = store.plans(p.symbol).find((x) => x.side === side && x.order.filledQty > 0);
+      const levels: { stopPrice?: number; targetPrice?: number } = {};
+      let entryTime = clock.now();
+      if (plan) {
+        levels.stopPrice = plan.stopPrice;
+        if (plan.targetPrice !== null) levels.targetPrice = plan.targetPrice;
+        entryTime = store.fills(plan.clientOrderId)[0]?.time ?? entryTime;
+      } else {
+        this.parts.bus.publish('app.notice', {
+          level: 'warn',
+          code: 'execution.restore',
+          message: `${p.symbol}: held ${p.qty} with no stored entry plan; only the managed exits and the end-of-day flatten apply`,
+          at: clock.now(),
+        });
+      }
+      this.tracked.set(p.symbol, trackPosition(p, entryTime, levels));
+    }
+    for (const plan of store.plans()) {
+      if (plan.tradingDay !== today) continue;
+      const pos = held.get(plan.symbol);
+      const stillHeld = pos !== undefined && plan.order.filledQty > 0 && (pos.qty > 0) === (plan.side === 'buy');
+      if (!open.has(plan.clientOrderId) && !stillHeld) continue;
+      const unfilledGone = TERMINAL_STATUSES.has(plan.order.status) ? plan.order.filledQty / plan.order.qty : 1;
+      this.reserved.set(plan.clientOrderId, { symbol: plan.symbol, amount: plan.capitalAtRisk * unfilledGone, day: plan.tradingDay });
+      if (open.has(plan.clientOrderId)) {
+        const levels: { stopPrice: number; targetPrice?: number } = { stopPrice: plan.stopPrice };
+        if (plan.targetPrice !== null) levels.targetPrice = plan.targetPrice;
+        this.entryLevels.set(plan.clientOrderId, levels);
+      }
+    }
+  }
+
+  /**
+   * Brings the local book in line with what the broker did while the engine was not listening (a
+   * crash, a dropped stream): own orders' missed fills and end states are applied from the broker's copy,
+   * orders that never reached the broker are closed locally, own orders missing locally are adopted,
+   * and anything else (outside orders, position differences) is flagged to the trader and never
+   * overwritten; a position difference stops new entries (REDUCING) until the trader resumes.
+   */
+  reconcile(trigger: 'start' | 'stream'): Promise<ReconciliationSummary | null> {
+    const run = this.reconciling.then(() => this.reconcileNow(trigger));
+    this.reconciling = run.catch(() => null);
+    return run;
+  }
+
+  private async reconcileNow(trigger: 'start' | 'stream'): Promise<ReconciliationSummary> {
+    const { store, broker, bus, clock, log } = this.parts;
+    const own = this.options.ownIdPattern ?? OWN_ORDER_ID;
+    const summary: ReconciliationSummary = { trigger, at: clock.now(), neverReached: [], caughtUp: [], adopted: [], outside: [], positionMismatches: [], error: null };
+    const notice = (level: 'info' | 'warn' | 'error', message: string): void => bus.publish('app.notice', { level, code: 'execution.reconcile', message, at: clock.now() });
+    let brokerOpen: Order[];
+    let brokerPositions: Position[];
+    try {
+      [brokerOpen, brokerPositions] = await Promise.all([broker.openOrders(), broker.positions()]);
+    } catch (error) {
+      summary.error = error instanceof Error ? error.message : String(error);
+      log.error('reconciliation failed', { trigger, error: summary.error });
+      notice('error', `Could not reconcile with ${broker.label} (${trigger}): ${summary.error}. The book is the store's until the next try.`);
+      this.lastReconciliation = summary;
+      return summary;
+    }
+    const openAtBroker = new Map(brokerOpen.map((o) => [o.clientOrderId, o]));
+    try {
+      for (const local of store.openOrders()) {
+        if (this.inFlight.has(local.clientOrderId)) continue;
+        let there = openAtBroker.get(local.clientOrderId) ?? null;
+        if (!there && broker.orderByClientId) there = await broker.orderByClientId(local.clientOrderId);
+        if (!there) {
+          // The broker never got it: the engine stopped between the store and the send (or a simulated
+          // broker was restarted with its working orders). It is closed here, never resent blindly.
+          this.applyLocal({ type: local.status === 'new' ? 'rejected' : 'canceled', order: { ...local, note: `never reached ${broker.label}: the engine stopped before the order was sent or confirmed` } });
+          summary.neverReached.push(local.clientOrderId);
+          continue;
+        }
+        if (this.catchUp(local, there)) summary.caughtUp.push(local.clientOrderId);
+      }
+      for (const b of brokerOpen) {
+        if (store.get(b.clientOrderId)) continue;
+        if (own.test(b.clientOrderId)) {
+          // Ours, but the store lost it (it cannot, short of a restored backup): follow it again from here.
+          store.recordSubmitted({ ...b, status: 'accepted', filledQty: 0, avgFillPrice: null, note: 'adopted at reconciliation' });
+          this.catchUp(store.get(b.clientOrderId)!, b);
+          this.remember(b.clientOrderId);
+          summary.adopted.push(b.clientOrderId);
+        } else {
+          summary.outside.push({ symbol: b.symbol, side: b.side, qty: b.qty, brokerOrderId: b.brokerOrderId });
+        }
+      }
+    } catch (error) {
+      summary.error = error instanceof Error ? error.message : String(error);
+      log.error('reconciliation stopped', { trigger, error: summary.error });
+    }
+    if (!broker.simulated && summary.error === null) {
+      // The simulated broker keeps no book across a restart: the store is the book there.
+      const local = store.positions();
+      for (const symbol of [...new Set([...local.map((p) => p.symbol), ...brokerPositions.map((p) => p.symbol)])].sort()) {
+        const localQty = local.find((p) => p.symbol === symbol)?.qty ?? 0;
+        const brokerQty = brokerPositions.filter((p) => p.symbol === symbol).reduce((s, p) => s + p.qty, 0);
+        if (localQty !== brokerQty) summary.positionMismatches.push({ symbol, localQty, brokerQty });
+      }
+    }
+    this.lastReconciliation = summary;
+    log.info('reconciliation', { trigger, neverReached: summary.neverReached.length, caughtUp: summary.caughtUp.length, adopted: summary.adopted.length, outside: summary.outside.length, mismatches: summary.positionMismatches.length });
+    if (summary.neverReached.length > 0) notice('warn', `Reconciled with ${broker.label}: ${summary.neverReached.length} order(s) never reached it and were closed here (${summary.neverReached.join(', ')}); nothing was resent`);
+    if (summary.caughtUp.length > 0) notice('info', `Reconciled with ${broker.label}: applied what it did while the engine was away to ${summary.caughtUp.join(', ')}`);
+    if (summary.adopted.length > 0) notice('warn', `Reconciled with ${broker.label}: adopted own open order(s) missing from the book: ${summary.adopted.join(', ')}`);
+    if (summary.outside.length > 0) {
+      notice('warn', `${broker.label} has ${summary.outside.length} open order(s) placed outside the cockpit, left alone: ${summary.outside.map((o) => `${o.side} ${o.qty} ${o.symbol} (${o.brokerOrderId})`).join(', ')}`);
+    }
+    if (summary.positionMismatches.length > 0) {
+      const what = summary.positionMismatches.map((m) => `${m.symbol} book ${m.localQty} vs broker ${m.brokerQty}`).join(', ');
+      notice('error', `Position mismatch with ${broker.label}: ${what}. Nothing was overwritten; new entries are stopped until you check and resume.`);
+      if (this.parts.trading.state.state === 'ACTIVE') this.parts.trading.change('REDUCING', `position mismatch with ${broker.label}: ${what}`);
+    }
+    if (summary.error !== null) notice('error', `Reconciliation with ${broker.label} stopped part way (${trigger}): ${summary.error}`);
+    return summary;
+  }
+
+  /** Applies the broker's copy of an own order that moved on while we were not listening. True when anything changed. */
+  private catchUp(local: Order, there: Order): boolean {
+    let changed = false;
+    let current = local;
+    const brokerView: Order = { ...there, clientOrderId: local.clientOrderId };
+    if (current.status === 'new' && there.status !== 'new' && !(there.status === 'rejected' && there.filledQty === 0)) {
+      changed = this.applyLocal({ type: 'accepted', order: { ...brokerView, status: 'accepted' } }) || changed;
+      current = this.parts.store.get(local.clientOrderId)!;
+    }
+    if (there.filledQty > current.filledQty && there.avgFillPrice !== null) {
+      const qty = there.filledQty - current.filledQty;
+      const paid = there.avgFillPrice * there.filledQty - (current.avgFillPrice ?? 0) * current.filledQty;
+      const price = Math.round((paid / qty) * 10_000) / 10_000;
+      const fill: Fill = {
+        clientOrderId: local.clientOrderId,
+        brokerOrderId: there.brokerOrderId,
+        symbol: local.symbol,
+        side: local.side,
+        qty,
+        price,
+        fees: 0,
+        time: there.updatedAt,
+        executionId: `reconcile:${there.brokerOrderId}:${there.filledQty}`,
+      };
+      changed = this.applyLocal({ type: 'fill', order: brokerView, fill }) || changed;
+      current = this.parts.store.get(local.clientOrderId)!;
+    }
+    if (TERMINAL_STATUSES.has(there.status) && !TERMINAL_STATUSES.has(current.status) && there.status !== 'filled') {
+      changed = this.applyLocal({ type: there.status as 'canceled' | 'rejected' | 'expired', order: brokerView }) || changed;
+    }
+    return changed;
+  }
+
+  /** Runs an event the engine derived (not streamed) through the same path as the broker's. */
+  private applyLocal(event: OrderEvent): boolean {
+    return this.onBrokerEvent(event);
   }
 
   // ---- entries ----
@@ -234,7 +447,7 @@ export class ExecutionEngine extends BaseComponent {
     if (proposal.targetPrice !== undefined) levels.targetPrice = proposal.targetPrice;
     this.entryLevels.set(order.clientOrderId, levels);
 
-    const sent = await this.send(order, now);
+    const sent = await this.send(order, now, { stopPrice: proposal.stopPrice, targetPrice: proposal.targetPrice ?? null, capitalAtRisk: check.capitalAtRisk, tradingDay: day.tradingDay });
     if (sent.status === 'rejected') return deny('broker', `${broker.label} rejected the order: ${sent.note}`);
     return { ok: true, order: sent, sizing };
   }
@@ -274,7 +487,7 @@ export class ExecutionEngine extends BaseComponent {
     if (previous !== undefined && bar.start <= previous) return;
     this.lastFedStart.set(bar.symbol, bar.start);
     try {
-      this.parts.broker.onBar(bar);
+      this.parts.broker.onBar?.(bar);
     } catch (error) {
       this.parts.log.error('simulated broker refused a bar', { error, symbol: bar.symbol, start: bar.start });
       return;
@@ -318,32 +531,51 @@ export class ExecutionEngine extends BaseComponent {
   }
 
   /** Persists, then sends; the broker's events (applied in onBrokerEvent) move the stored order on. */
-  private async send(request: OrderRequest, now: number): Promise<Order> {
+  private async send(request: OrderRequest, now: number, plan?: Parameters<OrderStore['recordSubmitted']>[1]): Promise<Order> {
     const { store, broker, bus } = this.parts;
-    const recorded = store.recordSubmitted({ ...request, brokerOrderId: '', status: 'new', filledQty: 0, avgFillPrice: null, submittedAt: now, updatedAt: now, note: '' });
+    const recorded = store.recordSubmitted({ ...request, brokerOrderId: '', status: 'new', filledQty: 0, avgFillPrice: null, submittedAt: now, updatedAt: now, note: '' }, plan);
     this.remember(request.clientOrderId);
     bus.publish('orders.update', toPayload(recorded.order));
     this.recentSubmits = [...this.recentSubmits.filter((s) => now - s.time < 120_000), { time: now, symbol: request.symbol, side: request.side, qty: request.qty, type: request.type }];
+    this.inFlight.add(request.clientOrderId);
     try {
-      await broker.submit(request);
+      const back = await broker.submit(request);
+      // The submit's answer is the broker's word too: a remote broker's refusal (4xx) comes only here, and
+      // its acknowledgement may come here before the stream says so. Fills come from the stream only.
+      const stored = store.get(request.clientOrderId);
+      if (stored?.status === 'new' && back.clientOrderId === request.clientOrderId) {
+        if (back.status === 'rejected') this.applyLocal({ type: 'rejected', order: back });
+        else if (back.status !== 'new' && back.brokerOrderId) this.applyLocal({ type: 'accepted', order: { ...back, status: 'accepted' } });
+      }
     } catch (error) {
       // A broker that throws (network, timeout) is an execution failure; the order stays 'new' for reconciliation.
       const detail = error instanceof Error ? error.message : String(error);
       this.breaker = recordFailure(this.breaker, { at: now, kind: 'server-error', detail }, this.breakerConfig);
       bus.publish('app.notice', { level: 'error', code: 'execution.broker', message: `${broker.label} did not take ${request.clientOrderId}: ${detail}`, at: now });
+    } finally {
+      this.inFlight.delete(request.clientOrderId);
     }
     return store.get(request.clientOrderId) ?? recorded.order;
   }
 
   // ---- broker events ----
 
-  private onBrokerEvent(event: OrderEvent): void {
+  private onBrokerEvent(event: OrderEvent): boolean {
     const { store, bus, clock, ledger, log } = this.parts;
+    if (event.type === 'fill' && !this.parts.broker.simulated) {
+      // A remote broker's fill carries the order's cumulative filled quantity: one the book already
+      // counts (applied by a reconciliation from the broker's copy) is not counted again.
+      const stored = store.get(event.order.clientOrderId);
+      if (stored && event.order.filledQty > 0 && event.order.filledQty <= stored.filledQty) {
+        log.info('fill already reconciled', { clientOrderId: stored.clientOrderId, executionId: event.fill.executionId, filledQty: event.order.filledQty });
+        return false;
+      }
+    }
     const before = event.type === 'fill' ? store.positions().find((p) => p.symbol === event.fill.symbol) : undefined;
     const applied = store.applyEvent(event);
     if (!applied.ok) {
       log.warn('broker event not applied', { code: applied.code, clientOrderId: applied.clientOrderId, reason: applied.reason });
-      return;
+      return false;
     }
     const order = store.get(event.order.clientOrderId)!;
     bus.publish('orders.update', toPayload(order));
@@ -376,7 +608,31 @@ export class ExecutionEngine extends BaseComponent {
         r.amount -= unfilled;
         if (order.filledQty === 0) this.reserved.delete(order.clientOrderId);
       }
+      this.entryLevels.delete(order.clientOrderId);
     }
+    return true;
+  }
+
+  /** The ML exit, on each minute's scores of the active model. */
+  private onScores(scores: Scores): void {
+    if (!(this.exitRules.mlExitThreshold! > 0) || !scores.modelId) return;
+    scores.symbols.forEach((symbol, i) => {
+      const pos = this.tracked.get(symbol);
+      const p = scores.probUp[i];
+      if (!pos || p === undefined || this.exiting.has(symbol)) return;
+      const last = this.lastTradePrice(symbol);
+      if (last === null) return;
+      let exit;
+      try {
+        exit = mlExitDecision(pos, p, scores.start, last, this.parts.clock.now(), this.exitRules);
+      } catch (error) {
+        this.parts.log.warn('ML exit skipped a bad score', { symbol, error });
+        return;
+      }
+      if (!exit) return;
+      this.parts.log.info('exit', { symbol, reason: exit.reason, detail: exit.detail });
+      this.sendExit(exit.order, false, exit.reason).catch((error: unknown) => this.parts.log.error('exit order failed', { error, symbol }));
+    });
   }
 
   /** Keeps the exits' position book in step with a fill; a flat symbol gives back its capital at risk. */
@@ -392,12 +648,18 @@ export class ExecutionEngine extends BaseComponent {
       return;
     }
     const current = this.tracked.get(fill.symbol);
-    const levels = this.entryLevels.get(fill.clientOrderId);
+    const levels = this.entryLevels.get(fill.clientOrderId) ?? this.storedLevels(fill.clientOrderId);
     if (!current || Math.sign(current.qty) !== Math.sign(position.qty)) {
       this.tracked.set(fill.symbol, trackPosition(position, fill.time, levels ?? {}));
     } else {
       this.tracked.set(fill.symbol, { ...current, qty: position.qty, avgEntryPrice: position.avgEntryPrice, ...(levels ?? {}) });
     }
+  }
+
+  private storedLevels(clientOrderId: string): { stopPrice: number; targetPrice?: number } | undefined {
+    const plan = this.parts.store.plans(this.parts.store.get(clientOrderId)?.symbol).find((p) => p.clientOrderId === clientOrderId);
+    if (!plan) return undefined;
+    return plan.targetPrice !== null ? { stopPrice: plan.stopPrice, targetPrice: plan.targetPrice } : { stopPrice: plan.stopPrice };
   }
 
   // ---- context ----
@@ -411,7 +673,7 @@ export class ExecutionEngine extends BaseComponent {
       lastTradePrice,
       symbolStatus: this.statusOf.get(symbol) ?? null,
       featuresWarm: this.warmSymbols.has(symbol),
-      market: { spyGapPct: this.spyGapPct(), vix: null },
+      market: { spyGapPct: this.spyGapPct(), vix: this.parts.vix?.() ?? null },
       recentSubmits: this.recentSubmits,
       positions,
       positionValueOpen,

@@ -3,7 +3,7 @@
 import { nyDateKey } from '../calendar/ny-time';
 import type { Db } from '../store/database';
 import { transition, type OrderRefusal, type OrderTransition } from './order-state';
-import type { Fill, Order, OrderEvent, OrderStatus, Position } from './types';
+import type { Fill, Order, OrderEvent, OrderStatus, Position, Side } from './types';
 
 interface OrderRow {
   client_order_id: string;
@@ -58,6 +58,17 @@ export type ApplyResult =
   | OrderTransition
   | OrderRefusal
   | { ok: false; code: 'unknown_order'; clientOrderId: string; event: OrderEvent['type']; reason: string };
+
+/** What an entry was sent with besides the order: its exits and the capital at risk reserved for it. */
+export interface EntryPlan {
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  stopPrice: number;
+  targetPrice: number | null;
+  capitalAtRisk: number;
+  tradingDay: string;
+}
 
 export interface LocalBook {
   openOrders: Order[];
@@ -168,7 +179,7 @@ export class OrderStore {
    * Filled quantity only ever comes from applied fills (so it always equals their sum): an order handed in
    * already (partly) filled is recorded as accepted with nothing filled, and its fills must follow as events.
    */
-  recordSubmitted(submitted: Order): SubmitResult {
+  recordSubmitted(submitted: Order, plan?: Omit<EntryPlan, 'clientOrderId' | 'symbol' | 'side'>): SubmitResult {
     const order: Order =
       submitted.filledQty === 0 && submitted.status !== 'partially_filled' && submitted.status !== 'filled'
         ? submitted
@@ -198,6 +209,11 @@ export class OrderStore {
         });
         if (inserted.changes === 1) {
           this.stmts.insertEvent.run(order.clientOrderId, null, order.status, order.submittedAt, `submitted: ${order.reason}`);
+          if (plan) {
+            this.db
+              .prepare('INSERT INTO entry_plans (client_order_id, symbol, side, stop_price, target_price, capital_at_risk, trading_day) VALUES (?, ?, ?, ?, ?, ?, ?)')
+              .run(order.clientOrderId, order.symbol, order.side, plan.stopPrice, plan.targetPrice, plan.capitalAtRisk, plan.tradingDay);
+          }
         }
         return { order: this.get(order.clientOrderId)!, created: inserted.changes === 1 };
       })
@@ -274,6 +290,32 @@ export class OrderStore {
   /** Net positions rebuilt from every recorded fill. */
   positions(): Position[] {
     return positionsFromFills(this.fills());
+  }
+
+  /** The entry plans of a symbol, newest first (by the order's submission). */
+  plans(symbol?: string): Array<EntryPlan & { order: Order }> {
+    const rows = this.db
+      .prepare(
+        `SELECT p.client_order_id, p.symbol, p.side, p.stop_price, p.target_price, p.capital_at_risk, p.trading_day
+         FROM entry_plans p JOIN orders o ON o.client_order_id = p.client_order_id
+         WHERE (? IS NULL OR p.symbol = ?) ORDER BY o.submitted_at DESC, o.rowid DESC`,
+      )
+      .all(symbol ?? null, symbol ?? null) as Array<{ client_order_id: string; symbol: string; side: Side; stop_price: number; target_price: number | null; capital_at_risk: number; trading_day: string }>;
+    return rows.map((r) => ({
+      clientOrderId: r.client_order_id,
+      symbol: r.symbol,
+      side: r.side,
+      stopPrice: r.stop_price,
+      targetPrice: r.target_price,
+      capitalAtRisk: r.capital_at_risk,
+      tradingDay: r.trading_day,
+      order: this.get(r.client_order_id)!,
+    }));
+  }
+
+  /** Orders submitted on one New York trading day (YYYY-MM-DD), oldest first. */
+  ordersOfDay(tradingDay: string): Order[] {
+    return (this.db.prepare('SELECT * FROM orders WHERE trading_day = ? ORDER BY submitted_at, rowid').all(tradingDay) as OrderRow[]).map(toOrder);
   }
 
   /** The local book after a restart: what is still working and what is held. Read in one snapshot. */

@@ -76,4 +76,11 @@ export interface Broker {
   positions(): Promise<Position[]>;
   /** Order updates in the order the broker produced them. */
   onEvent(listener: (event: OrderEvent) => void): () => void;
+  /** The broker's copy of one order by our id, open or not; null when it never reached the broker. */
+  orderByClientId?(clientOrderId: string): Promise<Order | null>;
+  /** Opens the broker's event stream (a remote broker); the engine calls it after its start reconciliation. */
+  start?(): void;
+  stop?(): void;
+  /** Called each time the broker's event stream is (re)established: the engine reconciles its book again. */
+  onStreamLive?(listener: () => void): () => void;
 }

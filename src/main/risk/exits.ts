@@ -14,6 +14,8 @@ export interface ExitRules {
   peakExitPct?: number;
   /** Exit after this many bars held. */
   maxBarsHeld?: number;
+  /** ML exit: leave when the active model puts at least this probability on the move against the position. */
+  mlExitThreshold?: number;
   /** Flatten every position this many minutes before the session's close. */
   flattenMinutesBeforeClose: number;
 }
@@ -31,10 +33,10 @@ export interface TrackedPosition extends Position {
   targetPrice?: number;
 }
 
-export type ExitReason = 'hardStop' | 'target' | 'trailingStop' | 'peakExit' | 'timeStop' | 'eodFlatten';
+export type ExitReason = 'hardStop' | 'target' | 'trailingStop' | 'peakExit' | 'mlExit' | 'timeStop' | 'eodFlatten';
 
 /** When several fire on the same bar, the first here is the reason (a stop before a target: the worse case). */
-export const EXIT_PRIORITY: readonly ExitReason[] = ['hardStop', 'trailingStop', 'peakExit', 'target', 'timeStop', 'eodFlatten'];
+export const EXIT_PRIORITY: readonly ExitReason[] = ['hardStop', 'trailingStop', 'peakExit', 'mlExit', 'target', 'timeStop', 'eodFlatten'];
 
 export interface ExitDecision {
   reason: ExitReason;
@@ -104,6 +106,24 @@ export function stepExits(position: TrackedPosition, bar: Bar, now: number, rule
   if (reason === undefined) return { position: pos, exit: null };
   const { detail, trigger } = fired.get(reason)!;
   return { position: pos, exit: { reason, detail, order: exitOrder(pos, reason, detail, now), flatten: reason === 'eodFlatten', triggerPrice: trigger } };
+}
+
+/**
+ * The ML exit: the active model's P(up) for the position's symbol, scored on a bar the position was held
+ * through, against the rule's threshold. A long leaves when P(down) = 1 − P(up) reaches it, a short when
+ * P(up) does. Null when the rule is off, the position is flat, or the score does not reach it.
+ */
+export function mlExitDecision(position: TrackedPosition, probUp: number, scoredBarStart: number, lastPrice: number, now: number, rules: ExitRules): ExitDecision | null {
+  const threshold = rules.mlExitThreshold;
+  if (threshold === undefined || !(threshold > 0) || position.qty === 0) return null;
+  if (!Number.isFinite(probUp) || probUp < 0 || probUp > 1) throw new RangeError(`exits: P(up) ${probUp} is not a probability`);
+  // A score of a bar that closed before the entry says nothing about the position.
+  if (scoredBarStart + 60_000 <= position.entryTime) return null;
+  const long = position.qty > 0;
+  const against = long ? 1 - probUp : probUp;
+  if (against < threshold) return null;
+  const detail = `model puts ${(against * 100).toFixed(1)}% on a move ${long ? 'down' : 'up'} (exit at ${(threshold * 100).toFixed(0)}%)`;
+  return { reason: 'mlExit', detail, order: exitOrder(position, 'mlExit', detail, now), flatten: false, triggerPrice: lastPrice };
 }
 
 /** A market order for the whole position on the other side: it only ever reduces to zero. */

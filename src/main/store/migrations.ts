@@ -194,4 +194,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    name: 'entry plans',
+    sql: `
+      -- What an entry was sent with besides the order itself: its protective stop, its target and the
+      -- capital at risk reserved for it. Written in the order's own transaction, so a restart restores the
+      -- exits of a held position and gives back the right amount when it goes flat.
+      CREATE TABLE entry_plans (
+        client_order_id TEXT PRIMARY KEY REFERENCES orders(client_order_id),
+        symbol TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        stop_price REAL NOT NULL CHECK (stop_price > 0),
+        target_price REAL CHECK (target_price IS NULL OR target_price > 0),
+        capital_at_risk REAL NOT NULL CHECK (capital_at_risk >= 0),
+        trading_day TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX entry_plans_symbol ON entry_plans (symbol, trading_day);
+    `,
+  },
 ];

@@ -13,6 +13,13 @@ export function Header() {
   const simulated = useSession(sessionSelectors.isSimulated);
   const mode = useSession(sessionSelectors.mode);
   const halted = useSession(sessionSelectors.isHalted);
+  const reducing = useSession(sessionSelectors.isReducing);
+  const liveBroker = useSession(sessionSelectors.isLiveBroker);
+  const liveUnconfirmed = useSession(sessionSelectors.liveUnconfirmed);
+  const brokerLabel = useSession(sessionSelectors.brokerLabel);
+  const [confirming, setConfirming] = useState(false);
+  const [phrase, setPhrase] = useState('');
+  const [confirmError, setConfirmError] = useState('');
   const connection = useSession(sessionSelectors.connection);
   const transport = useSession(sessionSelectors.transport);
   const openDialog = useUi((s) => s.dialogOpened);
@@ -36,8 +43,61 @@ export function Header() {
     setBusy(false);
   };
 
+  const confirmLive = async (): Promise<void> => {
+    setBusy(true);
+    const result = await engine.call('trading.confirmLive', { phrase });
+    setBusy(false);
+    if (result.ok) {
+      stores.session.getState().liveConfirmed(result.data);
+      setConfirming(false);
+      setPhrase('');
+      setConfirmError('');
+    } else {
+      setConfirmError(result.error.message);
+    }
+  };
+
   return (
     <header className="app-header">
+      {liveBroker && (
+        <div className="live-banner" role="alert" data-testid="live-banner">
+          LIVE: real money at {brokerLabel}
+          {liveUnconfirmed && (
+            <>
+              {' '}— entries are off until you confirm.{' '}
+              <button type="button" data-testid="confirm-live-open" onClick={() => setConfirming(true)}>
+                Confirm live trading…
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {confirming && (
+        <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="confirm-live-title" data-testid="confirm-live-dialog">
+          <form
+            className="modal"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void confirmLive();
+            }}
+          >
+            <h2 id="confirm-live-title">Trade with real money?</h2>
+            <p>
+              Orders from approved signals will go to <strong>{brokerLabel}</strong>, a live account. The risk limits still apply. Type <code>LIVE</code> to confirm for this session.
+            </p>
+            <input data-testid="confirm-live-phrase" autoFocus value={phrase} onChange={(e) => setPhrase(e.target.value)} aria-label="Type LIVE to confirm" />
+            {confirmError && <p className="form-error" role="alert">{confirmError}</p>}
+            <div className="modal-actions">
+              <button type="button" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+              <button type="submit" className="danger" data-testid="confirm-live-submit" disabled={busy || phrase !== 'LIVE'}>
+                Confirm live trading
+              </button>
+            </div>
+          </form>
+        </div>
+      )}
       <span className="app-title">Trading Cockpit</span>
       {simulated && (
         <div className="sim-banner" role="status">
@@ -61,7 +121,7 @@ export function Header() {
         <button type="button" data-testid="open-import" title="Import history (File → Import history…)" onClick={() => openDialog('import.open')}>
           Import…
         </button>
-        {halted && (
+        {(halted || (reducing && !liveUnconfirmed)) && (
           <button type="button" className="resume" data-testid="resume-trading" disabled={busy} onClick={() => void resume()}>
             Resume trading
           </button>

@@ -32,6 +32,8 @@ export interface SessionState {
   now: number | null;
   /** Engine components by name. */
   components: Readonly<Record<string, ComponentStatus>>;
+  /** Where orders go (`session.status`); null until known. */
+  broker: SessionStatus['broker'] | null;
 }
 
 export const initialSessionState: SessionState = {
@@ -49,4 +51,5 @@ export const initialSessionState: SessionState = {
   trading: null,
   now: null,
   components: {},
+  broker: null,
 };

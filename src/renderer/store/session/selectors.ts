@@ -27,6 +27,12 @@ export const sessionSelectors = {
   tradingState: (s: SessionStore) => s.trading?.state ?? null,
   tradingCause: (s: SessionStore): string => s.trading?.cause ?? '',
   isHalted: (s: SessionStore): boolean => s.trading?.state === 'HALTED',
+  brokerLabel: (s: SessionStore): string => s.broker?.label ?? '',
+  /** A LIVE account the trader has not confirmed this session: entries wait for the confirmation. */
+  liveUnconfirmed: (s: SessionStore): boolean => s.broker?.live === true && !s.broker.liveConfirmed,
+  isLiveBroker: (s: SessionStore): boolean => s.broker?.live === true,
+  /** Stopped for something other than the kill switch (REDUCING: a loss limit, a position mismatch): the trader may resume. */
+  isReducing: (s: SessionStore): boolean => s.trading?.state === 'REDUCING',
   now: (s: SessionStore) => s.now,
   components: (s: SessionStore) => s.components,
   /** Components that need the trader's attention (degraded or faulted). */

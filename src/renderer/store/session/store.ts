@@ -26,6 +26,8 @@ export interface SessionActions {
   feedSpeedChanged(speed: number): void;
   /** The engine paused or resumed the feed (the answer to `feed.pause` / `feed.resume`). */
   feedPausedChanged(paused: boolean): void;
+  /** The trader confirmed live trading and the engine accepted it (the answer to `trading.confirmLive`). */
+  liveConfirmed(change: TradingStateChange): void;
 }
 
 export type SessionStore = SessionState & SessionActions;
@@ -66,6 +68,7 @@ export function createSessionStore(initial: Partial<SessionState> = {}): Session
         // Ticks may already have moved the clock past the snapshot's instant.
         now: s.now === null ? status.now : Math.max(s.now, status.now),
         components: Object.fromEntries(status.components.map((c) => [c.name, c])),
+        broker: status.broker,
       })),
     feedHealthChanged: (health) => set((s) => ({ feed: newerFeed(s.feed, health) })),
     tradingStateChanged: (change) => set((s) => ({ trading: newerTrading(s.trading, change) })),
@@ -76,5 +79,7 @@ export function createSessionStore(initial: Partial<SessionState> = {}): Session
     feedsReceived: (feeds) => set({ feeds: [...feeds] }),
     feedSpeedChanged: (feedSpeed) => set({ feedSpeed }),
     feedPausedChanged: (feedPaused) => set({ feedPaused }),
+    liveConfirmed: (change) =>
+      set((s) => ({ trading: newerTrading(s.trading, change), broker: s.broker ? { ...s.broker, liveConfirmed: true } : s.broker })),
   }));
 }
