@@ -9,11 +9,15 @@ export interface BootstrapOptions {
   overrides?: Partial<Record<VariableName, string>>;
 }
 
-/** Environment variables win over the .env file in the working folder. */
-export function resolveConfig(options: BootstrapOptions = {}): EngineConfig {
+/** The .env file in the working folder with the environment over it: what resolveConfig reads. */
+export function readEnvironment(options: Pick<BootstrapOptions, 'cwd' | 'env'> = {}): Record<string, string | undefined> {
   const cwd = options.cwd ?? process.cwd();
-  const env = { ...readDotEnv(join(cwd, '.env')), ...(options.env ?? process.env) };
-  return loadConfig(env, options.overrides ?? {});
+  return { ...readDotEnv(join(cwd, '.env')), ...(options.env ?? process.env) };
+}
+
+/** Environment variables win over the .env file in the working folder; `overrides` win over both. */
+export function resolveConfig(options: BootstrapOptions = {}): EngineConfig {
+  return loadConfig(readEnvironment(options), options.overrides ?? {});
 }
 
 /** Exits the process with status 2 and the config error's message when the config is invalid. */

@@ -1,13 +1,15 @@
 // The Electron host: builds the engine from the validated config and hands it to the thin shell
 // (window, menu, IPC). Everything that trades lives in the engine; nothing here imports it twice.
+// Broker keys missing from the environment and .env come from the OS keychain (see shell/keychain).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import electron from 'electron';
-import { resolveConfig } from './bootstrap';
+import { readEnvironment, resolveConfig } from './bootstrap';
 import { ConfigError, secretsOf, type VariableName } from './config/config';
 import { APP_VERSION, createEngine } from './engine/compose';
 import { createFileLogger } from './logging/logger';
 import { startElectronShell } from './shell';
+import { createKeychain, startupKeys } from './shell/keychain';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 
@@ -17,18 +19,43 @@ function fatal(title: string, message: string): void {
   electron.app.exit(2);
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  const { app } = electron;
+  // The shell enables the sandbox only while the app is not ready yet; this host waits for 'ready'
+  // before it starts the shell (below), so it turns the sandbox on itself, first.
+  app.enableSandbox();
+  // safeStorage works only after 'ready' (Linux and Windows), and the keys decide the config.
+  await app.whenReady();
+
   // Both hosts share one data folder: Electron's userData unless TRADING_DATA_DIR says otherwise.
   const overrides: Partial<Record<VariableName, string>> = {};
-  if (!process.env.TRADING_DATA_DIR) overrides.TRADING_DATA_DIR = electron.app.getPath('userData');
+  if (!process.env.TRADING_DATA_DIR) overrides.TRADING_DATA_DIR = app.getPath('userData');
+  // Keys saved with Trading → Broker keys… fill in what the environment and .env leave unset.
+  const keychain = createKeychain({ safeStorage: electron.safeStorage, userDataDir: app.getPath('userData') });
+  const keys = startupKeys(readEnvironment(), keychain);
+  Object.assign(overrides, keys.overrides);
   let config;
   try {
     config = resolveConfig({ overrides });
   } catch (error) {
-    if (error instanceof ConfigError) return fatal('Invalid configuration', `${error.message}\n\nNothing was started.`);
+    if (error instanceof ConfigError) {
+      const note = keys.problem !== null ? `\n\nSaved broker keys: ${keys.problem}` : '';
+      return fatal('Invalid configuration', `${error.message}${note}\n\nNothing was started.`);
+    }
     throw error;
   }
   const logger = createFileLogger({ logId: 'electron', dir: config.logDir, level: config.logLevel, secrets: secretsOf(config), console: !electron.app.isPackaged });
+  if (keys.problem !== null) {
+    logger.warn(`broker keys: saved keys not used: ${keys.problem}`);
+    void electron.dialog.showMessageBox({
+      type: 'warning',
+      title: 'Saved broker keys not used',
+      message: 'The broker keys saved in the keychain could not be read; this session starts without them.',
+      detail: keys.problem,
+    });
+  } else {
+    logger.info(`broker keys: ${keys.source === 'keychain' ? 'from the OS keychain' : keys.source === 'environment' ? 'from the environment or .env' : 'none'}`);
+  }
   let engine;
   try {
     engine = createEngine(config, { host: 'electron', logger });
@@ -51,4 +78,6 @@ function main(): void {
   });
 }
 
-main();
+main().catch((error: unknown) => {
+  fatal('The cockpit failed to start', error instanceof Error ? error.message : String(error));
+});

@@ -1,7 +1,10 @@
 // Runs the Electron side of the cockpit around an engine: one instance, hardened session, the
 // IPC bridge, the window and its menu, and an orderly engine stop before the process quits.
+import { dirname, join } from 'node:path';
 import type { BrowserWindow, WebContents } from 'electron';
 import type { EngineHost } from '../engine/host-api';
+import { createKeychain } from './keychain';
+import { createBrokerKeyWindows } from './key-window';
 import { forwardEngineEvents, createSenderCheck, registerRequestHandlers, sendPushEvent } from './ipc';
 import { buildMenuTemplate, createMenuActions } from './menu';
 import {
@@ -26,6 +29,9 @@ export interface ElectronShellOptions {
   preloadPath: string;
   /** Absolute path of out/renderer/index.html. */
   rendererIndexPath: string;
+  /** The broker-keys window's page and preload; default: key-window.html and key-window.cjs next to `preloadPath`. */
+  keyWindowHtmlPath?: string;
+  keyWindowPreloadPath?: string;
   /** The Vite dev server (electron-vite's ELECTRON_RENDERER_URL) in development; absent in production. */
   devServerUrl?: string | undefined;
   logger: ShellLogger;
@@ -143,13 +149,28 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
     window = null;
   });
 
-  const actions = createMenuActions({
-    engine,
-    notify: (event, payload) => {
-      sendPushEvent(appContents(), event, payload, logger);
-    },
+  // Keys entered here go to the keychain (userData/credentials.bin) and are read at the next start.
+  const keyWindows = createBrokerKeyWindows({
+    electron,
+    keychain: createKeychain({ safeStorage: electron.safeStorage, userDataDir: options.userDataDir, platform: options.platform }),
+    htmlPath: options.keyWindowHtmlPath ?? join(dirname(options.preloadPath), 'key-window.html'),
+    preloadPath: options.keyWindowPreloadPath ?? join(dirname(options.preloadPath), 'key-window.cjs'),
+    parent: () => (window !== null && !window.isDestroyed() ? window : null),
+    guard,
     logger,
   });
+  bridgeDisposers.push(() => keyWindows.dispose());
+  const actions = {
+    ...createMenuActions({
+      engine,
+      notify: (event, payload) => {
+        sendPushEvent(appContents(), event, payload, logger);
+      },
+      logger,
+    }),
+    openBrokerKeys: () => keyWindows.openBrokerKeys(),
+    forgetBrokerKeys: () => keyWindows.forgetBrokerKeys(),
+  };
   const isMac = (options.platform ?? process.platform) === 'darwin';
   electron.Menu.setApplicationMenu(
     electron.Menu.buildFromTemplate(buildMenuTemplate({ isMac, appName: WINDOW_TITLE, actions })),

@@ -13,6 +13,9 @@ export interface MenuActions {
   trainModels(): void;
   openImport(): void;
   openModels(): void;
+  /** Opens the separate window where the trader enters broker keys for the keychain. */
+  openBrokerKeys(): void;
+  forgetBrokerKeys(): void;
 }
 
 export interface MenuTemplateOptions {
@@ -73,6 +76,9 @@ export function buildMenuTemplate({ isMac, appName, actions }: MenuTemplateOptio
           accelerator: KILL_SWITCH_ACCELERATOR,
           click: () => actions.killSwitch(),
         },
+        sep,
+        { label: 'Broker keys…', click: () => actions.openBrokerKeys() },
+        { label: 'Forget broker keys', click: () => actions.forgetBrokerKeys() },
       ],
     },
     {
@@ -117,7 +123,12 @@ export interface MenuActionDeps {
 }
 
 /** The menu's actions, wired to the engine and the window. Clicks never throw. */
-export function createMenuActions({ engine, notify, logger, now = Date.now }: MenuActionDeps): MenuActions {
+export function createMenuActions({
+  engine,
+  notify,
+  logger,
+  now = Date.now,
+}: MenuActionDeps): Omit<MenuActions, 'openBrokerKeys' | 'forgetBrokerKeys'> {
   const run = (
     channel: 'trading.killSwitch' | 'models.train',
     payload: unknown,

@@ -85,6 +85,34 @@ export interface FakeElectron {
   permissionRequestHandler: ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null;
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null;
   displays: Array<{ workArea: Bounds }>;
+  /** What the fake keychain reports; tests change these to play other computers. */
+  safeStorage: FakeSafeStorageState;
+  /** Every native message box, newest last, with the window it was attached to (if any). */
+  messageBoxes: Array<{ parent: unknown; options: { type?: string; title?: string; message: string; detail?: string; buttons?: string[] } }>;
+  /** Answers (button index) for the next message boxes, in order; 0 when none is queued. */
+  messageBoxResponses: number[];
+  errorBoxes: Array<{ title: string; content: string }>;
+}
+
+export interface FakeSafeStorageState {
+  available: boolean;
+  backend: 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6' | 'unknown';
+  /** Stands for this user's keychain key: ciphertext from another key does not decrypt. */
+  keyByte: number;
+}
+
+/** Stand-in for safeStorage's cipher: a version prefix, the key's tag, and the bytes XOR-ed with the key. */
+function fakeEncrypt(state: FakeSafeStorageState, plain: string): Buffer {
+  if (!state.available) throw new Error('Encryption is not available.');
+  const bytes = Buffer.from(plain, 'utf8').map((b) => b ^ state.keyByte);
+  return Buffer.concat([Buffer.from('v10'), Buffer.from([state.keyByte]), bytes]);
+}
+function fakeDecrypt(state: FakeSafeStorageState, cipher: Buffer): string {
+  if (!state.available) throw new Error('Decryption is not available.');
+  if (cipher.length < 4 || cipher.subarray(0, 3).toString() !== 'v10' || cipher[3] !== state.keyByte) {
+    throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+  }
+  return Buffer.from(cipher.subarray(4).map((b) => b ^ state.keyByte)).toString('utf8');
 }
 
 export interface FakeBrowserWindowInstance extends EventEmitter {
@@ -100,12 +128,16 @@ export interface FakeBrowserWindowInstance extends EventEmitter {
   getNormalBounds(): Bounds;
   isMaximized(): boolean;
   maximize(): void;
+  menuRemoved: boolean;
+  focused: number;
   /** Simulates the trader dragging or resizing the window. */
   moveTo(bounds: Partial<Bounds>): void;
   close(): void;
 }
 
-export function createFakeElectron(opts: { singleInstance?: boolean; displays?: Array<{ workArea: Bounds }> } = {}): FakeElectron {
+export function createFakeElectron(
+  opts: { singleInstance?: boolean; displays?: Array<{ workArea: Bounds }>; safeStorage?: Partial<FakeSafeStorageState> } = {},
+): FakeElectron {
   const app = new EventEmitter() as FakeApp;
   app.quitCalls = 0;
   app.quitted = false;
@@ -124,6 +156,10 @@ export function createFakeElectron(opts: { singleInstance?: boolean; displays?: 
     permissionRequestHandler: null,
     permissionCheckHandler: null,
     displays: opts.displays ?? [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
+    safeStorage: { available: true, backend: 'gnome_libsecret', keyByte: 0x5a, ...opts.safeStorage },
+    messageBoxes: [],
+    messageBoxResponses: [],
+    errorBoxes: [],
   };
 
   const windows = state.windows;
@@ -136,6 +172,8 @@ export function createFakeElectron(opts: { singleInstance?: boolean; displays?: 
     maximized = false;
     shown = false;
     destroyed = false;
+    menuRemoved = false;
+    focused = 0;
     constructor(readonly options: { webPreferences?: Record<string, unknown>; [key: string]: unknown }) {
       super();
       this.bounds = {
@@ -167,7 +205,12 @@ export function createFakeElectron(opts: { singleInstance?: boolean; displays?: 
     show(): void {
       this.shown = true;
     }
-    focus(): void {}
+    focus(): void {
+      this.focused += 1;
+    }
+    removeMenu(): void {
+      this.menuRemoved = true;
+    }
     restore(): void {}
     moveTo(bounds: Partial<Bounds>): void {
       this.bounds = { ...this.bounds, ...bounds };
@@ -262,6 +305,23 @@ export function createFakeElectron(opts: { singleInstance?: boolean; displays?: 
     screen: {
       getAllDisplays: () => state.displays,
       getPrimaryDisplay: () => state.displays[0],
+    },
+    safeStorage: {
+      isEncryptionAvailable: () => state.safeStorage.available,
+      getSelectedStorageBackend: () => state.safeStorage.backend,
+      encryptString: (plain: string) => fakeEncrypt(state.safeStorage, plain),
+      decryptString: (cipher: Buffer) => fakeDecrypt(state.safeStorage, cipher),
+    },
+    dialog: {
+      // Like Electron: (window, options) or (options); resolves with the chosen button.
+      showMessageBox: (first: unknown, second?: FakeElectron['messageBoxes'][number]['options']) => {
+        const [parent, options] = second === undefined ? [null, first as FakeElectron['messageBoxes'][number]['options']] : [first, second];
+        state.messageBoxes.push({ parent, options });
+        return Promise.resolve({ response: state.messageBoxResponses.shift() ?? 0, checkboxChecked: false });
+      },
+      showErrorBox: (title: string, content: string) => {
+        state.errorBoxes.push({ title, content });
+      },
     },
   };
 

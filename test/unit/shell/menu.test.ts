@@ -4,7 +4,15 @@ import { buildMenuTemplate, createMenuActions, type MenuActions } from '../../..
 import { fail } from '../../../src/shared/contract';
 import { clickMenuItem, findMenuItem } from './fake-electron';
 
-const noop: MenuActions = { killSwitch: vi.fn(), openBacktest: vi.fn(), trainModels: vi.fn(), openImport: vi.fn(), openModels: vi.fn() };
+const noop: MenuActions = {
+  killSwitch: vi.fn(),
+  openBacktest: vi.fn(),
+  trainModels: vi.fn(),
+  openImport: vi.fn(),
+  openModels: vi.fn(),
+  openBrokerKeys: vi.fn(),
+  forgetBrokerKeys: vi.fn(),
+};
 const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
 describe('menu layout', () => {
@@ -24,7 +32,7 @@ describe('menu layout', () => {
   });
 
   it('when a trading item is clicked then its action runs', () => {
-    const actions: MenuActions = { killSwitch: vi.fn(), openBacktest: vi.fn(), trainModels: vi.fn(), openImport: vi.fn(), openModels: vi.fn() };
+    const actions: MenuActions = { ...noop, killSwitch: vi.fn(), trainModels: vi.fn(), openBrokerKeys: vi.fn(), forgetBrokerKeys: vi.fn() };
     const template = buildMenuTemplate({ isMac: false, appName: 'Trading Cockpit', actions });
     clickMenuItem(findMenuItem(template, ['Trading', 'Kill switch']));
     clickMenuItem(findMenuItem(template, ['Models', 'Train now']));
