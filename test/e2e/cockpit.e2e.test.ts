@@ -110,10 +110,12 @@ describe('headless start-up with a bad configuration', () => {
     expect(output).toContain('Nothing was started');
   });
 
-  it('a mode this build cannot run is refused at start with the way out', async () => {
-    const { code, output } = await runHeadlessToExit({ TRADING_MODE: 'paper', TRADING_ALPACA_KEY_ID: 'PKTEST', TRADING_ALPACA_SECRET_KEY: 'secret-abc' });
+  it('paper trading on simulated prices is refused at start with the way out, and the keys are never printed', async () => {
+    const { code, output } = await runHeadlessToExit({ TRADING_MODE: 'paper', TRADING_FEED: 'synthetic', TRADING_ALPACA_KEY_ID: 'PKTEST', TRADING_ALPACA_SECRET_KEY: 'secret-abc' });
     expect(code).toBe(2);
-    expect(output).toContain('TRADING_MODE=simulated');
+    expect(output).toContain('TRADING_FEED="synthetic"');
+    expect(output).toContain('alpaca or polygon when TRADING_MODE=paper');
     expect(output).not.toContain('secret-abc');
+    expect(output).not.toContain('PKTEST');
   });
 });

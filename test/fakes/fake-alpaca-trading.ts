@@ -51,6 +51,8 @@ export class FakeAlpacaTrading {
   readonly malformed = new Set<string>();
   /** Rejects every order with this message (403, like insufficient buying power). */
   rejectWith: string | null = null;
+  /** Delay between creating an accepted order and answering the POST (a slow broker: a client can die in between). */
+  submitDelayMs = 0;
 
   // --- what the fake saw --------------------------------------------------------------------------
   readonly requests: Array<{ method: string; path: string; headers: Record<string, string | string[] | undefined> }> = [];
@@ -252,7 +254,9 @@ export class FakeAlpacaTrading {
       if (dup) return json(422, { code: 40010001, message: 'client_order_id must be unique' });
       if (this.rejectWith) return json(403, { code: 40310000, message: this.rejectWith });
       if (!(Number(body.qty) > 0)) return json(422, { code: 40010001, message: 'qty must be > 0' });
-      return json(200, this.createOrder(body));
+      const created = this.createOrder(body);
+      if (this.submitDelayMs > 0) await new Promise((r) => setTimeout(r, this.submitDelayMs));
+      return json(200, created);
     }
     if (method === 'GET' && url.pathname === '/v2/orders') {
       return json(200, url.searchParams.get('status') === 'open' ? open() : [...this.orders.values()]);

@@ -51,6 +51,48 @@ describe('loadConfig', () => {
     expect(error.message).toContain('TRADING_ALPACA_KEY_ID');
   });
 
+  it('PAPER is the default whenever Alpaca keys exist, on Alpaca data; LIVE only when asked', () => {
+    const keys = { TRADING_ALPACA_KEY_ID: 'PKTEST1', TRADING_ALPACA_SECRET_KEY: 'secret-1' };
+    const paper = loadConfig(keys);
+    expect(paper.mode).toBe('PAPER');
+    expect(paper.feed).toBe('alpaca');
+    expect(loadConfig({ ...keys, TRADING_MODE: 'live' }).mode).toBe('LIVE');
+    expect(loadConfig({ ...keys, TRADING_MODE: 'simulated' })).toMatchObject({ mode: 'SIMULATED', feed: 'synthetic' });
+  });
+
+  it('paper or live on simulated or replayed prices is refused, naming the feed', () => {
+    const keys = { TRADING_ALPACA_KEY_ID: 'PKTEST1', TRADING_ALPACA_SECRET_KEY: 'secret-1' };
+    for (const feed of ['synthetic', 'replay']) {
+      const error = issuesOf(() => loadConfig({ ...keys, TRADING_MODE: 'paper', TRADING_FEED: feed, TRADING_REPLAY_FROM: '2011-01-03', TRADING_REPLAY_TO: '2011-01-31' }));
+      expect(error.issues.map((i) => i.variable)).toEqual(['TRADING_FEED']);
+      expect(error.message).toContain('alpaca or polygon when TRADING_MODE=paper');
+    }
+  });
+
+  it('risk limits and exits come from variables; nonsense combinations are refused by name', () => {
+    const c = loadConfig({
+      TRADING_BANKROLL: '50000',
+      TRADING_DAILY_POSITION_LIMIT: '8000',
+      TRADING_DAILY_RISK_PCT: '5',
+      TRADING_MAX_ORDER_QTY: '300',
+      TRADING_FLATTEN_MINUTES: '10',
+      TRADING_ENTRY_CUTOFF_MINUTES: '20',
+      TRADING_MAX_DAILY_LOSS: '750',
+      TRADING_EXIT_PEAK_PCT: '0.5',
+      TRADING_EXIT_ML_THRESHOLD: '0',
+    });
+    expect(c.risk).toEqual({ bankroll: 50_000, dailyPositionLimit: 8_000, dailyRiskPct: 5, maxOrderQty: 300, flattenMinutesBeforeClose: 10, entryCutoffMinutes: 20 });
+    expect(c.maxDailyLoss).toBe(750);
+    expect(c.exits).toEqual({ peakExitPct: 0.5, trailAmount: 0, maxBarsHeld: 0, mlExitThreshold: 0 });
+    expect(loadConfig({}).exits.peakExitPct).toBe(1);
+
+    expect(issuesOf(() => loadConfig({ TRADING_SYMBOL_CAP_PCT: '60' })).issues.map((i) => i.variable)).toEqual(['TRADING_SYMBOL_CAP_PCT']);
+    expect(issuesOf(() => loadConfig({ TRADING_MAX_DAILY_LOSS: '30000' })).message).toContain('no larger than the bankroll (20000)');
+    expect(issuesOf(() => loadConfig({ TRADING_ENTRY_CUTOFF_MINUTES: '3', TRADING_FLATTEN_MINUTES: '5' })).message).toContain('entries stop before the flatten');
+    expect(issuesOf(() => loadConfig({ TRADING_MAX_ORDER_QTY: '10.5' })).issues.map((i) => i.variable)).toEqual(['TRADING_MAX_ORDER_QTY']);
+    expect(issuesOf(() => loadConfig({ TRADING_ALPACA_TRADING_URL: 'ftp://x' })).issues.map((i) => i.variable)).toEqual(['TRADING_ALPACA_TRADING_URL']);
+  });
+
   it('a secret never shows its value: not in errors, JSON, string or inspect', () => {
     const error = issuesOf(() => loadConfig({ TRADING_ALPACA_KEY_ID: 'PKSECRETVALUE123' }));
     expect(error.message).not.toContain('PKSECRETVALUE123');
