@@ -1,0 +1,166 @@
+// The whole engine in PAPER and LIVE mode against the loopback fake Alpaca (REST and trade_updates over
+// real sockets), prices from the seeded synthetic market on a manual clock: a rejected order, partial
+// fills, a duplicated fill, a dropped stream with fills missed meanwhile, a position that differs at the
+// broker, and the LIVE confirmation.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NyseCalendar } from '../../../src/main/calendar/nyse';
+import { loadConfig } from '../../../src/main/config/config';
+import { SyntheticMarket } from '../../../src/main/data/synthetic-market';
+import { SimulatedClock } from '../../../src/main/engine/clock';
+import { createEngine, type Engine } from '../../../src/main/engine/compose';
+import type { EventPayload } from '../../../src/shared/contract';
+import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
+import { loopbackFetch, waitFor } from '../vendors/helpers';
+
+const START = '2025-03-03';
+let fake: FakeAlpacaTrading;
+let engine: Engine | null = null;
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = null;
+  await fake?.close();
+});
+
+async function paperEngine(mode: 'paper' | 'live' = 'paper', dbPath = ':memory:'): Promise<{ engine: Engine; clock: SimulatedClock; notices: Array<EventPayload<'app.notice'>>; minutes(n: number): void }> {
+  const config = loadConfig({
+    TRADING_MODE: mode,
+    TRADING_ALPACA_KEY_ID: FAKE_TRADING_KEY,
+    TRADING_ALPACA_SECRET_KEY: FAKE_TRADING_SECRET,
+    TRADING_ALPACA_TRADING_URL: fake.restUrl,
+    TRADING_ALPACA_TRADING_STREAM_URL: fake.streamUrl,
+    TRADING_DB_PATH: dbPath,
+    TRADING_DATA_DIR: mkdtempSync(join(tmpdir(), 'paper-engine-')),
+    TRADING_WATCHLIST: 'SPY,AAPL',
+    TRADING_RETRAIN_MINUTES: '1440',
+    TRADING_MAX_ORDERS_PER_MINUTE: '1000',
+  });
+  const calendar = new NyseCalendar();
+  const clock = new SimulatedClock(calendar.sessionOnOrAfter(START).open);
+  const feed = new SyntheticMarket({ symbols: config.watchlist, seed: 5, clock, speed: 1, startDate: START, calendar, historySessions: 1, drive: 'manual' });
+  // The live host is refused unless live is set, so LIVE points at the fake through the override too.
+  const e = createEngine(config, { feed: { feed, clock, history: () => feed.history() }, clockTickMs: 0, signalGenerators: false, fetch: loopbackFetch });
+  engine = e;
+  const notices: Array<EventPayload<'app.notice'>> = [];
+  e.bus.subscribe('app.notice', (n) => notices.push(n));
+  await e.start();
+  await waitFor(() => fake.listeningClients === 1, 'trade_updates listening');
+  await waitFor(() => e.execution.reconciliation?.trigger === 'stream', 'stream reconciliation');
+  const minutes = (n: number): void => clock.advanceBy(n * 60_000);
+  minutes(5); // fresh bars, warm features
+  return { engine: e, clock, notices, minutes };
+}
+
+const entry = (e: Engine, symbol: string, qty: number, id: string) => {
+  const last = e.cache.quote(symbol)!.last;
+  return e.execution.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last * 0.98 * 100) / 100, targetPrice: Math.round(last * 1.05 * 100) / 100, reason: 'test', clientOrderId: id });
+};
+
+const held = (e: Engine, symbol: string): number => e.orders.positions().find((p) => p.symbol === symbol)?.qty ?? 0;
+
+describe('PAPER engine on the fake Alpaca', () => {
+  it('partial fills and a duplicated fill event build the position once; the book equals the broker', async () => {
+    fake = await FakeAlpacaTrading.start();
+    const { engine: e } = await paperEngine();
+    const r = await entry(e, 'AAPL', 10, 'entry-AAPL-t1');
+    expect(r.ok).toBe(true);
+    expect(e.orders.get('entry-AAPL-t1')!.status).toBe('accepted');
+    fake.fill('entry-AAPL-t1', 4, 100);
+    const second = fake.fill('entry-AAPL-t1', 6, 101);
+    fake.sendRaw(second); // the same execution again
+    await waitFor(() => e.orders.get('entry-AAPL-t1')!.status === 'filled', 'filled');
+    await new Promise((r2) => setTimeout(r2, 50));
+    expect(held(e, 'AAPL')).toBe(10);
+    expect(e.orders.fills('entry-AAPL-t1').map((f) => f.qty)).toEqual([4, 6]);
+    expect(e.orders.get('entry-AAPL-t1')!.avgFillPrice).toBeCloseTo(100.6, 9);
+    expect(fake.positions.get('AAPL')!.qty).toBe(10);
+    // Tracked with the stop and target it was entered with.
+    expect(e.execution.trackedPositions()[0]).toMatchObject({ symbol: 'AAPL', qty: 10 });
+    expect(e.execution.trackedPositions()[0]!.stopPrice).toBeGreaterThan(0);
+  });
+
+  it('a rejection (403) is a rejected order in the book with the broker reason, and a notice', async () => {
+    fake = await FakeAlpacaTrading.start();
+    const { engine: e, notices } = await paperEngine();
+    fake.rejectWith = 'insufficient buying power';
+    const r = await entry(e, 'AAPL', 5, 'entry-AAPL-rej');
+    expect(r).toMatchObject({ ok: false, check: 'broker' });
+    expect(e.orders.get('entry-AAPL-rej')).toMatchObject({ status: 'rejected', note: 'insufficient buying power' });
+    expect(notices.some((n) => n.message.includes('insufficient buying power'))).toBe(true);
+    // The capital at risk reserved for it is given back.
+    expect(e.ledger.day().capitalAtRiskUsed).toBe(0);
+  });
+
+  it('fills missed while the stream was down are applied at the reconnect, once', async () => {
+    fake = await FakeAlpacaTrading.start();
+    const { engine: e } = await paperEngine();
+    await entry(e, 'AAPL', 8, 'entry-AAPL-drop');
+    const before = e.execution.reconciliation!.at;
+    fake.dropStream();
+    // While the socket is gone the broker fills; no client hears it.
+    await waitFor(() => fake.listeningClients === 0, 'stream dropped');
+    fake.fill('entry-AAPL-drop', 8, 99.5);
+    await waitFor(() => e.orders.get('entry-AAPL-drop')!.status === 'filled', 'caught up after the reconnect', 5_000);
+    expect(e.execution.reconciliation!.trigger).toBe('stream');
+    expect(e.execution.reconciliation!.at).toBeGreaterThanOrEqual(before);
+    expect(e.execution.reconciliation!.caughtUp).toEqual(['entry-AAPL-drop']);
+    expect(held(e, 'AAPL')).toBe(8);
+    expect(e.orders.fills('entry-AAPL-drop')).toHaveLength(1);
+  });
+
+  it('a position that differs at the broker is flagged, never overwritten, and entries stop until the trader resumes', async () => {
+    fake = await FakeAlpacaTrading.start();
+    fake.setPosition('SPY', 50, 500); // bought on the web before the cockpit started
+    const { engine: e, notices } = await paperEngine();
+    expect(e.execution.reconciliation!.positionMismatches).toEqual([{ symbol: 'SPY', localQty: 0, brokerQty: 50 }]);
+    expect(e.trading.state.state).toBe('REDUCING');
+    expect(held(e, 'SPY')).toBe(0); // the book keeps its own record
+    expect(notices.some((n) => n.code === 'execution.reconcile' && n.message.includes('SPY book 0 vs broker 50'))).toBe(true);
+    const r = await entry(e, 'AAPL', 1, 'entry-AAPL-mm');
+    expect(r).toMatchObject({ ok: false, check: 'tradingState' });
+    const resumed = await e.dispatch('trading.resume', { confirm: true });
+    expect(resumed).toMatchObject({ ok: true, data: { state: 'ACTIVE' } });
+  });
+
+  it('the book survives a restart of the engine: stops and targets come back from the store', async () => {
+    fake = await FakeAlpacaTrading.start();
+    const db = join(mkdtempSync(join(tmpdir(), 'paper-restart-')), 'history.sqlite');
+    const first = await paperEngine('paper', db);
+    await entry(first.engine, 'AAPL', 6, 'entry-AAPL-keep');
+    fake.fill('entry-AAPL-keep', 6, 100);
+    await waitFor(() => held(first.engine, 'AAPL') === 6, 'held');
+    const levels = first.engine.execution.trackedPositions()[0]!;
+    await first.engine.stop();
+    engine = null;
+    const second = await paperEngine('paper', db);
+    expect(second.engine.execution.trackedPositions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 6, stopPrice: levels.stopPrice, targetPrice: levels.targetPrice })]);
+    expect(second.engine.execution.reconciliation!.positionMismatches).toEqual([]);
+    expect(second.engine.trading.state.state).toBe('ACTIVE');
+  });
+});
+
+describe('LIVE engine', () => {
+  it('takes no entry until the trader types LIVE in the cockpit; exits are allowed meanwhile', async () => {
+    fake = await FakeAlpacaTrading.start();
+    const { engine: e } = await paperEngine('live');
+    const status = await e.dispatch('session.status', {});
+    expect(status).toMatchObject({ ok: true, data: { broker: { live: true, liveConfirmed: false } } });
+    expect(e.trading.state.state).toBe('REDUCING');
+    expect(await entry(e, 'AAPL', 1, 'entry-AAPL-l1')).toMatchObject({ ok: false, check: 'tradingState' });
+    expect(fake.postCount).toBe(0);
+    expect(await e.dispatch('trading.resume', { confirm: true })).toMatchObject({ ok: false, error: { code: 'REFUSED' } });
+    expect(await e.dispatch('trading.confirmLive', { phrase: 'live' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await e.dispatch('trading.confirmLive', { phrase: 'LIVE' })).toMatchObject({ ok: true, data: { state: 'ACTIVE' } });
+    expect(await entry(e, 'AAPL', 1, 'entry-AAPL-l2')).toMatchObject({ ok: true });
+    expect(fake.postCount).toBe(1);
+  });
+
+  it('a simulated or paper session has nothing to confirm', async () => {
+    fake = await FakeAlpacaTrading.start();
+    const { engine: e } = await paperEngine('paper');
+    expect(await e.dispatch('trading.confirmLive', { phrase: 'LIVE' })).toMatchObject({ ok: false, error: { code: 'REFUSED' } });
+  });
+});
