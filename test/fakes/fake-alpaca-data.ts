@@ -43,6 +43,8 @@ export interface FakeAlpacaOptions {
   pageSize?: number;
   /** Answer client pings (the ws default); false makes a silent socket look dead. */
   autoPong?: boolean;
+  /** The key pair it accepts (default FAKE_ALPACA_KEY / FAKE_ALPACA_SECRET): one account's keys serve data and trading. */
+  credentials?: { key: string; secret: string };
 }
 
 interface Connection {
@@ -95,13 +97,15 @@ export class FakeAlpacaData {
     private readonly wss: WebSocketServer,
     private readonly pageSize: number,
     readonly port: number,
+    private readonly key: string = FAKE_ALPACA_KEY,
+    private readonly secret: string = FAKE_ALPACA_SECRET,
   ) {}
 
   static async start(options: FakeAlpacaOptions = {}): Promise<FakeAlpacaData> {
     const http = createServer();
     const wss = new WebSocketServer({ server: http, autoPong: options.autoPong ?? true });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const fake = new FakeAlpacaData(http, wss, options.pageSize ?? 1000, (http.address() as AddressInfo).port);
+    const fake = new FakeAlpacaData(http, wss, options.pageSize ?? 1000, (http.address() as AddressInfo).port, options.credentials?.key, options.credentials?.secret);
     http.on('request', (req, res) => void fake.onRest(req, res));
     wss.on('connection', (ws) => fake.onConnection(ws));
     return fake;
@@ -169,7 +173,7 @@ export class FakeAlpacaData {
       if (msg.action === 'auth') {
         this.authMessages.push({ key: msg.key, secret: msg.secret });
         if (conn.authenticated) return reply({ T: 'error', ...ALPACA_ERRORS.alreadyAuthenticated });
-        const error = this.authError ?? (msg.key === FAKE_ALPACA_KEY && msg.secret === FAKE_ALPACA_SECRET ? null : ALPACA_ERRORS.authFailed);
+        const error = this.authError ?? (msg.key === this.key && msg.secret === this.secret ? null : ALPACA_ERRORS.authFailed);
         if (error) {
           reply({ T: 'error', ...error });
           ws.close();
@@ -207,7 +211,7 @@ export class FakeAlpacaData {
     };
     const m = /^\/v2\/stocks\/([^/]+)\/bars$/.exec(url.pathname);
     if (req.method !== 'GET' || !m) return json(404, { message: 'not found' });
-    if (req.headers['apca-api-key-id'] !== FAKE_ALPACA_KEY || req.headers['apca-api-secret-key'] !== FAKE_ALPACA_SECRET) {
+    if (req.headers['apca-api-key-id'] !== this.key || req.headers['apca-api-secret-key'] !== this.secret) {
       return json(401, { message: 'unauthorized.' });
     }
     if (this.restFailStatus !== null) return json(this.restFailStatus, { message: 'scripted failure' });
