@@ -1,8 +1,11 @@
 // The blotter: open positions and the day's orders as the execution engine reports them, live from
 // its events, with the trader's Flatten all (market orders closing every position, after a confirm).
+// Each order carries a badge for what it was (entry, or which exit rule closed the position) and the
+// time and price of its fill.
 import { memo, useMemo, useState } from 'react';
 import { formatPrice } from '../components/format';
 import { formatNyTime } from '../components/nyTime';
+import { ORDER_KIND_LABELS, orderKindOf } from '../store/blotter/orderKind';
 import { blotterSelectors } from '../store/blotter/selectors';
 import { useBlotter, useCockpit } from '../store/context';
 
@@ -33,18 +36,28 @@ function Positions() {
 
 const OrderRow = memo(function OrderRow({ clientOrderId }: { clientOrderId: string }) {
   const select = useMemo(() => blotterSelectors.orderOf(clientOrderId), [clientOrderId]);
+  const selectFillTime = useMemo(() => blotterSelectors.fillTimeOf(clientOrderId), [clientOrderId]);
   const o = useBlotter(select);
+  const fillTime = useBlotter(selectFillTime);
+  const kind = useMemo(() => (o ? orderKindOf(o.reason) : 'other'), [o]);
   if (!o) return null;
+  const badge = ORDER_KIND_LABELS[kind].badge;
   return (
-    <tr data-testid={`order-row-${clientOrderId}`} data-status={o.status} title={o.note || o.reason}>
+    <tr data-testid={`order-row-${clientOrderId}`} data-status={o.status} data-kind={kind} title={o.note || o.reason}>
       <td className="date">{formatNyTime(o.submittedAt)}</td>
       <td className="strong">{o.symbol}</td>
       <td>{o.side}</td>
+      <td>{badge && <span className={`order-kind kind-${kind}`} data-testid={`order-kind-${clientOrderId}`}>{badge}</span>}</td>
       <td className="num">
         {o.filledQty}/{o.qty}
       </td>
       <td>{o.type}</td>
-      <td className="num">{o.avgFillPrice === null ? '' : formatPrice(o.avgFillPrice)}</td>
+      <td className="num" data-testid={`order-fill-price-${clientOrderId}`}>
+        {o.avgFillPrice === null ? '' : formatPrice(o.avgFillPrice)}
+      </td>
+      <td className="date" data-testid={`order-fill-time-${clientOrderId}`} data-fill-time={fillTime ?? ''}>
+        {fillTime === undefined || o.filledQty === 0 ? '' : formatNyTime(fillTime)}
+      </td>
       <td className={`order-status status-${o.status}`}>{o.status}</td>
       <td className="order-reason">{o.reason}</td>
     </tr>
@@ -61,9 +74,11 @@ function Orders() {
           <th className="date">Time (ET)</th>
           <th>Symbol</th>
           <th>Side</th>
+          <th>Kind</th>
           <th className="num">Filled</th>
           <th>Type</th>
           <th className="num">Avg fill</th>
+          <th className="date">Fill time (ET)</th>
           <th>Status</th>
           <th>Reason</th>
         </tr>

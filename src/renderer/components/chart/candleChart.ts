@@ -1,20 +1,24 @@
 // The candlestick chart itself: one lightweight-charts instance with a candle series, a volume
-// histogram on its own scale at the bottom and the feature-engine overlay lines on the price scale.
-// The container's data attributes report what the series hold (symbol, bar count, overlay point
-// counts) for tests and tools. After `remove()` every call is a no-op.
+// histogram on its own scale at the bottom, the feature-engine overlay lines on the price scale and
+// the trader's executions as markers on the candles. The container's data attributes report what the
+// series hold (symbol, bar count, overlay point counts, the markers drawn) for tests and tools. After
+// `remove()` every call is a no-op.
 import {
   CandlestickSeries,
   ColorType,
   createChart,
+  createSeriesMarkers,
   HistogramSeries,
   type CandlestickData,
   type HistogramData,
+  type SeriesMarker,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Bar } from '../../../shared/domain';
 import type { OverlayVisibility } from '../../store/chart/initialState';
 import { createNyTimeShifter } from '../nyTime';
 import type { BarSink } from './barStream';
+import { markerLook, markersWithin, type ExecutionMarker } from './executionMarkers';
 import { createOverlayLines } from './overlayLines';
 import { createSeriesBook } from './seriesBook';
 
@@ -34,6 +38,11 @@ const BARS_IN_VIEW = 200;
 export interface CandleChartHandle extends BarSink {
   /** Shows the overlay lines of the groups switched on, hides the others. */
   showOverlays(overlays: OverlayVisibility): void;
+  /**
+   * The shown symbol's executions, oldest first. Those whose bar the candles hold are drawn; the
+   * rest wait for their bar (a fill belongs to a bar that may not have been published yet).
+   */
+  setExecutions(markers: readonly ExecutionMarker[]): void;
   remove(): void;
 }
 
@@ -66,6 +75,8 @@ export function createCandleChart(container: HTMLElement, overlays: OverlayVisib
   });
   chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.78, bottom: 0 } });
 
+  const executionMarkers = createSeriesMarkers(candles, []);
+
   const shift = createNyTimeShifter();
   // Overlay points carry their bar's start, so both go through this one shift and line up.
   const chartTime = (start: number): UTCTimestamp => Math.floor(shift(start) / 1000) as UTCTimestamp;
@@ -90,8 +101,28 @@ export function createCandleChart(container: HTMLElement, overlays: OverlayVisib
     container.dataset.barCount = String(book.count);
   };
 
+  /** Bar starts (epoch ms) of the first and last candle, which bound the markers drawn. */
+  let firstBarStart: number | null = null;
+  let lastBarStart: number | null = null;
+  let executions: readonly ExecutionMarker[] = [];
+  /** What the markers plugin holds now: a new bar only costs a redraw when it brings a marker in. */
+  let drawn = { list: executions, from: 0, to: 0 };
+  const drawMarkers = (): void => {
+    const { from, to } = markersWithin(executions, firstBarStart, lastBarStart);
+    if (drawn.list === executions && drawn.from === from && drawn.to === to) return;
+    drawn = { list: executions, from, to };
+    const shown = executions.slice(from, to);
+    executionMarkers.setMarkers(
+      shown.map((m): SeriesMarker<UTCTimestamp> => ({ time: chartTime(m.barStart), id: m.clientOrderId, ...markerLook(m) })),
+    );
+    container.dataset.markers = shown.map((m) => m.label).join(',');
+    container.dataset.markerCount = String(shown.length);
+  };
+
   let removed = false;
   container.dataset.symbol = '';
+  container.dataset.markers = '';
+  container.dataset.markerCount = '0';
   report();
 
   return {
@@ -99,16 +130,21 @@ export function createCandleChart(container: HTMLElement, overlays: OverlayVisib
       if (removed) return;
       book.clear();
       firstCandleTime = null;
+      firstBarStart = null;
+      lastBarStart = null;
       candles.setData([]);
       volume.setData([]);
       lines.clear();
       container.dataset.symbol = symbol ?? '';
       report();
+      drawMarkers();
     },
     setBars(bars) {
       if (removed) return;
       const ordered = book.load(bars);
       firstCandleTime = ordered[0] ? timeOf(ordered[0]) : null;
+      firstBarStart = ordered[0]?.start ?? null;
+      lastBarStart = ordered[ordered.length - 1]?.start ?? null;
       candles.setData(ordered.map(toCandle));
       volume.setData(ordered.map(toVolume));
       if (ordered.length > BARS_IN_VIEW) {
@@ -117,13 +153,21 @@ export function createCandleChart(container: HTMLElement, overlays: OverlayVisib
         chart.timeScale().fitContent();
       }
       report();
+      drawMarkers();
     },
     applyBar(bar) {
-      if (removed || book.accept(bar) === 'ignore') return;
+      if (removed) return;
+      const action = book.accept(bar);
+      if (action === 'ignore') return;
       // `update` appends a bar with a new time and replaces the last one with the same time.
       candles.update(toCandle(bar));
       volume.update(toVolume(bar));
       report();
+      if (action === 'append') {
+        firstBarStart ??= bar.start;
+        lastBarStart = bar.start;
+        drawMarkers();
+      }
     },
     setOverlays(points) {
       if (removed) return;
@@ -136,6 +180,11 @@ export function createCandleChart(container: HTMLElement, overlays: OverlayVisib
     showOverlays(next) {
       if (removed) return;
       lines.setVisibility(next);
+    },
+    setExecutions(markers) {
+      if (removed) return;
+      executions = markers;
+      drawMarkers();
     },
     remove() {
       if (removed) return;

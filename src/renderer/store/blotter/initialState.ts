@@ -13,10 +13,16 @@ export interface BlotterState {
   orderIds: string[];
   positions: BlotterPosition[];
   fills: BlotterFill[];
+  /**
+   * Epoch ms of each order's latest fill, by clientOrderId: from the snapshot's fills and from every
+   * 'orders.update' whose filled quantity grew (the engine stamps that update with the fill's time).
+   * What the blotter shows as the fill time and where the chart puts the order's marker.
+   */
+  fillAt: Record<string, number>;
   /** False until the engine has answered `orders.list`. */
   loaded: boolean;
   /** Most orders kept in the blotter; older finished ones drop off. */
   capacity: number;
 }
 
-export const initialBlotterState: BlotterState = { orders: {}, orderIds: [], positions: [], fills: [], loaded: false, capacity: 200 };
+export const initialBlotterState: BlotterState = { orders: {}, orderIds: [], positions: [], fills: [], fillAt: {}, loaded: false, capacity: 200 };

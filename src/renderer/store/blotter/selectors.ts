@@ -11,6 +11,11 @@ export const blotterSelectors = {
     (clientOrderId: string) =>
     (s: BlotterStore): BlotterOrder | undefined =>
       s.orders[clientOrderId],
+  /** Epoch ms of an order's latest fill, or undefined before its first. */
+  fillTimeOf:
+    (clientOrderId: string) =>
+    (s: BlotterStore): number | undefined =>
+      s.fillAt[clientOrderId],
   positions: (s: BlotterStore) => s.positions,
   hasPositions: (s: BlotterStore): boolean => s.positions.length > 0,
   workingOrderCount: (s: BlotterStore): number => s.orderIds.reduce((n, id) => n + (TERMINAL.has(s.orders[id]!.status) ? 0 : 1), 0),

@@ -34,6 +34,13 @@ function trimmed(orders: Record<string, BlotterOrder>, capacity: number): Pick<B
   return { orders: Object.fromEntries(kept.map((o) => [o.clientOrderId, o])), orderIds: kept.map((o) => o.clientOrderId) };
 }
 
+/** The fill times of the orders still kept (the same object when none was dropped). */
+function fillTimesOf(fillAt: Record<string, number>, orders: Record<string, BlotterOrder>): Record<string, number> {
+  const ids = Object.keys(fillAt);
+  if (ids.every((id) => id in orders)) return fillAt;
+  return Object.fromEntries(ids.filter((id) => id in orders).map((id) => [id, fillAt[id]!]));
+}
+
 export function createBlotterStore(initial: Partial<BlotterState> = {}): BlotterStoreApi {
   return createStore<BlotterStore>()((set) => ({
     ...initialBlotterState,
@@ -44,12 +51,21 @@ export function createBlotterStore(initial: Partial<BlotterState> = {}): Blotter
         const orders: Record<string, BlotterOrder> = {};
         for (const o of snapshot.orders) orders[o.clientOrderId] = o;
         for (const o of Object.values(s.orders)) if (supersedes(orders[o.clientOrderId], o)) orders[o.clientOrderId] = o;
-        return { ...trimmed(orders, s.capacity), positions: snapshot.positions, fills: snapshot.fills, loaded: true };
+        const fillAt: Record<string, number> = { ...s.fillAt };
+        for (const f of snapshot.fills) fillAt[f.clientOrderId] = Math.max(fillAt[f.clientOrderId] ?? -Infinity, f.time);
+        // The snapshot's fills are only the latest ones; an older filled order's last update is its fill.
+        for (const o of Object.values(orders)) if (o.filledQty > 0 && fillAt[o.clientOrderId] === undefined) fillAt[o.clientOrderId] = o.updatedAt;
+        const kept = trimmed(orders, s.capacity);
+        return { ...kept, fillAt: fillTimesOf(fillAt, kept.orders), positions: snapshot.positions, fills: snapshot.fills, loaded: true };
       }),
     orderUpdated: (order) =>
       set((s) => {
-        if (!supersedes(s.orders[order.clientOrderId], order)) return s;
-        return trimmed({ ...s.orders, [order.clientOrderId]: order }, s.capacity);
+        const current = s.orders[order.clientOrderId];
+        if (!supersedes(current, order)) return s;
+        const kept = trimmed({ ...s.orders, [order.clientOrderId]: order }, s.capacity);
+        const filledNow = order.filledQty > (current?.filledQty ?? 0);
+        const fillAt = filledNow ? { ...s.fillAt, [order.clientOrderId]: order.updatedAt } : s.fillAt;
+        return { ...kept, fillAt: fillTimesOf(fillAt, kept.orders) };
       }),
     positionsUpdated: ({ positions }) => set({ positions }),
   }));
