@@ -60,9 +60,13 @@ describe('the approval desk in the cockpit', () => {
       .toBeGreaterThanOrEqual(3);
     for (const r of (await rows(page)).slice(0, 20)) expect(r.reasons.length, r.id).toBeGreaterThan(5);
 
-    // Freeze simulated time so the trader has time to decide.
+    // Slow down to trader speed (a signal lives a few simulated minutes: well under a second at 600×), wait
+    // for two sized signals to be pending at once, then freeze simulated time so the trader has time to decide.
+    await page.selectOption('[data-testid="feed-speed"]', '60');
+    await expect.poll(async () => (await rows(page)).filter((r) => r.status === 'pending' && r.qty > 0).length, { timeout: 90_000, interval: 50 }).toBeGreaterThanOrEqual(2);
     await page.click('[data-testid="feed-pause"]');
-    await expect.poll(async () => (await rows(page)).filter((r) => r.status === 'pending' && r.qty > 0).length, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getAttribute('[data-testid="feed-controls"]', 'data-paused')).toBe('true');
+    await expect.poll(async () => (await rows(page)).filter((r) => r.status === 'pending' && r.qty > 0).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     const pending = (await rows(page)).filter((r) => r.status === 'pending' && r.qty > 0);
 
     // Veto one: recorded, nothing sent.
