@@ -18,6 +18,7 @@ import type { Scores } from '../ml/learning-service';
 import { nyDateKey } from '../calendar/ny-time';
 import {
   checkPreTrade,
+  flattenTimeOf,
   sectorExposure,
   sectorOfSymbol,
   symbolExposure,
@@ -70,7 +71,12 @@ export interface ExecutionOptions {
   recentFills?: number;
   /** Client order ids this engine makes (prefixes); an open broker order with such an id is ours. */
   ownIdPattern?: RegExp;
+  /** Percent through the last trade of the marketable limit that replaces a market entry (default 0.5). */
+  marketableLimitPct?: number;
 }
+
+/** How far through the last trade a "market" entry's marketable limit goes, in percent. */
+export const DEFAULT_MARKETABLE_LIMIT_PCT = 0.5;
 
 /** The ids the engine gives its orders: entries, exits and flattens. */
 export const OWN_ORDER_ID = /^(entry|exit|flatten)-/;
@@ -135,6 +141,8 @@ export class ExecutionEngine extends BaseComponent {
   private lastReconciliation: ReconciliationSummary | null = null;
   /** Orders whose submit call has not returned yet: a reconciliation leaves them alone. */
   private readonly inFlight = new Set<string>();
+  /** Entries being canceled at the flatten time. */
+  private readonly cancelling = new Set<string>();
   private reconciling: Promise<ReconciliationSummary | null> = Promise.resolve(null);
   private breaker: CircuitState = CLOSED;
   private readonly unsubscribe: Array<() => void> = [];
@@ -189,7 +197,10 @@ export class ExecutionEngine extends BaseComponent {
   }
 
   protected async onStart(): Promise<void> {
-    const { bus, store, broker } = this.parts;
+    const { bus, store, broker, ledger, trading } = this.parts;
+    // A restart keeps the day's trading state: the kill switch or a loss limit still holds.
+    const day = ledger.day();
+    if (day.state !== 'ACTIVE' && trading.state.state === 'ACTIVE') trading.change(day.state, `${day.state} since earlier today (restored from the risk ledger)`);
     this.restoreBook();
     for (const o of store.openOrders()) this.remember(o.clientOrderId);
     this.unsubscribe.push(
@@ -391,7 +402,18 @@ export class ExecutionEngine extends BaseComponent {
     const { limits } = this.options;
     const positions = store.positions();
     const lastTrade = this.lastTradePrice(proposal.symbol);
-    const entryPrice = proposal.limitPrice ?? lastTrade;
+    // No market entries: a "market" entry is a marketable limit, immediate-or-cancel, a little through the
+    // last trade. The limit is what it is valued, sized and capped at, so a gap at the next open can never
+    // fill it above the caps (a gap beyond the limit leaves it unfilled instead).
+    const through = (this.options.marketableLimitPct ?? DEFAULT_MARKETABLE_LIMIT_PCT) / 100;
+    const marketable =
+      proposal.limitPrice === undefined && lastTrade !== null
+        ? proposal.side === 'buy'
+          ? Math.ceil(lastTrade * (1 + through) * 100 - 1e-6) / 100
+          : Math.floor(lastTrade * (1 - through) * 100 + 1e-6) / 100
+        : undefined;
+    const limitPrice = proposal.limitPrice ?? marketable;
+    const entryPrice = limitPrice ?? lastTrade;
     const deny = (check: EntryDenialCheck, reason: string): EntryResult => {
       this.parts.bus.publish('app.notice', { level: 'warn', code: `risk.${check}`, message: `${proposal.side} ${proposal.symbol} denied (${check}): ${reason}`, at: now });
       this.parts.log.info('entry denied', { symbol: proposal.symbol, check, reason });
@@ -399,7 +421,8 @@ export class ExecutionEngine extends BaseComponent {
     };
     if (!this.isActive) return deny('broker', 'the execution engine is not running');
     const day = ledger.day();
-    const positionValueOpen = positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0);
+    const working = this.workingEntries();
+    const positionValueOpen = [...positions, ...working].reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0);
 
     let sizing: SizingResult | null = null;
     let qty = proposal.qty;
@@ -413,8 +436,8 @@ export class ExecutionEngine extends BaseComponent {
           stopPrice: proposal.stopPrice,
           positionValueOpen,
           capitalAtRiskUsed: day.capitalAtRiskUsed,
-          symbolExposure: symbolExposure(positions, proposal.symbol),
-          sectorExposure: sectorExposure(positions, this.sectorOf, sectorOfSymbol(this.sectorOf, proposal.symbol)),
+          symbolExposure: symbolExposure([...positions, ...working], proposal.symbol),
+          sectorExposure: sectorExposure([...positions, ...working], this.sectorOf, sectorOfSymbol(this.sectorOf, proposal.symbol)),
         },
         limits,
       );
@@ -427,13 +450,15 @@ export class ExecutionEngine extends BaseComponent {
       symbol: proposal.symbol,
       side: proposal.side,
       qty,
-      type: proposal.limitPrice !== undefined ? 'limit' : 'market',
-      timeInForce: 'day',
+      type: limitPrice !== undefined ? 'limit' : 'market',
+      timeInForce: marketable !== undefined ? 'ioc' : 'day',
       reason: `entry: ${proposal.reason}`,
     };
-    if (proposal.limitPrice !== undefined) order.limitPrice = proposal.limitPrice;
-    const proposed: ProposedOrder = { order, riskStop: proposal.stopPrice };
-    const check = checkPreTrade(proposed, this.context(proposal.symbol, now, positions, positionValueOpen, day.capitalAtRiskUsed, cache.lastBar(proposal.symbol) ?? null, lastTrade), limits);
+    if (limitPrice !== undefined) order.limitPrice = limitPrice;
+    const proposed: ProposedOrder = { order, riskStop: proposal.stopPrice, entry: true };
+    const context = this.context(proposal.symbol, now, positions, positionValueOpen, day.capitalAtRiskUsed, cache.lastBar(proposal.symbol) ?? null, lastTrade);
+    context.working = working;
+    const check = checkPreTrade(proposed, context, limits);
     if (!check.ok) return deny(check.check, check.reason);
 
     const admission = admit(this.breaker, now, this.breakerConfig);
@@ -486,6 +511,8 @@ export class ExecutionEngine extends BaseComponent {
     // The data engine may pass a corrected bar with the same start; the broker only matches a new minute.
     if (previous !== undefined && bar.start <= previous) return;
     this.lastFedStart.set(bar.symbol, bar.start);
+    // Before the bar can match anything: past the flatten time no working entry may fill.
+    this.cancelWorkingEntries(this.parts.clock.now());
     try {
       this.parts.broker.onBar?.(bar);
     } catch (error) {
@@ -653,6 +680,34 @@ export class ExecutionEngine extends BaseComponent {
       this.tracked.set(fill.symbol, trackPosition(position, fill.time, levels ?? {}));
     } else {
       this.tracked.set(fill.symbol, { ...current, qty: position.qty, avgEntryPrice: position.avgEntryPrice, ...(levels ?? {}) });
+    }
+  }
+
+  /** The unfilled rest of every working entry order, signed, at its limit (or the last trade): exposure to come. */
+  private workingEntries(): Position[] {
+    const out: Position[] = [];
+    for (const o of this.parts.store.openOrders()) {
+      if (!o.reason.startsWith('entry')) continue;
+      const rest = o.qty - o.filledQty;
+      const price = o.limitPrice ?? o.stopPrice ?? this.lastTradePrice(o.symbol);
+      if (rest <= 0 || price === null) continue;
+      out.push({ symbol: o.symbol, qty: o.side === 'buy' ? rest : -rest, avgEntryPrice: price });
+    }
+    return out;
+  }
+
+  /** From the flatten time on, no entry may still be working: it could fill after the flatten. */
+  private cancelWorkingEntries(now: number): void {
+    const flattenAt = flattenTimeOf(this.parts.calendar, now, this.options.limits.flattenMinutesBeforeClose);
+    if (flattenAt !== null && now < flattenAt) return;
+    for (const o of this.parts.store.openOrders()) {
+      if (!o.reason.startsWith('entry') || this.cancelling.has(o.clientOrderId) || this.inFlight.has(o.clientOrderId)) continue;
+      this.cancelling.add(o.clientOrderId);
+      this.parts.log.info('entry canceled at the flatten time', { clientOrderId: o.clientOrderId });
+      this.parts.broker
+        .cancel(o.clientOrderId)
+        .catch((error: unknown) => this.parts.log.error('cancel at the flatten time failed', { error, clientOrderId: o.clientOrderId }))
+        .finally(() => this.cancelling.delete(o.clientOrderId));
     }
   }
 

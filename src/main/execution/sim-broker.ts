@@ -2,6 +2,7 @@
 // fed through `onBar`, only bars that start after the order was known (no look-ahead), with the fill model's
 // price rules, a volume cap, latency, fees, time in force, brackets (OCO) and positions. Time comes only
 // from the injected Clock; ids are sequential, so the same inputs give the same events.
+import { randomUUID } from 'node:crypto';
 import type { Bar } from '../../shared/domain';
 import type { Clock, CancelTimer } from '../engine/clock';
 import type { Broker, Fill, Order, OrderEvent, OrderRequest, Position, Side } from './types';
@@ -35,6 +36,12 @@ export interface SimBrokerConfig {
   readonly calendar?: { nextClose(utc: number): number };
   /** ATR per symbol for ATR slippage, when not set through `setAtr`. */
   readonly atrOf?: (symbol: string) => number | undefined;
+  /**
+   * Prefix of the broker order and execution ids. Default: unique per instance, because the order book
+   * outlives a broker (a restarted engine's new simulated broker must not reuse an execution id the
+   * store already holds: the store refuses a repeated one as a duplicate).
+   */
+  readonly idPrefix?: string;
 }
 
 interface Working {
@@ -83,6 +90,7 @@ export class SimBroker implements Broker {
   private readonly matchingBarStart = new Map<string, number>();
   private orderSeq = 0;
   private execSeq = 0;
+  private readonly idPrefix: string;
 
   constructor(
     private readonly clock: Clock,
@@ -99,6 +107,7 @@ export class SimBroker implements Broker {
     const calendar = config.calendar;
     this.sessionCloseOf = config.sessionClose ?? (calendar ? (t: number) => calendar.nextClose(t) : null);
     this.atrOf = config.atrOf ?? null;
+    this.idPrefix = config.idPrefix ?? `sim-${randomUUID().slice(0, 8)}`;
   }
 
   // ---- Broker interface ----
@@ -136,7 +145,7 @@ export class SimBroker implements Broker {
     const order: Order = {
       ...request,
       bracket: request.bracket ? { ...request.bracket } : undefined,
-      brokerOrderId: `sim-${++this.orderSeq}`,
+      brokerOrderId: `${this.idPrefix}-${++this.orderSeq}`,
       status: 'new',
       filledQty: 0,
       avgFillPrice: null,
@@ -340,7 +349,7 @@ export class SimBroker implements Broker {
       price,
       fees: fees.total,
       time: now,
-      executionId: `sim-exec-${++this.execSeq}`,
+      executionId: `${this.idPrefix}-exec-${++this.execSeq}`,
     };
     this.book(o.symbol, o.side, qty, price, fees.total);
     this.emit({ type: 'fill', order: { ...o }, fill });
@@ -367,7 +376,7 @@ export class SimBroker implements Broker {
     const make = (req: OrderRequest): Working => {
       const order: Order = {
         ...req,
-        brokerOrderId: `sim-${++this.orderSeq}`,
+        brokerOrderId: `${this.idPrefix}-${++this.orderSeq}`,
         status: 'new',
         filledQty: 0,
         avgFillPrice: null,

@@ -87,6 +87,7 @@ export const PRE_TRADE_CHECKS = [
   'staleData',
   'symbolHalt',
   'featuresWarm',
+  'oppositePosition',
   'dayFilter',
   'priceCollar',
   'orderSize',
@@ -119,6 +120,7 @@ export const CHECK_APPLIES_TO: Readonly<Record<PreTradeCheck, 'entries' | 'entri
   staleData: 'entries',
   symbolHalt: 'entries and exits',
   featuresWarm: 'entries',
+  oppositePosition: 'entries',
   dayFilter: 'entries',
   priceCollar: 'entries and exits',
   orderSize: 'entries',
@@ -156,7 +158,12 @@ export interface PreTradeContext {
   recentSubmits: readonly SubmitRecord[];
   /** Open positions, one per symbol (signed quantity). */
   positions: readonly Position[];
-  /** From the risk ledger: open position value at cost basis, in dollars. */
+  /**
+   * Entry orders still working (the unfilled rest, signed, valued at their limit or the last trade): they
+   * count in the symbol and sector caps as if filled, so two entries in one minute cannot pass one cap twice.
+   */
+  working?: readonly Position[];
+  /** Open position value at cost basis, in dollars, working entries included. */
   positionValueOpen: number;
   /** From the risk ledger: capital at risk already used today, in dollars. */
   capitalAtRiskUsed: number;
@@ -170,6 +177,11 @@ export interface ProposedOrder {
   flatten?: boolean;
   /** The protective stop of an entry when it is not a bracket leg (order.bracket.stopLoss wins). */
   riskStop?: number;
+  /**
+   * Sent as an entry (a signal, the trader): it is checked as one whatever it does to the book, and one
+   * against a held position is refused (oppositePosition): closing is the exits' and the flatten's job.
+   */
+  entry?: boolean;
 }
 
 export type PreTradeResult =
@@ -255,7 +267,7 @@ export function checkPreTrade(proposal: ProposedOrder, ctx: PreTradeContext, lim
     ['now', ctx.now],
   ] as const) assertFinite(n, x);
 
-  const intent = classifyIntent(order, ctx.positions, proposal.flatten ?? false);
+  const intent = proposal.entry === true ? 'entry' : classifyIntent(order, ctx.positions, proposal.flatten ?? false);
   if (intent === 'flatten') return { ok: true, intent, capitalAtRisk: 0, orderValue: order.qty * (referencePrice(order, ctx.lastTradePrice) ?? 0) };
 
   const price = referencePrice(order, ctx.lastTradePrice);
@@ -305,6 +317,13 @@ export function checkPreTrade(proposal: ProposedOrder, ctx: PreTradeContext, lim
       case 'featuresWarm':
         if (!ctx.featuresWarm) return deny(check, `Features of ${order.symbol} are still warming up`);
         break;
+      case 'oppositePosition': {
+        const held = heldQty(ctx.positions, order.symbol);
+        if (held !== 0 && Math.sign(held) !== (order.side === 'buy' ? 1 : -1)) {
+          return deny(check, `${order.symbol} is held ${held > 0 ? 'long' : 'short'} ${Math.abs(held)}: an entry on the other side is refused (exit or flatten the position instead)`);
+        }
+        break;
+      }
       case 'dayFilter': {
         const { spyGapPct, vix } = ctx.market;
         if (spyGapPct !== null && spyGapPct < limits.spyGapFloorPct) return deny(check, `SPY gapped ${pct(spyGapPct)} (floor ${pct(limits.spyGapFloorPct)}): skipping the day`);
@@ -361,14 +380,14 @@ export function checkPreTrade(proposal: ProposedOrder, ctx: PreTradeContext, lim
       }
       case 'symbolCap': {
         const cap = (limits.symbolCapPct / 100) * limits.bankroll;
-        const after = symbolExposure(ctx.positions, order.symbol) + orderValue;
+        const after = symbolExposure(ctx.positions, order.symbol) + symbolExposure(ctx.working ?? [], order.symbol) + orderValue;
         if (after > cap + MONEY_TOLERANCE) return deny(check, `${order.symbol} exposure would reach ${usd(after)} (cap ${usd(cap)} = ${pct(limits.symbolCapPct)} of bankroll)`);
         break;
       }
       case 'sectorCap': {
         const sector = sectorOfSymbol(ctx.sectorOf, order.symbol);
         const cap = (limits.sectorCapPct / 100) * limits.bankroll;
-        const after = sectorExposure(ctx.positions, ctx.sectorOf, sector) + orderValue;
+        const after = sectorExposure(ctx.positions, ctx.sectorOf, sector) + sectorExposure(ctx.working ?? [], ctx.sectorOf, sector) + orderValue;
         if (after > cap + MONEY_TOLERANCE) return deny(check, `${sector} sector exposure would reach ${usd(after)} (cap ${usd(cap)} = ${pct(limits.sectorCapPct)} of bankroll)`);
         break;
       }

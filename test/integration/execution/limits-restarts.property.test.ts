@@ -402,7 +402,7 @@ describe('property: the execution engine keeps every limit through signals, gaps
     const stats: Stats = { accepted: 0, denied: new Map(), partialFills: 0, restartsWithWorkingOrders: 0, restartsWithPositions: 0, exitReasons: new Map(), maxOpenValue: 0 };
     await fc.assert(
       fc.asyncProperty(scenarioArb, (s) => runScenario(s, stats)),
-      { seed: Number(process.env.LIMITS_SEED ?? 20241126), numRuns: Number(process.env.LIMITS_PROPERTY_RUNS ?? 80) },
+      { seed: Number(process.env.LIMITS_SEED ?? 20241126), numRuns: Number(process.env.LIMITS_PROPERTY_RUNS ?? 150) },
     );
     if (process.env.LIMITS_PROPERTY_STATS) console.log(JSON.stringify({ ...stats, denied: Object.fromEntries(stats.denied), exitReasons: Object.fromEntries(stats.exitReasons) }));
     // The runs reached the limits and the paths that matter, rather than passing on trivial orders.

@@ -44,7 +44,7 @@ describe('SimBroker invariants', () => {
         fc.constantFrom(0, 5, 50),
         (steps, maxParticipation, bps) => {
           const clock = new SimulatedClock(T0);
-          const broker = new SimBroker(clock, { fillModel: { maxParticipation, slippage: { kind: 'bps', bps } } });
+          const broker = new SimBroker(clock, { idPrefix: 'sim', fillModel: { maxParticipation, slippage: { kind: 'bps', bps } } });
           const fills: Array<{ fill: Fill; bar: Bar }> = [];
           let current: Bar | null = null;
           broker.onEvent((e) => {
@@ -99,7 +99,7 @@ describe('SimBroker invariants', () => {
   it('is deterministic: the same inputs give the same events', () => {
     const run = (): string => {
       const clock = new SimulatedClock(T0);
-      const broker = new SimBroker(clock, { fillModel: { maxParticipation: 0.1, slippage: { kind: 'bps', bps: 5 } } });
+      const broker = new SimBroker(clock, { idPrefix: 'sim', fillModel: { maxParticipation: 0.1, slippage: { kind: 'bps', bps: 5 } } });
       const log: unknown[] = [];
       broker.onEvent((e) => log.push(e));
       for (let i = 0; i < 20; i++) {

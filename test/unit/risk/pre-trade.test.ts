@@ -79,6 +79,10 @@ const BREAK: Record<PreTradeCheck, Breakage> = {
   staleData: (_p, c) => void (c.lastBar = bar('AAA', c.now - 10 * 60_000, 100)),
   symbolHalt: (_p, c) => void (c.symbolStatus = { symbol: 'AAA', time: c.now - 60_000, code: 'H', halted: true, reason: 'LULD pause' }),
   featuresWarm: (_p, c) => void (c.featuresWarm = false),
+  oppositePosition: (p, c) => {
+    p.entry = true;
+    c.positions = [...c.positions, { symbol: 'AAA', qty: -60, avgEntryPrice: 100 }];
+  },
   dayFilter: (_p, c) => void (c.market = { spyGapPct: -1.5, vix: 15 }),
   priceCollar: (_p, c) => void (c.lastTradePrice = 110),
   orderSize: (_p, _c, l) => void (l.maxOrderQty = 5),
@@ -286,6 +290,23 @@ describe('pre-trade checks', () => {
       // Buying 10 against a 41-share short reduces it: an exit, which no cap can refuse.
       expect(checkPreTrade(entry(), held(-41), LIMITS)).toMatchObject({ ok: true, intent: 'exit' });
     });
+    it('working entries count in the symbol and sector caps as if filled', () => {
+      // $4 000 of AAA still working + $1 000 passes; $4 100 working fails, like held shares would.
+      expect(checkPreTrade(entry(), context({ working: [{ symbol: 'AAA', qty: 40, avgEntryPrice: 100 }] }), LIMITS)).toMatchObject({ ok: true });
+      expect(checkPreTrade(entry(), context({ working: [{ symbol: 'AAA', qty: 41, avgEntryPrice: 100 }] }), LIMITS)).toMatchObject({ ok: false, check: 'symbolCap' });
+      expect(checkPreTrade(entry(), context({ working: [{ symbol: 'BBB', qty: -91, avgEntryPrice: 100 }] }), LIMITS)).toMatchObject({ ok: false, check: 'sectorCap' });
+    });
+
+    it('an entry against a held position is refused as one, even when it would only reduce it', () => {
+      const c = context({ positions: [{ symbol: 'AAA', qty: 20, avgEntryPrice: 100 }], positionValueOpen: 2_000 });
+      const sell = { ...entry({ side: 'sell', limitPrice: 100, bracket: { takeProfit: 94, stopLoss: 102 } }), entry: true };
+      expect(checkPreTrade(sell, c, LIMITS)).toMatchObject({ ok: false, check: 'oppositePosition', intent: 'entry' });
+      // The same order as an exit (no entry flag) reduces the position and passes.
+      expect(checkPreTrade({ order: sell.order }, c, LIMITS)).toMatchObject({ ok: true, intent: 'exit' });
+      // Adding on the same side is an entry like any other.
+      expect(checkPreTrade({ ...entry(), entry: true }, c, LIMITS)).toMatchObject({ ok: true, intent: 'entry' });
+    });
+
     it('sector cap 50%: Tech $9 000 + $1 000 passes, $9 100 fails; an unmapped symbol counts as Unclassified', () => {
       const c = (qty: number) => context({ positions: [{ symbol: 'BBB', qty, avgEntryPrice: 100 }, { symbol: 'CCC', qty: 99, avgEntryPrice: 100 }] });
       expect(checkPreTrade(entry(), c(90), LIMITS)).toMatchObject({ ok: true });
