@@ -14,7 +14,9 @@ import { openSocket, type TestSocket } from '../helpers/socket';
 
 // A fixed tape: the same seed, date and symbols give the same session, bar for bar.
 const SESSION_DATE = '2024-03-12';
-const SYMBOL = 'AMD';
+const SYMBOL = 'AAPL';
+/** A symbol whose position the peak exit closed (its chart is checked after a reload). */
+const PEAK_SYMBOL = 'NVDA';
 const FLATTEN_MINUTES = 15;
 // 2024-03-12 is on daylight time (New York is UTC-4): the close is 16:00 ET, the flatten 15:45 ET.
 const FLATTEN_AT = Date.parse(`${SESSION_DATE}T15:45:00-04:00`);
@@ -35,7 +37,7 @@ const ENV: Record<string, string> = {
   TRADING_EXIT_TRAIL: '1',
   TRADING_EXIT_MAX_BARS: '20',
   TRADING_FLATTEN_MINUTES: String(FLATTEN_MINUTES),
-  TRADING_ENTRY_CUTOFF_MINUTES: '20',
+  TRADING_ENTRY_CUTOFF_MINUTES: '16',
   // The risk limits, written out so the session does not move when a default does.
   TRADING_BANKROLL: '20000',
   TRADING_DAILY_POSITION_LIMIT: '5000',
@@ -234,10 +236,10 @@ describe('managed exits over a simulated session', () => {
 
   it(`marks ${SYMBOL}'s entries and exits on its chart, live and again after a reload`, async () => {
     const symbolRules = new Set(orders.filter((o) => o.symbol === SYMBOL && o.status === 'filled').map(exitRuleOf));
-    expect([...symbolRules]).toEqual(expect.arrayContaining([null, 'hardStop', 'target', 'peakExit', 'eodFlatten']));
+    expect([...symbolRules]).toEqual(expect.arrayContaining([null, 'hardStop', 'target', 'eodFlatten']));
 
     const live = await chartMarkers(page);
-    expect(live).toEqual(expect.arrayContaining(['ENTRY', 'STOP', 'TARGET', 'PEAK', 'EOD']));
+    expect(live).toEqual(expect.arrayContaining(['ENTRY', 'STOP', 'TARGET', 'EOD']));
     // One marker per filled order of the symbol the blotter holds, and the flatten is the last.
     const rows = (await blotterRows(page)).filter((r) => r.symbol === SYMBOL && r.status === 'filled');
     expect(live.length).toBe(rows.length);
@@ -256,6 +258,13 @@ describe('managed exits over a simulated session', () => {
     await page.click(`[data-testid="watch-row-${SYMBOL}"]`, { timeout: 15_000 });
     await expect.poll(() => page.getAttribute('[data-testid="chart"]', 'data-symbol'), { timeout: 10_000 }).toBe(SYMBOL);
     await expect.poll(() => chartMarkers(page), { timeout: 10_000 }).toEqual(live);
+
+    // The peak exits of another symbol, from the order book alone.
+    expect(orders.some((o) => o.symbol === PEAK_SYMBOL && o.status === 'filled' && exitRuleOf(o) === 'peakExit')).toBe(true);
+    await page.click(`[data-testid="watch-row-${PEAK_SYMBOL}"]`, { timeout: 15_000 });
+    await expect.poll(() => page.getAttribute('[data-testid="chart"]', 'data-symbol'), { timeout: 10_000 }).toBe(PEAK_SYMBOL);
+    await expect.poll(() => chartMarkers(page), { timeout: 10_000 }).toEqual(expect.arrayContaining(['ENTRY', 'PEAK']));
+    await page.screenshot({ path: 'test-results/exits-peak-headless.png' });
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });
