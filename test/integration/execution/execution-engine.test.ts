@@ -1,6 +1,9 @@
 // The execution engine inside a running engine on the synthetic market: an entry is sized, checked,
 // stored and filled on the next bar; the stop, the end-of-day flatten and the kill switch close it;
 // a denied entry names its check and leaves nothing behind.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../../src/shared/contract';
 import type { Order } from '../../../src/main/execution/types';
@@ -88,6 +91,38 @@ describe('execution engine', () => {
     const sells = m.engine.orders.fills().filter((f) => f.side === 'sell');
     expect(sells).toHaveLength(1);
     expect(m.engine.orders.get(sells[0]!.clientOrderId)!.reason).toContain('eodFlatten');
+  });
+
+  it('when the active model turns against a held position then the ML exit closes it', async () => {
+    const m = await started();
+    const last = lastPrice(m, 'AAPL');
+    const r = await m.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(last * 0.9 * 100) / 100, qty: 4, reason: 'ml exit test' });
+    expect(r.ok).toBe(true);
+    m.minutes(1);
+    expect(heldQty(m, 'AAPL')).toBe(4);
+    m.minutes(1); // a bar held through from its open (the fill is stamped at the end of the bar that filled it)
+    const held = m.engine.cache.lastBar('AAPL')!;
+    // P(up) 0.45: P(down) 0.55 is below the 0.6 default; then 0.3: P(down) 0.7 exits.
+    m.engine.bus.publish('models.scores', { start: held.start, symbols: ['AAPL'], probUp: new Float32Array([0.45]), modelId: 'model-1' });
+    expect(m.engine.orders.openOrders()).toEqual([]);
+    m.engine.bus.publish('models.scores', { start: held.start, symbols: ['AAPL'], probUp: new Float32Array([0.3]), modelId: 'model-1' });
+    await new Promise((r2) => setTimeout(r2, 0));
+    const exit = m.engine.orders.openOrders().find((o) => o.side === 'sell')!;
+    expect(exit.reason).toContain('exit mlExit');
+    m.minutes(1);
+    expect(heldQty(m, 'AAPL')).toBe(0);
+  });
+
+  it('when the trading day turned REDUCING then a restart keeps it REDUCING', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'exec-state-')), 'history.sqlite');
+    const first = manualEngine({ ...WATCH, TRADING_DB_PATH: db });
+    await first.engine.start();
+    first.engine.trading.change('REDUCING', 'daily loss limit reached (test)');
+    await first.engine.stop();
+    const second = manualEngine({ ...WATCH, TRADING_DB_PATH: db });
+    current = second;
+    await second.engine.start();
+    expect(second.engine.trading.state).toMatchObject({ state: 'REDUCING', cause: expect.stringContaining('restored from the risk ledger') });
   });
 
   it('when the kill switch is pulled then every position is flattened and the engine is HALTED', async () => {

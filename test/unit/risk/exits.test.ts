@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NyseCalendar } from '../../../src/main/calendar/nyse';
 import { nyWallToUtc } from '../../../src/main/calendar/ny-time';
-import { stepExits, trackPosition, type ExitRules, type TrackedPosition } from '../../../src/main/risk/exits';
+import { mlExitDecision, stepExits, trackPosition, type ExitRules, type TrackedPosition } from '../../../src/main/risk/exits';
 import { classifyIntent, flattenTimeOf } from '../../../src/main/risk/pre-trade';
 import type { Bar } from '../../../src/shared/domain';
 
@@ -160,5 +160,31 @@ describe('exits', () => {
       ),
       { numRuns: 200, seed: 7 },
     );
+  });
+});
+
+describe('ML exit', () => {
+  const rules: ExitRules = { flattenMinutesBeforeClose: 5, mlExitThreshold: 0.6 };
+  const scoredAfterEntry = T0 + 60_000; // a bar the position was held through
+
+  it('a long leaves when P(down) reaches the threshold; a short when P(up) does', () => {
+    expect(mlExitDecision(long(), 0.41, scoredAfterEntry, 101, T0 + 120_000, rules)).toBeNull(); // P(down) 0.59
+    const exit = mlExitDecision(long(), 0.4, scoredAfterEntry, 101, T0 + 120_000, rules)!; // P(down) 0.60
+    expect(exit).toMatchObject({ reason: 'mlExit', flatten: false, triggerPrice: 101, order: { side: 'sell', qty: 20, type: 'market' } });
+    expect(exit.detail).toContain('60.0% on a move down');
+    expect(mlExitDecision(short(), 0.59, scoredAfterEntry, 99, T0 + 120_000, rules)).toBeNull();
+    expect(mlExitDecision(short(), 0.6, scoredAfterEntry, 99, T0 + 120_000, rules)).toMatchObject({ reason: 'mlExit', order: { side: 'buy', qty: 20 } });
+  });
+
+  it('is off at threshold 0, for a flat position, and for a score of a bar that closed before the entry', () => {
+    expect(mlExitDecision(long(), 0.01, scoredAfterEntry, 101, T0 + 120_000, { flattenMinutesBeforeClose: 5 })).toBeNull();
+    expect(mlExitDecision(long(), 0.01, scoredAfterEntry, 101, T0 + 120_000, { ...rules, mlExitThreshold: 0 })).toBeNull();
+    expect(mlExitDecision(long({ qty: 0 }), 0.01, scoredAfterEntry, 101, T0 + 120_000, rules)).toBeNull();
+    expect(mlExitDecision(long(), 0.01, T0 - 60_000, 101, T0 + 120_000, rules)).toBeNull(); // bar 09:59–10:00, entry at 10:00
+  });
+
+  it('a score that is not a probability is a bug and throws', () => {
+    expect(() => mlExitDecision(long(), Number.NaN, scoredAfterEntry, 101, T0 + 120_000, rules)).toThrow(RangeError);
+    expect(() => mlExitDecision(long(), 1.2, scoredAfterEntry, 101, T0 + 120_000, rules)).toThrow(RangeError);
   });
 });
