@@ -67,7 +67,7 @@ export interface ExecutionOptions {
   exits?: Omit<ExitRules, 'flattenMinutesBeforeClose'>;
   breaker?: Readonly<CircuitBreakerConfig>;
   sectorOf?: ReadonlyMap<string, string>;
-  /** Recent fills served by `orders.list`. */
+  /** Most of today's fills served by `orders.list` (newest kept; default 2 000). */
   recentFills?: number;
   /** Client order ids this engine makes (prefixes); an open broker order with such an id is ours. */
   ownIdPattern?: RegExp;
@@ -183,9 +183,10 @@ export class ExecutionEngine extends BaseComponent {
   /** Every order of today (New York day), plus any still working from an earlier day, oldest first. */
   snapshot(): { orders: Order[]; positions: Position[]; fills: Fill[] } {
     const { store, clock } = this.parts;
-    const fills = store.fills();
+    const today = nyDateKey(clock.now());
+    const fills = store.fillsOfDay(today);
     const byId = new Map<string, Order>();
-    for (const o of store.ordersOfDay(nyDateKey(clock.now()))) byId.set(o.clientOrderId, o);
+    for (const o of store.ordersOfDay(today)) byId.set(o.clientOrderId, o);
     for (const o of store.openOrders()) byId.set(o.clientOrderId, o);
     for (const id of this.recentOrderIds) {
       if (byId.has(id)) continue;
@@ -193,7 +194,7 @@ export class ExecutionEngine extends BaseComponent {
       if (o) byId.set(id, o);
     }
     const orders = [...byId.values()].sort((a, b) => a.submittedAt - b.submittedAt || (a.clientOrderId < b.clientOrderId ? -1 : 1));
-    return { orders, positions: store.positions(), fills: fills.slice(-(this.options.recentFills ?? 100)) };
+    return { orders, positions: store.positions(), fills: fills.slice(-(this.options.recentFills ?? 2_000)) };
   }
 
   protected async onStart(): Promise<void> {

@@ -313,6 +313,14 @@ export class OrderStore {
     }));
   }
 
+  /** Fills of the orders submitted on one New York trading day, in execution order. */
+  fillsOfDay(tradingDay: string): Fill[] {
+    const rows = this.db
+      .prepare('SELECT f.*, o.broker_order_id FROM fills f JOIN orders o USING (client_order_id) WHERE o.trading_day = ? ORDER BY f.time, f.rowid')
+      .all(tradingDay) as FillRow[];
+    return rows.map(toFill);
+  }
+
   /** Orders submitted on one New York trading day (YYYY-MM-DD), oldest first. */
   ordersOfDay(tradingDay: string): Order[] {
     return (this.db.prepare('SELECT * FROM orders WHERE trading_day = ? ORDER BY submitted_at, rowid').all(tradingDay) as OrderRow[]).map(toOrder);

@@ -25,4 +25,4 @@ export interface BlotterState {
   capacity: number;
 }
 
-export const initialBlotterState: BlotterState = { orders: {}, orderIds: [], positions: [], fills: [], fillAt: {}, loaded: false, capacity: 200 };
+export const initialBlotterState: BlotterState = { orders: {}, orderIds: [], positions: [], fills: [], fillAt: {}, loaded: false, capacity: 1_000 };
