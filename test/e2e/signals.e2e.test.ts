@@ -63,7 +63,7 @@ describe('the approval desk in the cockpit', () => {
     // Slow down to trader speed (a signal lives a few simulated minutes: well under a second at 600×), wait
     // for two sized signals to be pending at once, then freeze simulated time so the trader has time to decide.
     await page.selectOption('[data-testid="feed-speed"]', '60');
-    await expect.poll(async () => (await rows(page)).filter((r) => r.status === 'pending' && r.qty > 0).length, { timeout: 90_000, interval: 50 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await rows(page)).filter((r) => r.status === 'pending' && r.qty > 0).length, { timeout: 90_000, interval: 50 }).toBeGreaterThanOrEqual(3);
     await page.click('[data-testid="feed-pause"]');
     await expect.poll(() => page.getAttribute('[data-testid="feed-controls"]', 'data-paused')).toBe('true');
     await expect.poll(async () => (await rows(page)).filter((r) => r.status === 'pending' && r.qty > 0).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
@@ -78,7 +78,8 @@ describe('the approval desk in the cockpit', () => {
     let executed: string | null = null;
     for (const r of pending.slice(1, 6)) {
       await page.click(`[data-testid="signal-approve-${r.id}"]`);
-      await expect.poll(() => page.getAttribute(`[data-testid="signal-row-${r.id}"]`, 'data-status')).not.toBe('pending');
+      // approved → executed (sent and accepted) or refused (a risk check said no)
+      await expect.poll(async () => ['executed', 'refused'].includes((await page.getAttribute(`[data-testid="signal-row-${r.id}"]`, 'data-status')) ?? ''), { timeout: 10_000 }).toBe(true);
       if ((await page.getAttribute(`[data-testid="signal-row-${r.id}"]`, 'data-status')) === 'executed') {
         executed = r.id;
         break;
