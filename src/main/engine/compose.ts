@@ -50,6 +50,8 @@ import type { Component } from './lifecycle';
 import type { EngineBus, EngineEndpoints, EngineTopics } from './topics';
 
 export const APP_VERSION = '0.1.0';
+/** The cause of the REDUCING state a LIVE session starts in, until the trader confirms. */
+const LIVE_WAIT_CAUSE = 'LIVE session';
 
 export interface FeedChoice {
   feed: MarketFeed;
@@ -307,7 +309,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   let liveConfirmed = false;
   // Real money waits for the trader: a LIVE session takes no entry until confirmed in the cockpit (exits
   // and the end-of-day flatten of what is already held still run).
-  if (liveBroker) trading.change('REDUCING', 'LIVE session: confirm live trading in the cockpit to allow entries');
+  if (liveBroker) trading.change('REDUCING', `${LIVE_WAIT_CAUSE}: confirm live trading in the cockpit to allow entries`);
   const exitRules: Omit<ExitRules, 'flattenMinutesBeforeClose'> = {
     ...(config.exits.peakExitPct > 0 ? { peakExitPct: config.exits.peakExitPct } : {}),
     ...(config.exits.trailAmount > 0 ? { trailAmount: config.exits.trailAmount } : {}),
@@ -537,7 +539,11 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       if (phrase !== 'LIVE') throw new RefusalError('BAD_REQUEST', 'trading.confirmLive: type LIVE (capitals) to confirm trading with real money');
       liveConfirmed = true;
       log.warn('live trading confirmed by the trader');
-      if (trading.state.state === 'HALTED') return trading.state; // the kill switch still needs its own resume
+      // The confirmation lifts only the wait for it: a kill switch, a loss limit or a position mismatch
+      // (anything else that stopped entries) still needs the trader's resume and its checks.
+      if (trading.state.state !== 'REDUCING' || !trading.state.cause.startsWith(LIVE_WAIT_CAUSE)) return trading.state;
+      const day = ledger.day();
+      if (day.state !== 'ACTIVE' || day.realizedPnl <= -day.maxDailyLoss) return trading.state;
       return trading.change('ACTIVE', 'LIVE trading confirmed by the trader');
     },
     'signals.list': () => ({ ...desk.policy(), signals: desk.list() }),

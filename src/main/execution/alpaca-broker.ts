@@ -158,6 +158,8 @@ export class AlpacaBroker implements Broker {
   private readonly liveListeners = new Set<() => void>();
   /** What the caller asked for, keyed by client order id: the reason and the bracket survive the round trip. */
   private readonly requests = new Map<string, OrderRequest>();
+  /** Broker order id by client order id, from every order the broker sent back. */
+  private readonly brokerIds = new Map<string, string>();
   /** Last state the stream told us per broker order id: drives duplicate and out-of-order detection. */
   private readonly tracked = new Map<string, { status: OrderStatus; filledQty: number }>();
   private readonly seenExecutions = new Set<string>();
@@ -234,10 +236,18 @@ export class AlpacaBroker implements Broker {
         await sleep(backoff.next());
         continue;
       }
-      if (res.status === 422 && /client_order_id/i.test(message)) {
-        // Our own earlier try got through: the order already exists, return it rather than a second one.
-        const existing = await this.lookupQuietly(request.clientOrderId);
+      const duplicate = res.status === 422 && /client_order_id/i.test(message);
+      if (duplicate || ambiguous) {
+        // An earlier try may have got through (and a duplicate says one did): never answer "rejected" for an
+        // order that may exist. Only a lookup that succeeds decides; a failed lookup leaves it unconfirmed.
+        let existing: Order | null;
+        try {
+          existing = await this.orderByClientId(request.clientOrderId);
+        } catch (err) {
+          throw new AlpacaBrokerError(`alpaca submit ${request.clientOrderId}: ${res.status} ${message}, and the order could not be looked up (${(err as Error).message})`, 'unconfirmed');
+        }
         if (existing) return existing;
+        if (duplicate) throw new AlpacaBrokerError(`alpaca submit ${request.clientOrderId}: the broker says the id exists but does not find it`, 'unconfirmed');
       }
       this.log('warn', `alpaca submit ${request.clientOrderId}: rejected ${res.status} ${message}`);
       return this.rejected(request, message || `HTTP ${res.status}`);
@@ -249,16 +259,29 @@ export class AlpacaBroker implements Broker {
 
   /** Asks the broker to cancel; returns the order as the broker then has it (a closed order is returned unchanged). */
   async cancel(clientOrderId: string): Promise<Order> {
-    const order = await this.orderByClientId(clientOrderId);
-    if (!order) throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: no such order`, 'http', 404);
-    if (TERMINAL_STATUSES.has(order.status)) return order;
-    const res = await this.http('DELETE', `/v2/orders/${encodeURIComponent(order.brokerOrderId)}`);
+    // The broker's id is known from the submit answer or the stream; looked up only when it is not.
+    let brokerOrderId = this.brokerIds.get(clientOrderId);
+    if (brokerOrderId === undefined) {
+      const order = await this.orderByClientId(clientOrderId);
+      if (!order) throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: no such order`, 'http', 404);
+      if (TERMINAL_STATUSES.has(order.status)) return order;
+      brokerOrderId = order.brokerOrderId;
+    }
+    const res = await this.http('DELETE', `/v2/orders/${encodeURIComponent(brokerOrderId)}`);
     if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: ${res.detail}`, 'network');
     // 422: no longer cancelable (filled meanwhile); the fresh state below says what happened.
     if (res.status >= 400 && res.status !== 422) {
       throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
     }
-    return (await this.orderByClientId(clientOrderId)) ?? order;
+    return this.orderById(brokerOrderId, clientOrderId);
+  }
+
+  /** One order by the broker's id (GET /v2/orders/{id}). */
+  async orderById(brokerOrderId: string, clientOrderId = brokerOrderId): Promise<Order> {
+    const res = await this.http('GET', `/v2/orders/${encodeURIComponent(brokerOrderId)}`);
+    if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca order ${clientOrderId}: ${res.detail}`, 'network');
+    if (res.status >= 400) throw new AlpacaBrokerError(`alpaca order ${clientOrderId}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
+    return this.toOrder(this.parse(alpacaOrderSchema, res.body, 'GET /v2/orders/{id}'));
   }
 
   async openOrders(): Promise<Order[]> {
@@ -604,6 +627,7 @@ export class AlpacaBroker implements Broker {
   }
 
   private toOrder(a: AlpacaOrder): Order {
+    if (a.id) this.brokerIds.set(a.client_order_id, a.id);
     const req = this.requests.get(a.client_order_id);
     const now = this.now();
     const tif: TimeInForce = a.time_in_force === 'ioc' ? 'ioc' : 'day';

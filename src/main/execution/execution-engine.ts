@@ -4,8 +4,8 @@
 // broker runs behind the seam; the composition root plugs in the simulated one.
 import { randomUUID } from 'node:crypto';
 import type { Bar, TradingState, TradingStatus } from '../../shared/domain';
-import type { NyseCalendar } from '../calendar/nyse';
-import type { Clock } from '../engine/clock';
+import { nyClock, type NyseCalendar } from '../calendar/nyse';
+import type { CancelTimer, Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
 import type { BarCache } from '../data/bar-cache';
@@ -19,6 +19,7 @@ import { nyDateKey } from '../calendar/ny-time';
 import {
   checkPreTrade,
   flattenTimeOf,
+  heldQty,
   sectorExposure,
   sectorOfSymbol,
   symbolExposure,
@@ -73,7 +74,14 @@ export interface ExecutionOptions {
   ownIdPattern?: RegExp;
   /** Percent through the last trade of the marketable limit that replaces a market entry (default 0.5). */
   marketableLimitPct?: number;
+  /** Hold each entry's hard stop at the broker as a stop order (default true). */
+  protectiveStops?: boolean;
 }
+
+/** The reason every protective stop order starts with (the blotter and the chart read it as a stop). */
+export const PROTECTIVE_REASON = 'exit hardStop: protective stop';
+const CANCEL_CONFIRM_TRIES = 50;
+const CANCEL_CONFIRM_MS = 100;
 
 /** How far through the last trade a "market" entry's marketable limit goes, in percent. */
 export const DEFAULT_MARKETABLE_LIMIT_PCT = 0.5;
@@ -82,7 +90,11 @@ export const DEFAULT_MARKETABLE_LIMIT_PCT = 0.5;
 export const OWN_ORDER_ID = /^(entry|exit|flatten)-/;
 
 /** Broker the engine drives: the Broker seam, plus the bar input of a simulated broker (it matches orders on bars). */
-export type ExecutionBroker = Broker & { onBar?(bar: Bar): void };
+export type ExecutionBroker = Broker & {
+  onBar?(bar: Bar): void;
+  /** A simulated broker cancels synchronously (its events land in the store before this returns). */
+  cancelNow?(clientOrderId: string): Order;
+};
 
 /** What a reconciliation with the broker found and did. */
 export interface ReconciliationSummary {
@@ -143,6 +155,14 @@ export class ExecutionEngine extends BaseComponent {
   private readonly inFlight = new Set<string>();
   /** Entries being canceled at the flatten time. */
   private readonly cancelling = new Set<string>();
+  /** Entries done filling whose protective stop is still to be placed. */
+  private readonly toProtect: string[] = [];
+  /** True while the simulated broker matches a bar: orders are placed after it returns. */
+  private inBrokerBar = false;
+  /** Symbols a flatten could not finish (a cancel not confirmed, a submit that failed): retried on each bar. */
+  private readonly pendingFlatten = new Map<string, string>();
+  private readonly flattening = new Set<string>();
+  private cancelFlattenTimer: CancelTimer | null = null;
   private reconciling: Promise<ReconciliationSummary | null> = Promise.resolve(null);
   private breaker: CircuitState = CLOSED;
   private readonly unsubscribe: Array<() => void> = [];
@@ -201,7 +221,8 @@ export class ExecutionEngine extends BaseComponent {
     const { bus, store, broker, ledger, trading } = this.parts;
     // A restart keeps the day's trading state: the kill switch or a loss limit still holds.
     const day = ledger.day();
-    if (day.state !== 'ACTIVE' && trading.state.state === 'ACTIVE') trading.change(day.state, `${day.state} since earlier today (restored from the risk ledger)`);
+    const severity = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const;
+    if (severity[day.state] > severity[trading.state.state]) trading.change(day.state, `${day.state} since earlier today (restored from the risk ledger)`);
     this.restoreBook();
     for (const o of store.openOrders()) this.remember(o.clientOrderId);
     this.unsubscribe.push(
@@ -218,10 +239,14 @@ export class ExecutionEngine extends BaseComponent {
     if (broker.onStreamLive) this.unsubscribe.push(broker.onStreamLive(() => void this.reconcile('stream')));
     await this.reconcile('start');
     broker.start?.();
+    if (this.options.protectiveStops !== false) this.protectUncovered();
+    this.scheduleFlatten();
   }
 
   protected onStop(): void {
     for (const u of this.unsubscribe.splice(0)) u();
+    this.cancelFlattenTimer?.();
+    this.cancelFlattenTimer = null;
     this.parts.broker.stop?.();
   }
 
@@ -318,7 +343,9 @@ export class ExecutionEngine extends BaseComponent {
         if (store.get(b.clientOrderId)) continue;
         if (own.test(b.clientOrderId)) {
           // Ours, but the store lost it (it cannot, short of a restored backup): follow it again from here.
-          store.recordSubmitted({ ...b, status: 'accepted', filledQty: 0, avgFillPrice: null, note: 'adopted at reconciliation' });
+          // Its kind comes from our id (an adopted entry is canceled at the flatten time like any other).
+          const kind = b.clientOrderId.startsWith('entry-') ? 'entry' : b.clientOrderId.startsWith('flatten-') ? 'flatten' : 'exit';
+          store.recordSubmitted({ ...b, reason: `${kind}: adopted at reconciliation (${b.reason})`, status: 'accepted', filledQty: 0, avgFillPrice: null, note: 'adopted at reconciliation' });
           this.catchUp(store.get(b.clientOrderId)!, b);
           this.remember(b.clientOrderId);
           summary.adopted.push(b.clientOrderId);
@@ -391,7 +418,7 @@ export class ExecutionEngine extends BaseComponent {
 
   /** Runs an event the engine derived (not streamed) through the same path as the broker's. */
   private applyLocal(event: OrderEvent): boolean {
-    return this.onBrokerEvent(event);
+    return this.onBrokerEvent(event, true);
   }
 
   // ---- entries ----
@@ -421,6 +448,9 @@ export class ExecutionEngine extends BaseComponent {
       return { ok: false, check, reason };
     };
     if (!this.isActive) return deny('broker', 'the execution engine is not running');
+    if (proposal.clientOrderId !== undefined && store.get(proposal.clientOrderId)) {
+      return deny('duplicateOrder', `order id ${proposal.clientOrderId} was already used (${store.get(proposal.clientOrderId)!.status}); an order is never sent twice`);
+    }
     const day = ledger.day();
     const working = this.workingEntries();
     const positionValueOpen = [...positions, ...working].reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0);
@@ -485,24 +515,56 @@ export class ExecutionEngine extends BaseComponent {
     return this.flatten(null, cause);
   }
 
-  /** Closes one symbol's position (or all) at market after canceling its working orders. */
+  /**
+   * Closes one symbol's position (or all) at market: first every working order of the symbol is canceled
+   * (entries, protective stops, a working exit) and the cancels are confirmed, so what the broker did
+   * meanwhile is in the book; then one flatten order closes what is left. A symbol whose cancels cannot
+   * be confirmed is retried on its next bar. `closed` counts the flatten orders sent.
+   */
   async flatten(symbol: string | null, cause: string): Promise<{ closed: number }> {
-    const { store, broker, clock } = this.parts;
-    for (const o of store.openOrders()) {
-      if (symbol !== null && o.symbol !== symbol) continue;
-      await broker.cancel(o.clientOrderId);
-    }
+    const { store } = this.parts;
+    const symbols = new Set<string>();
+    for (const p of store.positions()) symbols.add(p.symbol);
+    for (const o of store.openOrders()) symbols.add(o.symbol);
     let closed = 0;
-    for (const p of store.positions()) {
-      if (symbol !== null && p.symbol !== symbol) continue;
-      const now = clock.now();
-      const order = exitOrder(p, 'eodFlatten', cause, now);
-      order.clientOrderId = `flatten-${p.symbol}-${now}-${randomUUID().slice(0, 8)}`;
-      order.reason = `flatten: ${cause}`;
-      if (await this.sendExit(order, true)) closed++;
+    for (const s of [...symbols].sort()) {
+      if (symbol !== null && s !== symbol) continue;
+      if (await this.flattenSymbol(s, cause)) closed++;
     }
     this.parts.log.warn('flatten', { symbol: symbol ?? 'all', cause, closed });
     return { closed };
+  }
+
+  private async flattenSymbol(symbol: string, cause: string): Promise<boolean> {
+    if (this.flattening.has(symbol)) return false;
+    this.flattening.add(symbol);
+    try {
+      return await this.flattenSymbolNow(symbol, cause);
+    } finally {
+      this.flattening.delete(symbol);
+    }
+  }
+
+  private async flattenSymbolNow(symbol: string, cause: string): Promise<boolean> {
+    const { clock } = this.parts;
+    this.pendingFlatten.set(symbol, cause);
+    // With a simulated broker this stays synchronous (a backtest's bar loop sees the flatten at once).
+    const left = this.parts.broker.cancelNow ? this.clearSync(symbol, 'all') : await this.clearAsync(symbol, 'all');
+    if (left === null) {
+      this.notice('error', 'execution.flatten', `Flatten of ${symbol} waits: a working order could not be confirmed canceled; retrying on the next bar`);
+      return false;
+    }
+    if (left === 0) {
+      this.pendingFlatten.delete(symbol);
+      return false;
+    }
+    const now = clock.now();
+    const order = exitOrder({ symbol, qty: left, avgEntryPrice: 0 }, 'eodFlatten', cause, now);
+    order.clientOrderId = `flatten-${symbol}-${now}-${randomUUID().slice(0, 8)}`;
+    order.reason = `flatten: ${cause}`;
+    const sent = await this.sendExitOrder(order, true);
+    if (sent) this.pendingFlatten.delete(symbol);
+    return sent;
   }
 
   // ---- bars and exits ----
@@ -512,28 +574,69 @@ export class ExecutionEngine extends BaseComponent {
     // The data engine may pass a corrected bar with the same start; the broker only matches a new minute.
     if (previous !== undefined && bar.start <= previous) return;
     this.lastFedStart.set(bar.symbol, bar.start);
+    const now = this.parts.clock.now();
     // Before the bar can match anything: past the flatten time no working entry may fill.
-    this.cancelWorkingEntries(this.parts.clock.now());
+    this.cancelWorkingEntries(now);
+    this.inBrokerBar = true;
     try {
       this.parts.broker.onBar?.(bar);
     } catch (error) {
       this.parts.log.error('simulated broker refused a bar', { error, symbol: bar.symbol, start: bar.start });
       return;
+    } finally {
+      this.inBrokerBar = false;
     }
+    this.placeProtection();
+    const retry = this.pendingFlatten.get(bar.symbol);
+    if (retry !== undefined && !this.exiting.has(bar.symbol)) void this.flattenSymbol(bar.symbol, retry);
     const pos = this.tracked.get(bar.symbol);
     if (!pos) return;
-    const step = stepExits(pos, bar, this.parts.clock.now(), this.exitRules, this.parts.calendar);
-    this.tracked.set(bar.symbol, step.position);
+    // A protective stop the broker already held through this bar is the hard stop: the engine does not send a second.
+    const held = this.protectedQty(bar.symbol, bar.start) >= Math.abs(pos.qty);
+    const { stopPrice: _stop, ...withoutStop } = pos;
+    const step = stepExits(held ? withoutStop : pos, bar, now, this.exitRules, this.parts.calendar);
+    this.tracked.set(bar.symbol, held && pos.stopPrice !== undefined ? { ...step.position, stopPrice: pos.stopPrice } : step.position);
     if (!step.exit || this.exiting.has(bar.symbol)) return;
     const { exit } = step;
     this.parts.log.info('exit', { symbol: bar.symbol, reason: exit.reason, detail: exit.detail });
     this.sendExit(exit.order, exit.flatten, exit.reason).catch((error: unknown) => this.parts.log.error('exit order failed', { error, symbol: bar.symbol }));
   }
 
-  /** Sends an order that only reduces a position; pre-trade and the breaker still see it (a flatten passes both). */
-  private async sendExit(order: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
-    const { clock, store, cache, bus } = this.parts;
-    if (this.exiting.has(order.symbol)) return true; // one already working closes the same shares
+  /**
+   * Sends an exit that closes the whole position: the symbol's protective stops are canceled first (with
+   * a simulated broker at once, so a backtest stays bar-synchronous; with a remote one confirmed, so a
+   * stop that filled meanwhile is counted and never sold twice), then one market order closes what is left.
+   */
+  private sendExit(exit: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
+    // Exit ids are unique: a replay that runs the same minute again never collides with a stored one.
+    const order = { ...exit, clientOrderId: `${exit.clientOrderId}-${randomUUID().slice(0, 6)}` };
+    const symbol = order.symbol;
+    if (this.exiting.has(symbol)) return Promise.resolve(true); // one already working closes the same shares
+    const lock = `pending-${order.clientOrderId}`;
+    this.exiting.set(symbol, lock);
+    const release = (): void => {
+      if (this.exiting.get(symbol) === lock) this.exiting.delete(symbol);
+    };
+    const proceed = (left: number | null): Promise<boolean> => {
+      release();
+      if (left === null) {
+        this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${symbol} waits: its protective stop could not be confirmed canceled`);
+        return Promise.resolve(false);
+      }
+      if (left === 0) return Promise.resolve(true); // the stop closed it
+      return this.sendExitOrder({ ...order, qty: Math.abs(left), side: left > 0 ? 'sell' : 'buy' }, flatten, reason);
+    };
+    if (this.parts.broker.cancelNow) return proceed(this.clearSync(symbol, 'protective'));
+    return this.clearAsync(symbol, 'protective').then(proceed, (error: unknown) => {
+      release();
+      throw error;
+    });
+  }
+
+  /** Checks and sends an order that only reduces a position; pre-trade and the breaker still see it (a flatten passes both). */
+  private sendExitOrder(order: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
+    const { clock, store, cache } = this.parts;
+    if (this.exiting.has(order.symbol)) return Promise.resolve(true);
     const now = clock.now();
     const positions = store.positions();
     const positionValueOpen = positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0);
@@ -542,26 +645,169 @@ export class ExecutionEngine extends BaseComponent {
       this.context(order.symbol, now, positions, positionValueOpen, this.parts.ledger.day().capitalAtRiskUsed, cache.lastBar(order.symbol) ?? null, this.lastTradePrice(order.symbol)),
       this.options.limits,
     );
-    const notice = (message: string): void => bus.publish('app.notice', { level: 'error', code: 'execution.exit', message, at: now });
     if (!check.ok) {
-      notice(`${reason ?? 'exit'} of ${order.symbol} denied (${check.check}): ${check.reason}`);
-      return false;
+      this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${order.symbol} denied (${check.check}): ${check.reason}`);
+      return Promise.resolve(false);
     }
     const admission = admit(this.breaker, now, this.breakerConfig, { flatten });
     if (!admission.allowed) {
-      notice(`${reason ?? 'exit'} of ${order.symbol} held back: ${admission.reason}`);
-      return false;
+      this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${order.symbol} held back: ${admission.reason}`);
+      return Promise.resolve(false);
     }
     this.breaker = admission.state;
     this.exiting.set(order.symbol, order.clientOrderId);
-    const sent = await this.send(order, now);
-    return sent.status !== 'rejected';
+    return this.send(order, now).then((sent) => {
+      // Not at the broker (refused, or the submit never confirmed): the symbol is free for the next exit.
+      if (sent.status === 'rejected' || sent.status === 'new') {
+        if (this.exiting.get(order.symbol) === order.clientOrderId) this.exiting.delete(order.symbol);
+        return false;
+      }
+      return true;
+    });
+  }
+
+  // ---- protective stops ----
+
+  /** Working protective stops of a symbol (the hard stops held at the broker). */
+  private protectiveStops(symbol: string): Order[] {
+    return this.parts.store.openOrders().filter((o) => o.symbol === symbol && o.type === 'stop' && o.reason.startsWith(PROTECTIVE_REASON));
+  }
+
+  /** Shares covered by protective stops that were at the broker before `barStart` (so could have matched that bar). */
+  private protectedQty(symbol: string, barStart: number): number {
+    let q = 0;
+    for (const o of this.protectiveStops(symbol)) if (o.submittedAt <= barStart && o.status !== 'new') q += o.qty - o.filledQty;
+    return q;
+  }
+
+  /**
+   * Places the hard stop of each entry that finished filling at the broker: a stop order for the shares it
+   * bought (or sold short), at the stop it was entered with. Held there, it protects the position even
+   * when the engine is down. Deferred while the simulated broker is matching a bar.
+   */
+  private placeProtection(): void {
+    if (this.inBrokerBar || this.toProtect.length === 0) return;
+    const { store, clock, bus } = this.parts;
+    for (const entryId of this.toProtect.splice(0)) {
+      const entry = store.get(entryId);
+      const levels = this.entryLevels.get(entryId) ?? this.storedLevels(entryId);
+      if (!entry || entry.filledQty === 0 || !levels) continue;
+      const id = `exit-stop-${entryId}`.slice(0, 120);
+      if (store.get(id)) continue; // already placed (a resend of the same event)
+      const position = store.positions().find((p) => p.symbol === entry.symbol)?.qty ?? 0;
+      const entrySign = entry.side === 'buy' ? 1 : -1;
+      // Never more than is held on the entry's side, less what other stops already cover.
+      const covered = this.protectiveStops(entry.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
+      const qty = Math.min(entry.filledQty, Math.max(0, position * entrySign - covered));
+      if (qty <= 0) continue;
+      const order: OrderRequest = {
+        clientOrderId: id,
+        symbol: entry.symbol,
+        side: entry.side === 'buy' ? 'sell' : 'buy',
+        qty,
+        type: 'stop',
+        timeInForce: 'day',
+        stopPrice: levels.stopPrice,
+        reason: `${PROTECTIVE_REASON} ${levels.stopPrice} at ${this.parts.broker.label} for ${entryId}`,
+      };
+      const check = checkPreTrade({ order, flatten: true }, this.context(entry.symbol, clock.now(), store.positions(), 0, 0, null, this.lastTradePrice(entry.symbol)), this.options.limits);
+      if (!check.ok || check.intent !== 'flatten') {
+        bus.publish('app.notice', { level: 'error', code: 'execution.protect', message: `No protective stop for ${entry.symbol} (${check.ok ? 'it would add exposure' : check.reason}); the engine manages the stop`, at: clock.now() });
+        continue;
+      }
+      this.send(order, clock.now()).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, entryId }));
+    }
+  }
+
+  /** After a restart: any held shares without a protective stop get one at their entry's stop. */
+  private protectUncovered(): void {
+    const { store, clock } = this.parts;
+    for (const p of store.positions()) {
+      const tracked = this.tracked.get(p.symbol);
+      const covered = this.protectiveStops(p.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
+      const missing = Math.abs(p.qty) - covered;
+      if (missing <= 0 || tracked?.stopPrice === undefined) continue;
+      const now = clock.now();
+      const order: OrderRequest = {
+        clientOrderId: `exit-stop-${p.symbol}-restart-${now}-${randomUUID().slice(0, 8)}`,
+        symbol: p.symbol,
+        side: p.qty > 0 ? 'sell' : 'buy',
+        qty: missing,
+        type: 'stop',
+        timeInForce: 'day',
+        stopPrice: tracked.stopPrice,
+        reason: `${PROTECTIVE_REASON} ${tracked.stopPrice} at ${this.parts.broker.label}, placed again after a restart`,
+      };
+      const check = checkPreTrade({ order, flatten: true }, this.context(p.symbol, now, store.positions(), 0, 0, null, this.lastTradePrice(p.symbol)), this.options.limits);
+      if (check.ok && check.intent === 'flatten') this.send(order, now).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, symbol: p.symbol }));
+    }
+  }
+
+  /** The working orders of a symbol a clear cancels: its protective stops, or everything working. */
+  private toClear(symbol: string, scope: 'protective' | 'all'): Order[] {
+    return scope === 'protective' ? this.protectiveStops(symbol) : this.parts.store.openOrders().filter((o) => o.symbol === symbol && !this.inFlight.has(o.clientOrderId));
+  }
+
+  /** Simulated broker: cancels at once (its events land in the store synchronously). Returns the signed position left. */
+  private clearSync(symbol: string, scope: 'protective' | 'all'): number | null {
+    const { broker, store } = this.parts;
+    for (const o of this.toClear(symbol, scope)) {
+      const back = broker.cancelNow!(o.clientOrderId);
+      const stored = store.get(o.clientOrderId);
+      if (stored && !TERMINAL_STATUSES.has(stored.status) && back.status === 'rejected' && back.symbol === '') {
+        // The broker never had it (a restart lost it): closed here.
+        this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note: `not at ${broker.label}` } });
+      }
+    }
+    return heldQty(store.positions(), symbol);
+  }
+
+  /**
+   * Remote broker: cancels each order, waits until the broker says it is done (canceled or filled), and
+   * applies the broker's copy (fills the stream has not brought yet included). Returns the signed position
+   * left, or null when a cancel could not be confirmed (the shares it may still sell are unknown).
+   */
+  private async clearAsync(symbol: string, scope: 'protective' | 'all'): Promise<number | null> {
+    const { broker, store, log } = this.parts;
+    if (broker.cancelNow) return this.clearSync(symbol, scope);
+    let unknown = false;
+    for (const o of this.toClear(symbol, scope)) {
+      let back: Order | null = null;
+      try {
+        back = await broker.cancel(o.clientOrderId);
+        for (let i = 0; i < CANCEL_CONFIRM_TRIES && !TERMINAL_STATUSES.has(back.status) && broker.orderByClientId; i++) {
+          await new Promise((r) => setTimeout(r, CANCEL_CONFIRM_MS));
+          back = (await broker.orderByClientId(o.clientOrderId)) ?? back;
+        }
+      } catch (error) {
+        const found = broker.orderByClientId ? await broker.orderByClientId(o.clientOrderId).catch(() => undefined) : undefined;
+        if (found === null) {
+          // The broker never had it: closed here, nothing to wait for.
+          const stored = store.get(o.clientOrderId);
+          if (stored && !TERMINAL_STATUSES.has(stored.status)) this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note: `not at ${broker.label}` } });
+          continue;
+        }
+        log.warn('cancel not confirmed', { clientOrderId: o.clientOrderId, error });
+        unknown = true;
+        if (found) back = found;
+        else continue;
+      }
+      const stored = store.get(o.clientOrderId);
+      if (stored) this.catchUp(stored, back);
+      if (!TERMINAL_STATUSES.has(back.status)) unknown = true;
+    }
+    return unknown ? null : heldQty(store.positions(), symbol);
   }
 
   /** Persists, then sends; the broker's events (applied in onBrokerEvent) move the stored order on. */
   private async send(request: OrderRequest, now: number, plan?: Parameters<OrderStore['recordSubmitted']>[1]): Promise<Order> {
     const { store, broker, bus } = this.parts;
     const recorded = store.recordSubmitted({ ...request, brokerOrderId: '', status: 'new', filledQty: 0, avgFillPrice: null, submittedAt: now, updatedAt: now, note: '' }, plan);
+    if (!recorded.created) {
+      // The id is taken: this is not a new order, and it is never sent a second time.
+      this.parts.log.warn('order id already used; not sent again', { clientOrderId: request.clientOrderId });
+      return { ...recorded.order, status: 'rejected', note: `order id ${request.clientOrderId} was already used` };
+    }
     this.remember(request.clientOrderId);
     bus.publish('orders.update', toPayload(recorded.order));
     this.recentSubmits = [...this.recentSubmits.filter((s) => now - s.time < 120_000), { time: now, symbol: request.symbol, side: request.side, qty: request.qty, type: request.type }];
@@ -588,15 +834,21 @@ export class ExecutionEngine extends BaseComponent {
 
   // ---- broker events ----
 
-  private onBrokerEvent(event: OrderEvent): boolean {
+  private onBrokerEvent(event: OrderEvent, derived = false): boolean {
     const { store, bus, clock, ledger, log } = this.parts;
-    if (event.type === 'fill' && !this.parts.broker.simulated) {
-      // A remote broker's fill carries the order's cumulative filled quantity: one the book already
-      // counts (applied by a reconciliation from the broker's copy) is not counted again.
+    if (!this.parts.broker.simulated && !derived) {
+      // A remote broker's event carries the order's cumulative filled quantity. One the book already
+      // counts (applied from the broker's copy by a reconciliation or a cancel) is not counted again; one
+      // that shows fills the book never got (a lost event) is caught up from that copy first.
       const stored = store.get(event.order.clientOrderId);
-      if (stored && event.order.filledQty > 0 && event.order.filledQty <= stored.filledQty) {
-        log.info('fill already reconciled', { clientOrderId: stored.clientOrderId, executionId: event.fill.executionId, filledQty: event.order.filledQty });
+      if (stored && event.type === 'fill' && event.order.filledQty > 0 && event.order.filledQty <= stored.filledQty) {
+        log.info('fill already applied', { clientOrderId: stored.clientOrderId, executionId: event.fill.executionId, filledQty: event.order.filledQty });
         return false;
+      }
+      const expected = stored ? stored.filledQty + (event.type === 'fill' ? event.fill.qty : 0) : 0;
+      if (stored && !TERMINAL_STATUSES.has(stored.status) && event.order.filledQty > expected && event.order.avgFillPrice !== null) {
+        log.warn('broker shows fills the book missed; catching up', { clientOrderId: stored.clientOrderId, book: stored.filledQty, broker: event.order.filledQty });
+        return this.catchUp(stored, { ...event.order, status: event.type === 'fill' ? event.order.status : event.type });
       }
     }
     const before = event.type === 'fill' ? store.positions().find((p) => p.symbol === event.fill.symbol) : undefined;
@@ -636,7 +888,13 @@ export class ExecutionEngine extends BaseComponent {
         r.amount -= unfilled;
         if (order.filledQty === 0) this.reserved.delete(order.clientOrderId);
       }
-      this.entryLevels.delete(order.clientOrderId);
+      // A filled entry's hard stop goes to the broker (placed once the entry is done filling).
+      if (order.reason.startsWith('entry') && order.filledQty > 0 && this.options.protectiveStops !== false) {
+        this.toProtect.push(order.clientOrderId);
+        this.placeProtection();
+      }
+      if (!this.toProtect.includes(order.clientOrderId)) this.entryLevels.delete(order.clientOrderId);
+      if (this.heldQtyOf(order.symbol) === 0) this.releaseFlat(order.symbol);
     }
     return true;
   }
@@ -663,16 +921,12 @@ export class ExecutionEngine extends BaseComponent {
     });
   }
 
-  /** Keeps the exits' position book in step with a fill; a flat symbol gives back its capital at risk. */
+  /** Keeps the exits' position book in step with a fill. */
   private track(fill: Fill): void {
     const position = this.parts.store.positions().find((p) => p.symbol === fill.symbol);
     if (!position) {
       this.tracked.delete(fill.symbol);
-      for (const [id, r] of this.reserved) {
-        if (r.symbol !== fill.symbol) continue;
-        this.parts.ledger.release(r.amount, r.day);
-        this.reserved.delete(id);
-      }
+      this.releaseFlat(fill.symbol);
       return;
     }
     const current = this.tracked.get(fill.symbol);
@@ -682,6 +936,26 @@ export class ExecutionEngine extends BaseComponent {
     } else {
       this.tracked.set(fill.symbol, { ...current, qty: position.qty, avgEntryPrice: position.avgEntryPrice, ...(levels ?? {}) });
     }
+  }
+
+  /** A flat symbol gives back the capital at risk of its finished entries (working ones keep theirs). */
+  private releaseFlat(symbol: string): void {
+    if (this.heldQtyOf(symbol) !== 0) return;
+    for (const [id, r] of this.reserved) {
+      if (r.symbol !== symbol) continue;
+      const o = this.parts.store.get(id);
+      if (o && !TERMINAL_STATUSES.has(o.status)) continue;
+      this.parts.ledger.release(r.amount, r.day);
+      this.reserved.delete(id);
+    }
+  }
+
+  private heldQtyOf(symbol: string): number {
+    return heldQty(this.parts.store.positions(), symbol);
+  }
+
+  private notice(level: 'info' | 'warn' | 'error', code: string, message: string): void {
+    this.parts.bus.publish('app.notice', { level, code, message, at: this.parts.clock.now() });
   }
 
   /** The unfilled rest of every working entry order, signed, at its limit (or the last trade): exposure to come. */
@@ -705,11 +979,44 @@ export class ExecutionEngine extends BaseComponent {
       if (!o.reason.startsWith('entry') || this.cancelling.has(o.clientOrderId) || this.inFlight.has(o.clientOrderId)) continue;
       this.cancelling.add(o.clientOrderId);
       this.parts.log.info('entry canceled at the flatten time', { clientOrderId: o.clientOrderId });
+      if (this.parts.broker.cancelNow) {
+        this.parts.broker.cancelNow(o.clientOrderId);
+        this.cancelling.delete(o.clientOrderId);
+        continue;
+      }
       this.parts.broker
         .cancel(o.clientOrderId)
+        .then((back) => {
+          const stored = this.parts.store.get(o.clientOrderId);
+          if (stored) this.catchUp(stored, back);
+        })
         .catch((error: unknown) => this.parts.log.error('cancel at the flatten time failed', { error, clientOrderId: o.clientOrderId }))
         .finally(() => this.cancelling.delete(o.clientOrderId));
     }
+  }
+
+  /** The flatten time as a timer too: a symbol whose bars stop coming is still flattened. */
+  private scheduleFlatten(): void {
+    const { clock, calendar } = this.parts;
+    const now = clock.now();
+    const minutes = this.options.limits.flattenMinutesBeforeClose;
+    // The next flatten time strictly after now (today's, or a later session's).
+    let close = calendar.nextClose(now);
+    while (close - minutes * 60_000 <= now) close = calendar.nextClose(close + 60_000);
+    const at = close - minutes * 60_000;
+    this.cancelFlattenTimer?.();
+    this.cancelFlattenTimer = clock.at(at, () => {
+      const t = clock.now();
+      this.cancelWorkingEntries(t);
+      for (const p of this.parts.store.positions()) {
+        if (this.exiting.has(p.symbol)) continue;
+        const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
+        order.clientOrderId = `${order.clientOrderId}-${randomUUID().slice(0, 6)}`;
+        order.reason = `exit eodFlatten: end-of-day flatten at ${nyClock(t).slice(11)} (timer)`;
+        this.sendExit(order, true, 'eodFlatten').catch((error: unknown) => this.parts.log.error('timed flatten failed', { error, symbol: p.symbol }));
+      }
+      if (this.isActive) this.scheduleFlatten();
+    });
   }
 
   private storedLevels(clientOrderId: string): { stopPrice: number; targetPrice?: number } | undefined {

@@ -135,13 +135,17 @@ describe('the engine process killed mid-order in PAPER mode', () => {
       expect(inFlightAtBroker.status).not.toBe('new'); // it filled while nobody listened
 
       const postsBefore = broker.postCount;
+      const idsBefore = new Set([...broker.orders.values()].map((o) => o.client_order_id));
       const again = spawnEngine('verify', env);
       const code = await new Promise<number | null>((r) => again.child.once('close', (c) => r(c)));
       expect(code, again.err()).toBe(0);
       const book = JSON.parse(again.out().trim().split('\n').at(-1)!) as Book;
 
-      // The restart sent nothing new: no order is resent, so none can be doubled.
-      expect(broker.postCount).toBe(postsBefore);
+      // The restart resent nothing: the only new orders are protective stops for held shares the broker
+      // held no stop for yet (their entry finished filling while the engine was down), each posted once.
+      const newAtBroker = [...broker.orders.values()].filter((o) => !idsBefore.has(o.client_order_id));
+      for (const o of newAtBroker) expect(o.client_order_id, o.client_order_id).toMatch(/^exit-stop-/);
+      expect(broker.postCount - postsBefore).toBe(newAtBroker.length);
       const atBroker = [...broker.orders.values()].filter(ours);
       const brokerIds = atBroker.map((o) => o.client_order_id);
       expect(new Set(brokerIds).size).toBe(brokerIds.length);

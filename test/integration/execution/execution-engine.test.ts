@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 describe('execution engine', () => {
-  it('when an entry is submitted then it is stored, fills on the next bar, and its hard stop closes it', async () => {
+  it('when an entry is submitted then it is stored, fills on the next bar, its hard stop is held at the broker and closes it', async () => {
     const m = await started();
     const updates: Array<EventPayload<'orders.update'>> = [];
     const positionUpdates: Array<EventPayload<'positions.update'>> = [];
@@ -43,6 +43,8 @@ describe('execution engine', () => {
     if (!r.ok) return;
     expect(r.order.status).toBe('accepted');
     expect(r.order.qty).toBeGreaterThan(0);
+    // A marketable limit, immediate or cancel, half a percent through the last trade.
+    expect(r.order).toMatchObject({ type: 'limit', timeInForce: 'ioc', limitPrice: Math.ceil(last * 1.005 * 100 - 1e-6) / 100 });
     expect(r.order.qty * last).toBeLessThanOrEqual(2_500 + 1); // maxOrderValue
     expect(heldQty(m, 'AAPL')).toBe(0); // nothing fills on a bar already known
     expect(m.engine.ledger.day().capitalAtRiskUsed).toBeGreaterThan(0);
@@ -51,14 +53,18 @@ describe('execution engine', () => {
     expect(heldQty(m, 'AAPL')).toBe(r.order.qty);
     expect(m.engine.orders.get(r.order.clientOrderId)).toMatchObject({ status: 'filled', filledQty: r.order.qty });
     expect(m.engine.orders.fills(r.order.clientOrderId)).toHaveLength(1);
-    expect(updates.map((u) => u.status)).toEqual(['new', 'accepted', 'filled']);
+    expect(updates.filter((u) => u.clientOrderId === r.order.clientOrderId).map((u) => u.status)).toEqual(['new', 'accepted', 'filled']);
+    // The hard stop now waits at the broker as a stop order for the shares bought.
+    const protective = m.engine.orders.openOrders();
+    expect(protective).toEqual([expect.objectContaining({ side: 'sell', type: 'stop', stopPrice: stop, qty: r.order.qty, reason: expect.stringContaining('exit hardStop: protective stop') })]);
     expect(positionUpdates.at(-1)!.positions).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: r.order.qty })]);
 
     for (let i = 0; i < 300 && heldQty(m, 'AAPL') !== 0; i++) m.minutes(1);
     expect(heldQty(m, 'AAPL')).toBe(0);
     const exit = updates.find((u) => u.side === 'sell' && u.status === 'filled')!;
     expect(exit.reason).toContain('hardStop');
-    expect(exit.type).toBe('market');
+    expect(exit.clientOrderId).toBe(protective[0]!.clientOrderId); // the broker's stop sold, the engine sent nothing more
+    expect(m.engine.orders.fills().filter((f) => f.side === 'sell').reduce((q, f) => q + f.qty, 0)).toBe(r.order.qty);
     // Flat again: the entry's capital at risk is given back.
     expect(m.engine.ledger.day().capitalAtRiskUsed).toBe(0);
 
@@ -104,11 +110,13 @@ describe('execution engine', () => {
     const held = m.engine.cache.lastBar('AAPL')!;
     // P(up) 0.45: P(down) 0.55 is below the 0.6 default; then 0.3: P(down) 0.7 exits.
     m.engine.bus.publish('models.scores', { start: held.start, symbols: ['AAPL'], probUp: new Float32Array([0.45]), modelId: 'model-1' });
-    expect(m.engine.orders.openOrders()).toEqual([]);
+    expect(m.engine.orders.openOrders().map((o) => o.type)).toEqual(['stop']); // only the protective stop
     m.engine.bus.publish('models.scores', { start: held.start, symbols: ['AAPL'], probUp: new Float32Array([0.3]), modelId: 'model-1' });
     await new Promise((r2) => setTimeout(r2, 0));
-    const exit = m.engine.orders.openOrders().find((o) => o.side === 'sell')!;
+    const exit = m.engine.orders.openOrders().find((o) => o.side === 'sell' && o.type === 'market')!;
     expect(exit.reason).toContain('exit mlExit');
+    // The protective stop was canceled first: the two can never both sell.
+    expect(m.engine.orders.openOrders().filter((o) => o.type === 'stop')).toEqual([]);
     m.minutes(1);
     expect(heldQty(m, 'AAPL')).toBe(0);
   });
