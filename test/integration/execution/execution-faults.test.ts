@@ -2,12 +2,9 @@
 // bypass the daily loss limit; the kill switch replaces a working exit and survives a failed cancel; an
 // ambiguous Alpaca submit is never called rejected; a failed exit submit does not block the end-of-day
 // flatten; a stream event that shows fills the book missed is caught up.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NyseCalendar } from '../../../src/main/calendar/nyse';
-import { defaultConfig, loadConfig } from '../../../src/main/config/config';
+import { defaultConfig } from '../../../src/main/config/config';
 import { Secret } from '../../../src/main/config/secret';
 import { SyntheticMarket } from '../../../src/main/data/synthetic-market';
 import { SimulatedClock } from '../../../src/main/engine/clock';
@@ -19,6 +16,7 @@ import type { Bar } from '../../../src/shared/domain';
 import type { Order, OrderEvent, OrderRequest, Position } from '../../../src/main/execution/types';
 import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
 import { loopbackFetch, seededRandom, waitFor } from '../vendors/helpers';
+import { startPaperEngine } from '../../helpers/paper-engine';
 
 const START = '2025-03-03';
 let fake: FakeAlpacaTrading | null = null;
@@ -31,32 +29,8 @@ afterEach(async () => {
   fake = null;
 });
 
-/** As in paper-engine.test.ts: the whole engine in PAPER/LIVE mode against the loopback fake Alpaca. */
-async function paperEngine(f: FakeAlpacaTrading, mode: 'paper' | 'live' = 'paper'): Promise<{ engine: Engine; clock: SimulatedClock; minutes(n: number): void }> {
-  const config = loadConfig({
-    TRADING_MODE: mode,
-    TRADING_ALPACA_KEY_ID: FAKE_TRADING_KEY,
-    TRADING_ALPACA_SECRET_KEY: FAKE_TRADING_SECRET,
-    TRADING_ALPACA_TRADING_URL: f.restUrl,
-    TRADING_ALPACA_TRADING_STREAM_URL: f.streamUrl,
-    TRADING_DB_PATH: ':memory:',
-    TRADING_DATA_DIR: mkdtempSync(join(tmpdir(), 'execution-faults-')),
-    TRADING_WATCHLIST: 'SPY,AAPL',
-    TRADING_RETRAIN_MINUTES: '1440',
-    TRADING_MAX_ORDERS_PER_MINUTE: '1000',
-  });
-  const calendar = new NyseCalendar();
-  const clock = new SimulatedClock(calendar.sessionOnOrAfter(START).open);
-  const feed = new SyntheticMarket({ symbols: config.watchlist, seed: 5, clock, speed: 1, startDate: START, calendar, historySessions: 1, drive: 'manual' });
-  const e = createEngine(config, { feed: { feed, clock, history: () => feed.history() }, clockTickMs: 0, signalGenerators: false, fetch: loopbackFetch });
-  engine = e;
-  await e.start();
-  await waitFor(() => f.listeningClients === 1, 'trade_updates listening');
-  await waitFor(() => e.execution.reconciliation?.trigger === 'stream', 'stream reconciliation');
-  const minutes = (n: number): void => clock.advanceBy(n * 60_000);
-  minutes(5);
-  return { engine: e, clock, minutes };
-}
+
+const paperEngine = (f: FakeAlpacaTrading, mode: 'paper' | 'live' = 'paper') => startPaperEngine(f, { mode, onCreated: (e) => (engine = e) });
 
 const entry = (e: Engine, symbol: string, qty: number, id: string) => {
   const last = e.cache.quote(symbol)!.last;

@@ -6,16 +6,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NyseCalendar } from '../../../src/main/calendar/nyse';
-import { loadConfig } from '../../../src/main/config/config';
-import { SyntheticMarket } from '../../../src/main/data/synthetic-market';
-import { SimulatedClock } from '../../../src/main/engine/clock';
-import { createEngine, type Engine } from '../../../src/main/engine/compose';
-import type { EventPayload } from '../../../src/shared/contract';
-import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
-import { loopbackFetch, waitFor } from '../vendors/helpers';
+import type { Engine } from '../../../src/main/engine/compose';
+import { FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
+import { waitFor } from '../vendors/helpers';
+import { startPaperEngine } from '../../helpers/paper-engine';
 
-const START = '2025-03-03';
 let fake: FakeAlpacaTrading;
 let engine: Engine | null = null;
 
@@ -25,34 +20,7 @@ afterEach(async () => {
   await fake?.close();
 });
 
-async function paperEngine(mode: 'paper' | 'live' = 'paper', dbPath = ':memory:'): Promise<{ engine: Engine; clock: SimulatedClock; notices: Array<EventPayload<'app.notice'>>; minutes(n: number): void }> {
-  const config = loadConfig({
-    TRADING_MODE: mode,
-    TRADING_ALPACA_KEY_ID: FAKE_TRADING_KEY,
-    TRADING_ALPACA_SECRET_KEY: FAKE_TRADING_SECRET,
-    TRADING_ALPACA_TRADING_URL: fake.restUrl,
-    TRADING_ALPACA_TRADING_STREAM_URL: fake.streamUrl,
-    TRADING_DB_PATH: dbPath,
-    TRADING_DATA_DIR: mkdtempSync(join(tmpdir(), 'paper-engine-')),
-    TRADING_WATCHLIST: 'SPY,AAPL',
-    TRADING_RETRAIN_MINUTES: '1440',
-    TRADING_MAX_ORDERS_PER_MINUTE: '1000',
-  });
-  const calendar = new NyseCalendar();
-  const clock = new SimulatedClock(calendar.sessionOnOrAfter(START).open);
-  const feed = new SyntheticMarket({ symbols: config.watchlist, seed: 5, clock, speed: 1, startDate: START, calendar, historySessions: 1, drive: 'manual' });
-  // The live host is refused unless live is set, so LIVE points at the fake through the override too.
-  const e = createEngine(config, { feed: { feed, clock, history: () => feed.history() }, clockTickMs: 0, signalGenerators: false, fetch: loopbackFetch });
-  engine = e;
-  const notices: Array<EventPayload<'app.notice'>> = [];
-  e.bus.subscribe('app.notice', (n) => notices.push(n));
-  await e.start();
-  await waitFor(() => fake.listeningClients === 1, 'trade_updates listening');
-  await waitFor(() => e.execution.reconciliation?.trigger === 'stream', 'stream reconciliation');
-  const minutes = (n: number): void => clock.advanceBy(n * 60_000);
-  minutes(5); // fresh bars, warm features
-  return { engine: e, clock, notices, minutes };
-}
+const paperEngine = (mode: 'paper' | 'live' = 'paper', dbPath?: string) => startPaperEngine(fake, { mode, ...(dbPath ? { dbPath } : {}), onCreated: (e) => (engine = e) });
 
 const entry = (e: Engine, symbol: string, qty: number, id: string) => {
   const last = e.cache.quote(symbol)!.last;
