@@ -423,26 +423,26 @@ const bars = (minutes: number, a: Partial<BarsAction> = {}): BarsAction => ({ ki
 const at = (startFromOpen: boolean, startMinute: number, startPrices: number[], actions: Action[]): Scenario => ({ day: '2024-11-26', startFromOpen, startMinute, bankroll: 20_000, maxParticipation: null, startPrices, actions });
 const fresh = (): Stats => ({ accepted: 0, denied: new Map(), partialFills: 0, restartsWithWorkingOrders: 0, restartsWithPositions: 0, exitReasons: new Map(), maxOpenValue: 0 });
 
-describe('counterexamples found by the property', () => {
-  it('when the engine restarts then the new simulated broker reuses execution ids and its fills are refused as duplicates', async () => {
+describe('counterexamples the property found, fixed and kept as scenarios', () => {
+  it('when the engine restarts then the new simulated broker's execution ids are new and the flatten's fill counts', async () => {
     // Entry fill before the restart is sim-exec-1; the 15:55 flatten's fill after it is sim-exec-1 again.
     await runScenario(at(true, 1, [5, 5, 5, 5], [entry({ qty: 10 }), bars(1), { kind: 'restart' }]), fresh());
   });
 
-  it('when two entries are sent before either fills then the second one is checked as if the first did not exist', async () => {
+  it('when two entries are sent before either fills then the second is checked with the first counted as working', async () => {
     await runScenario(at(true, 30, [5, 5, 5, 5], [entry({ qty: 400 }), entry({ qty: 399 }), bars(1)]), fresh());
   });
 
-  it('when a short entry meets a long that an exit is already closing then it passes as an exit and opens an unchecked short', async () => {
+  it('when a short entry meets a held long then it is refused as an entry (oppositePosition), never passed as an exit', async () => {
     await runScenario(at(true, 30, [5, 5, 5, 5], [entry({ qty: 100 }), bars(1), { kind: 'flattenAll' }, entry({ short: true, qty: 60 }), bars(1)]), fresh());
   });
 
-  it('when a market entry filling the last room gaps up then the cost basis passes the symbol cap', async () => {
+  it('when a market entry filling the last room gaps up then its marketable limit keeps the cost basis under the symbol cap', async () => {
     // 25 × $100 fills; the second entry gets the $500 left (5 shares) and fills at the 6% gap: $3 030 > $3 000.
     await runScenario(at(true, 30, [100, 50, 50, 50], [entry({}), bars(1), entry({}), bars(1, { gapSym: 0, gap: 0.06 })]), fresh());
   });
 
-  it('when a limit entry is still resting at the flatten time then it fills after the flatten and the position is held', async () => {
+  it('when a limit entry is still resting at the flatten time then it is canceled and nothing is held after the flatten', async () => {
     // Sent at 15:44 (before the 15:45 cutoff) at $99; the market reaches it on the 15:55 bar, after the flatten ran.
     await runScenario(at(false, 1, [100, 50, 50, 50], [entry({ qty: 10, limitOff: -0.01 }), bars(11), bars(1, { moves: [-0.02, 0, 0, 0] })]), fresh());
   });
