@@ -424,7 +424,7 @@ const at = (startFromOpen: boolean, startMinute: number, startPrices: number[], 
 const fresh = (): Stats => ({ accepted: 0, denied: new Map(), partialFills: 0, restartsWithWorkingOrders: 0, restartsWithPositions: 0, exitReasons: new Map(), maxOpenValue: 0 });
 
 describe('counterexamples the property found, fixed and kept as scenarios', () => {
-  it('when the engine restarts then the new simulated broker makes new execution ids and the flatten's fill counts', async () => {
+  it('when the engine restarts then the new simulated broker makes new execution ids and the fill of the flatten counts', async () => {
     // Entry fill before the restart is sim-exec-1; the 15:55 flatten's fill after it is sim-exec-1 again.
     await runScenario(at(true, 1, [5, 5, 5, 5], [entry({ qty: 10 }), bars(1), { kind: 'restart' }]), fresh());
   });
