@@ -51,6 +51,10 @@ export class FakeAlpacaTrading {
   readonly malformed = new Set<string>();
   /** Rejects every order with this message (403, like insufficient buying power). */
   rejectWith: string | null = null;
+  /** Calendar days that differ from "every weekday, 09:30–16:00": null closes the day, a close time shortens it. */
+  readonly calendarDays = new Map<string, { close: string } | null>();
+  /** Account fields over the defaults (an ACTIVE account with $100 000 equity). */
+  account: Record<string, unknown> = {};
   /** Delay between creating an accepted order and answering the POST (a slow broker: a client can die in between). */
   submitDelayMs = 0;
 
@@ -295,7 +299,20 @@ export class FakeAlpacaTrading {
       }
     }
     if (method === 'GET' && url.pathname === '/v2/account') {
-      return json(200, { id: 'acct-1', status: 'ACTIVE', currency: 'USD', cash: '100000', equity: '100000', buying_power: '200000', pattern_day_trader: false, trading_blocked: false, daytrade_count: 0 });
+      return json(200, { id: 'acct-1', status: 'ACTIVE', currency: 'USD', cash: '100000', equity: '100000', buying_power: '200000', pattern_day_trader: false, trading_blocked: false, daytrade_count: 0, ...this.account });
+    }
+    if (method === 'GET' && url.pathname === '/v2/calendar') {
+      const start = url.searchParams.get('start') ?? '2025-01-01';
+      const end = url.searchParams.get('end') ?? start;
+      const days: Array<{ date: string; open: string; close: string; session_open: string; session_close: string; settlement_date: string }> = [];
+      for (let t = Date.parse(`${start}T12:00:00Z`); t <= Date.parse(`${end}T12:00:00Z`); t += 86_400_000) {
+        const date = new Date(t).toISOString().slice(0, 10);
+        const wd = new Date(t).getUTCDay();
+        const scripted = this.calendarDays.get(date);
+        if (scripted === null || (scripted === undefined && (wd === 0 || wd === 6))) continue;
+        days.push({ date, open: '09:30', close: scripted?.close ?? '16:00', session_open: '0400', session_close: '2000', settlement_date: date });
+      }
+      return json(200, days);
     }
     if (method === 'GET' && url.pathname === '/v2/clock') {
       return json(200, { timestamp: '2025-03-03T10:10:30-05:00', is_open: true, next_open: '2025-03-04T09:30:00-05:00', next_close: '2025-03-03T16:00:00-05:00' });

@@ -422,6 +422,55 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   let jobCounter = 0;
   let testSignalCounter = 0;
 
+  /**
+   * Before a paper or live session trades: the account must be active and not blocked (else HALTED), a
+   * bankroll above the account's equity is flagged, and the broker's calendar for the next two weeks is
+   * checked against ours: a closure or an early close we did not know becomes a stored override.
+   */
+  const brokerPreflight = async (alpaca: AlpacaBroker): Promise<void> => {
+    const notice = (level: 'info' | 'warn' | 'error', message: string): void => bus.publish('app.notice', { level, code: 'broker.preflight', message, at: clock.now() });
+    const now = clock.now();
+    const today = nyDateKey(now);
+    const last = nyDateKey(now + 14 * 86_400_000);
+    let account: Awaited<ReturnType<AlpacaBroker['account']>>;
+    let days: Awaited<ReturnType<AlpacaBroker['calendar']>>;
+    try {
+      [account, days] = await Promise.all([alpaca.account(), alpaca.calendar(today, last)]);
+    } catch (error) {
+      notice('warn', `Could not read the ${alpaca.label} account and calendar: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (account.tradingBlocked || account.status !== 'ACTIVE') {
+      const why = `${alpaca.label} account is ${account.status}${account.tradingBlocked ? ' and trading is blocked' : ''}`;
+      trading.change('HALTED', why);
+      notice('error', `${why}: trading HALTED`);
+    }
+    if (account.equity < limits.bankroll) {
+      notice('warn', `TRADING_BANKROLL ${limits.bankroll} is above the ${alpaca.label} account equity ${account.equity.toFixed(2)}: the percentage caps are taken of the bankroll`);
+    }
+    const theirs = new Map(days.map((d) => [d.date, d]));
+    const insert = db.prepare('INSERT OR REPLACE INTO calendar_overrides (date, kind, reason) VALUES (?, ?, ?)');
+    for (let t = now; nyDateKey(t) <= last; t += 86_400_000) {
+      const date = nyDateKey(t);
+      const ours = calendar.session(date);
+      const day = theirs.get(date);
+      if (ours && !day) {
+        const o = { date, kind: 'closed' as const, reason: `closed per the ${alpaca.label} calendar` };
+        calendar.addOverride(o);
+        insert.run(o.date, o.kind, o.reason);
+        notice('warn', `${date}: ${alpaca.label} lists no session; the cockpit treats the day as closed`);
+      } else if (ours && day && day.close === '13:00' && !ours.earlyClose) {
+        const o = { date, kind: 'early-close' as const, reason: `13:00 close per the ${alpaca.label} calendar` };
+        calendar.addOverride(o);
+        insert.run(o.date, o.kind, o.reason);
+        notice('warn', `${date}: ${alpaca.label} closes at 13:00; the flatten and the entry cutoff move with it`);
+      } else if (!ours && day) {
+        // (kept as is: the cockpit's calendar errs on the side of not trading)
+        notice('warn', `${date}: ${alpaca.label} lists a session the cockpit's calendar has closed (${calendar.closureReason(date) ?? 'closed'}); the cockpit will not trade it`);
+      }
+    }
+  };
+
   const notAvailable = (what: string, issue: string): never => {
     throw new RefusalError('NOT_AVAILABLE', `${what} is not part of this build yet (${issue}); nothing was started`);
   };
@@ -740,6 +789,10 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         }
       }
       recorder?.start();
+      if (broker instanceof AlpacaBroker) {
+        await brokerPreflight(broker);
+        execution.calendarChanged();
+      }
       // The list fires at 09:15 New York; a session started later (the simulated one starts at 09:30,
       // or a restart mid-day) builds today's list once now, so the cockpit has one.
       focusJob.start();

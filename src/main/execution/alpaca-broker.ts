@@ -8,6 +8,7 @@ import type { Secret } from '../config/secret';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../data/vendors/backoff';
 import {
   alpacaAccountSchema,
+  alpacaCalendarSchema,
   alpacaClockSchema,
   alpacaCloseAllSchema,
   alpacaErrorBodySchema,
@@ -308,6 +309,12 @@ export class AlpacaBroker implements Broker {
       throw new AlpacaBrokerError(`alpaca order lookup ${clientOrderId}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
     }
     return this.toOrder(this.parse(alpacaOrderSchema, res.body, 'GET /v2/orders:by_client_order_id'));
+  }
+
+  /** Trading days from `start` to `end` (YYYY-MM-DD) with their regular open and close, New York wall time (HH:MM). */
+  async calendar(start: string, end: string): Promise<Array<{ date: string; open: string; close: string }>> {
+    const body = await this.getJson(`/v2/calendar?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
+    return this.parse(alpacaCalendarSchema, body, 'GET /v2/calendar').map((d) => ({ date: d.date, open: d.open, close: d.close }));
   }
 
   async account(): Promise<AlpacaAccount> {

@@ -76,6 +76,15 @@ export const alpacaClockSchema = z.object({
   next_close: z.string(),
 });
 
+/** GET /v2/calendar: trading days with their regular open and close (New York wall time, early closes included). */
+export const alpacaCalendarSchema = z.array(
+  z.object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    open: z.string().regex(/^\d{2}:\d{2}$/),
+    close: z.string().regex(/^\d{2}:\d{2}$/),
+  }),
+);
+
 /** Body of a 4xx/5xx answer. */
 export const alpacaErrorBodySchema = z.object({ code: z.number().optional(), message: z.string() });
 

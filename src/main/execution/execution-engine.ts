@@ -995,6 +995,11 @@ export class ExecutionEngine extends BaseComponent {
     }
   }
 
+  /** The calendar learned a closure or an early close: the flatten timer moves with it. */
+  calendarChanged(): void {
+    if (this.isActive) this.scheduleFlatten();
+  }
+
   /** The flatten time as a timer too: a symbol whose bars stop coming is still flattened. */
   private scheduleFlatten(): void {
     const { clock, calendar } = this.parts;

@@ -110,6 +110,34 @@ describe('PAPER engine on the fake Alpaca', () => {
   });
 });
 
+describe('PAPER engine preflight', () => {
+  it('a closure and an early close only the broker knows become stored calendar overrides', async () => {
+    fake = await FakeAlpacaTrading.start();
+    fake.calendarDays.set('2025-03-05', null); // an unscheduled closure (as on 2025-01-09)
+    fake.calendarDays.set('2025-03-06', { close: '13:00' });
+    const { engine: e, notices } = await paperEngine();
+    expect(e.calendar.session('2025-03-05')).toBeNull();
+    expect(e.calendar.session('2025-03-06')!.earlyClose).toBe(true);
+    expect(e.calendar.session('2025-03-04')!.earlyClose).toBe(false);
+    const rows = e.store.db.prepare('SELECT date, kind FROM calendar_overrides ORDER BY date').all();
+    expect(rows).toEqual([
+      { date: '2025-03-05', kind: 'closed' },
+      { date: '2025-03-06', kind: 'early-close' },
+    ]);
+    expect(notices.filter((n) => n.code === 'broker.preflight').map((n) => n.message.slice(0, 10))).toEqual(['2025-03-05', '2025-03-06']);
+    expect(e.trading.state.state).toBe('ACTIVE');
+  });
+
+  it('a blocked account halts trading; a bankroll above the equity is flagged', async () => {
+    fake = await FakeAlpacaTrading.start();
+    fake.account = { trading_blocked: true, equity: '15000' };
+    const { engine: e, notices } = await paperEngine();
+    expect(e.trading.state).toMatchObject({ state: 'HALTED', cause: expect.stringContaining('trading is blocked') });
+    expect(notices.some((n) => n.code === 'broker.preflight' && n.message.includes('TRADING_BANKROLL 20000 is above'))).toBe(true);
+    expect(await entry(e, 'AAPL', 1, 'entry-AAPL-blocked')).toMatchObject({ ok: false, check: 'tradingState' });
+  });
+});
+
 describe('LIVE engine', () => {
   it('takes no entry until the trader types LIVE in the cockpit; exits are allowed meanwhile', async () => {
     fake = await FakeAlpacaTrading.start();
