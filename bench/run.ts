@@ -6,9 +6,10 @@ import { storeBenchmarks } from './store.bench';
 import { featureBenchmarks } from './features.bench';
 import { gbdtBenchmarks } from './gbdt.bench';
 import { inferenceBenchmarks } from './inference.bench';
+import { executionBenchmarks } from './execution.bench';
 import type { Benchmark } from './lib';
 
-const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks, ...featureBenchmarks, ...inferenceBenchmarks, ...gbdtBenchmarks];
+const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks, ...featureBenchmarks, ...executionBenchmarks, ...inferenceBenchmarks, ...gbdtBenchmarks];
 const only = process.argv.slice(2);
 
 for (const bench of all) {

@@ -46,10 +46,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     ...(options.readonly ? { readonly: true } : {}),
   });
   try {
+    // First: every later statement (the journal mode switch included) waits for another connection's
+    // write lock instead of failing with SQLITE_BUSY (a worker opening the file while the engine writes).
+    db.pragma('busy_timeout = 5000');
     if (path !== ':memory:' && !options.readonly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, path, options.readonly ?? false);
     return db;
   } catch (error) {

@@ -36,7 +36,7 @@ describe('history.import job', () => {
     const barsAtStart = bars();
     await until(() => progress.some((p) => p.state !== 'running'));
     const last = progress.at(-1)!;
-    expect(last).toMatchObject({ jobId: 'import-1', kind: 'import', state: 'done', fraction: 1 });
+    expect(last, `the job ended ${last.state}: ${last.message}`).toMatchObject({ jobId: 'import-1', kind: 'import', state: 'done', fraction: 1 });
     expect(last.result).toMatchObject({ inserted: 14_180, sessions: 20 });
     expect(progress.map((p) => p.fraction)).toEqual([...progress.map((p) => p.fraction)].sort((a, b) => a - b));
     expect(progress.length).toBeGreaterThan(3);
