@@ -50,13 +50,14 @@ const op = {
 };
 
 /**
- * run(tab0, tab1, keys, out, groups): for each 16-byte tree record [tab0, tab1) — depth, node base,
- * leaf base, output byte offset — walks `groups` × LANES rows of keys (strideBytes apart) and adds
- * each row's leaf to its output (outRowBytes apart).
+ * run<D>(tab0, tab1, keys, out, groups): for each 16-byte tree record [tab0, tab1) of trees padded to
+ * depth D — depth, node base, leaf base, output byte offset — walks `groups` × LANES rows of keys
+ * (strideBytes apart) and adds each row's leaf to its output (outRowBytes apart). One function per depth
+ * 0..MAX_PAD_DEPTH, each with its D levels unrolled (no level loop, no depth counter).
  */
 function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<ArrayBuffer> {
   const L = LANES;
-  const V = { tab0: 0, tab1: 1, keys: 2, out: 3, groups: 4, t: 5, depth: 6, nb: 7, lb: 8, b: 9, o: 10, g: 11, d: 12, p: 13, i: 14 };
+  const V = { tab0: 0, tab1: 1, keys: 2, out: 3, groups: 4, t: 5, nb: 6, lb: 7, b: 8, o: 9, g: 10, p: 11, i: 12 };
   const lane = (j: number) => V.i + j;
   const level: number[] = [];
   for (let j = 0; j < L; j++) {
@@ -77,11 +78,10 @@ function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<Arra
       ...op.f64Add, ...op.f64Store(j * outRowBytes),
     );
   }
-  const body = [
+  const bodyOf = (depth: number): number[] => [
     ...op.get(V.tab0), ...op.set(V.t),
     ...op.block, ...op.loop,
     ...op.get(V.t), ...op.get(V.tab1), ...op.geU, ...op.brIf(1),
-    ...op.get(V.t), ...op.load32(0), ...op.set(V.depth),
     ...op.get(V.t), ...op.load32(4), ...op.set(V.nb),
     ...op.get(V.t), ...op.load32(8), ...op.set(V.lb),
     ...op.get(V.t), ...op.load32(12), ...op.get(V.out), ...op.add, ...op.set(V.o),
@@ -90,13 +90,7 @@ function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<Arra
     ...op.block, ...op.loop,
     ...op.get(V.g), ...op.eqz, ...op.brIf(1),
     ...init,
-    ...op.get(V.depth), ...op.set(V.d),
-    ...op.block, ...op.loop,
-    ...op.get(V.d), ...op.eqz, ...op.brIf(1),
-    ...level,
-    ...op.get(V.d), ...op.i32(1), ...op.sub, ...op.set(V.d),
-    ...op.br(0),
-    ...op.end, ...op.end,
+    ...Array.from({ length: depth }, () => level).flat(),
     ...leaf,
     ...op.get(V.b), ...op.i32(L * strideBytes), ...op.add, ...op.set(V.b),
     ...op.get(V.o), ...op.i32(L * outRowBytes), ...op.add, ...op.set(V.o),
@@ -109,7 +103,11 @@ function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<Arra
     ...op.end,
   ];
   const locals = vec([[V.i + L - V.t, I32]]);
-  const code = [...locals, ...body];
+  const depths = Array.from({ length: MAX_PAD_DEPTH + 1 }, (_, k) => k); // 0: a tree that is one leaf
+  const codes = depths.map((d) => {
+    const code = [...locals, ...bodyOf(d)];
+    return [...uleb(code.length), ...code];
+  });
   const type = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])];
   // Imported memory: limits flag 0 (no maximum), minimum 1 page.
   const imports = [[...wname('env'), ...wname('memory'), 0x02, 0x00, ...uleb(1)]];
@@ -117,9 +115,9 @@ function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<Arra
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type])),
     ...section(2, vec(imports)),
-    ...section(3, vec([uleb(0)])),
-    ...section(7, vec([[...wname('run'), 0x00, ...uleb(0)]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
+    ...section(3, vec(depths.map(() => uleb(0)))),
+    ...section(7, vec(depths.map((d, k) => [...wname(`run${d}`), 0x00, ...uleb(k)]))),
+    ...section(10, vec(codes)),
   ]);
 }
 
@@ -151,7 +149,7 @@ export interface FastPredictor {
 }
 
 /** A run of trees walked by the module ([tab0, tab1) byte range of records), or one deep tree. */
-type Step = { kind: 'wasm'; tab0: number; tab1: number } | { kind: 'tree'; tree: number };
+type Step = { kind: 'wasm'; depth: number; tab0: number; tab1: number } | { kind: 'tree'; tree: number };
 
 export function compilePredictor(m: TreeEnsemble): FastPredictor {
   const F = m.numFeatures;
@@ -220,8 +218,8 @@ export function compilePredictor(m: TreeEnsemble): FastPredictor {
     tab[ti * 4 + 3] = m.treeOutput[t]! * 8;
     const rec = tabAt + ti * 16;
     const last = steps[steps.length - 1];
-    if (last?.kind === 'wasm' && last.tab1 === rec) last.tab1 = rec + 16;
-    else steps.push({ kind: 'wasm', tab0: rec, tab1: rec + 16 });
+    if (last?.kind === 'wasm' && last.tab1 === rec && last.depth === D) last.tab1 = rec + 16;
+    else steps.push({ kind: 'wasm', depth: D, tab0: rec, tab1: rec + 16 });
     ti++;
     no += 2 << D;
     lo += full;
@@ -229,7 +227,9 @@ export function compilePredictor(m: TreeEnsemble): FastPredictor {
 
   const module = new WebAssembly.Module(walkerModule(stride * 4, K * 8));
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const run = instance.exports.run as (tab0: number, tab1: number, keys: number, out: number, groups: number) => void;
+  type Run = (tab0: number, tab1: number, keys: number, out: number, groups: number) => void;
+  const runs: Run[] = [];
+  for (let d = 0; d <= MAX_PAD_DEPTH; d++) runs[d] = instance.exports[`run${d}`] as Run;
   const base = m.baseScore;
 
   const predictRaw = (x: ArrayLike<number>, n: number): Float64Array => {
@@ -256,7 +256,7 @@ export function compilePredictor(m: TreeEnsemble): FastPredictor {
       for (let r = 0; r < BLOCK_ROWS; r++) for (let c = 0; c < K; c++) outBlock[r * K + c] = base[c]!;
       const groups = Math.ceil(rows / LANES); // rows past `rows` walk stale keys into scratch outputs
       for (const s of steps) {
-        if (s.kind === 'wasm') run(s.tab0, s.tab1, keysAt, outAt, groups);
+        if (s.kind === 'wasm') runs[s.depth]!(s.tab0, s.tab1, keysAt, outAt, groups);
         else {
           const tree = m.trees[s.tree]!;
           const c = m.treeOutput[s.tree]!;
