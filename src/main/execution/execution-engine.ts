@@ -156,7 +156,7 @@ export class ExecutionEngine extends BaseComponent {
   /** Entries being canceled at the flatten time. */
   private readonly cancelling = new Set<string>();
   /** Entries done filling whose protective stop is still to be placed. */
-  private readonly toProtect: string[] = [];
+  private readonly toProtect: Array<{ entryId: string; qty: number; key: string }> = [];
   /** True while the simulated broker matches a bar: orders are placed after it returns. */
   private inBrokerBar = false;
   /** Symbols a flatten could not finish (a cancel not confirmed, a submit that failed): retried on each bar. */
@@ -239,6 +239,7 @@ export class ExecutionEngine extends BaseComponent {
     if (broker.onStreamLive) this.unsubscribe.push(broker.onStreamLive(() => void this.reconcile('stream')));
     await this.reconcile('start');
     broker.start?.();
+    this.flattenOnStartIfDue();
     if (this.options.protectiveStops !== false) this.protectUncovered();
     this.scheduleFlatten();
   }
@@ -556,15 +557,15 @@ export class ExecutionEngine extends BaseComponent {
     }
     if (left === 0) {
       this.pendingFlatten.delete(symbol);
+      this.dropProtection(symbol);
       return false;
     }
     const now = clock.now();
     const order = exitOrder({ symbol, qty: left, avgEntryPrice: 0 }, 'eodFlatten', cause, now);
     order.clientOrderId = `flatten-${symbol}-${now}-${randomUUID().slice(0, 8)}`;
     order.reason = `flatten: ${cause}`;
-    const sent = await this.sendExitOrder(order, true);
-    if (sent) this.pendingFlatten.delete(symbol);
-    return sent;
+    // The flatten stays pending until the symbol is flat (a flatten the broker cancels is sent again).
+    return this.sendExitOrder(order, true);
   }
 
   // ---- bars and exits ----
@@ -587,8 +588,12 @@ export class ExecutionEngine extends BaseComponent {
       this.inBrokerBar = false;
     }
     this.placeProtection();
-    const retry = this.pendingFlatten.get(bar.symbol);
-    if (retry !== undefined && !this.exiting.has(bar.symbol)) void this.flattenSymbol(bar.symbol, retry);
+    // Flattens that did not finish are sent again on any bar (a halted symbol has no bars of its own).
+    for (const [symbol, cause] of this.pendingFlatten) {
+      if (this.exiting.has(symbol) || this.flattening.has(symbol)) continue;
+      if (this.heldQtyOf(symbol) === 0 && this.toClear(symbol, 'all').length === 0) this.pendingFlatten.delete(symbol);
+      else void this.flattenSymbol(symbol, cause);
+    }
     const pos = this.tracked.get(bar.symbol);
     if (!pos) return;
     // A protective stop the broker already held through this bar is the hard stop: the engine does not send a second.
@@ -612,6 +617,13 @@ export class ExecutionEngine extends BaseComponent {
     const order = { ...exit, clientOrderId: `${exit.clientOrderId}-${randomUUID().slice(0, 6)}` };
     const symbol = order.symbol;
     if (this.exiting.has(symbol)) return Promise.resolve(true); // one already working closes the same shares
+    // Checked before the protective stop is touched: an exit that cannot go out leaves the stop working.
+    const asFlatten = (): boolean => flatten || this.pendingFlatten.has(symbol) || this.parts.trading.state.state === 'HALTED';
+    const early = this.exitCheck(order, asFlatten());
+    if (early !== null) {
+      this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${symbol} denied (${early.check}): ${early.reason}; its protective stop stays at the broker`);
+      return Promise.resolve(false);
+    }
     const lock = `pending-${order.clientOrderId}`;
     this.exiting.set(symbol, lock);
     const release = (): void => {
@@ -624,7 +636,11 @@ export class ExecutionEngine extends BaseComponent {
         return Promise.resolve(false);
       }
       if (left === 0) return Promise.resolve(true); // the stop closed it
-      return this.sendExitOrder({ ...order, qty: Math.abs(left), side: left > 0 ? 'sell' : 'buy' }, flatten, reason);
+      // A kill switch that came while the stop was being canceled makes this the flatten.
+      return this.sendExitOrder({ ...order, qty: Math.abs(left), side: left > 0 ? 'sell' : 'buy' }, asFlatten(), reason).then((sent) => {
+        if (!sent) this.protectUncovered(symbol); // refused after all: the shares get their stop back
+        return sent;
+      });
     };
     if (this.parts.broker.cancelNow) return proceed(this.clearSync(symbol, 'protective'));
     return this.clearAsync(symbol, 'protective').then(proceed, (error: unknown) => {
@@ -635,17 +651,13 @@ export class ExecutionEngine extends BaseComponent {
 
   /** Checks and sends an order that only reduces a position; pre-trade and the breaker still see it (a flatten passes both). */
   private sendExitOrder(order: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
-    const { clock, store, cache } = this.parts;
-    if (this.exiting.has(order.symbol)) return Promise.resolve(true);
+    const { clock } = this.parts;
+    const held = this.exiting.get(order.symbol);
+    // A real exit order working closes the same shares; one still clearing its stop has sent nothing yet.
+    if (held !== undefined) return Promise.resolve(!held.startsWith('pending-'));
     const now = clock.now();
-    const positions = store.positions();
-    const positionValueOpen = positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0);
-    const check = checkPreTrade(
-      { order, flatten },
-      this.context(order.symbol, now, positions, positionValueOpen, this.parts.ledger.day().capitalAtRiskUsed, cache.lastBar(order.symbol) ?? null, this.lastTradePrice(order.symbol)),
-      this.options.limits,
-    );
-    if (!check.ok) {
+    const check = this.exitCheck(order, flatten);
+    if (check !== null) {
       this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${order.symbol} denied (${check.check}): ${check.reason}`);
       return Promise.resolve(false);
     }
@@ -657,13 +669,52 @@ export class ExecutionEngine extends BaseComponent {
     this.breaker = admission.state;
     this.exiting.set(order.symbol, order.clientOrderId);
     return this.send(order, now).then((sent) => {
-      // Not at the broker (refused, or the submit never confirmed): the symbol is free for the next exit.
-      if (sent.status === 'rejected' || sent.status === 'new') {
+      if (sent.status === 'rejected' || (sent.status === 'new' && this.parts.broker.simulated)) {
+        // Not at the broker: the symbol is free for the next exit.
         if (this.exiting.get(order.symbol) === order.clientOrderId) this.exiting.delete(order.symbol);
+        return false;
+      }
+      if (sent.status === 'new') {
+        // A remote broker that never confirmed: the order may exist, so the symbol stays locked (no second
+        // exit can sell the same shares) until a lookup settles it.
+        this.settleUnconfirmed(order.clientOrderId, 0);
         return false;
       }
       return true;
     });
+  }
+
+  /** The pre-trade checks of an exit, or null when it may go out. */
+  private exitCheck(order: OrderRequest, flatten: boolean): { check: string; reason: string } | null {
+    const { clock, store, cache } = this.parts;
+    const positions = store.positions();
+    const positionValueOpen = positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0);
+    const check = checkPreTrade(
+      { order, flatten },
+      this.context(order.symbol, clock.now(), positions, positionValueOpen, this.parts.ledger.day().capitalAtRiskUsed, cache.lastBar(order.symbol) ?? null, this.lastTradePrice(order.symbol)),
+      this.options.limits,
+    );
+    return check.ok ? null : { check: check.check, reason: check.reason };
+  }
+
+  /** Looks up an order whose submit never confirmed, until the broker says whether it has it. */
+  private settleUnconfirmed(clientOrderId: string, attempt: number): void {
+    const { broker, store, log } = this.parts;
+    if (!broker.orderByClientId || attempt >= 10) return;
+    setTimeout(() => {
+      broker.orderByClientId!(clientOrderId).then(
+        (found) => {
+          const stored = store.get(clientOrderId);
+          if (!stored || TERMINAL_STATUSES.has(stored.status)) return;
+          if (found === null) this.applyLocal({ type: 'rejected', order: { ...stored, note: `never reached ${broker.label}` } });
+          else this.catchUp(stored, found);
+        },
+        (error: unknown) => {
+          log.warn('unconfirmed order lookup failed; trying again', { clientOrderId, error });
+          this.settleUnconfirmed(clientOrderId, attempt + 1);
+        },
+      );
+    }, 500 * 2 ** Math.min(attempt, 4)).unref?.();
   }
 
   // ---- protective stops ----
@@ -688,17 +739,17 @@ export class ExecutionEngine extends BaseComponent {
   private placeProtection(): void {
     if (this.inBrokerBar || this.toProtect.length === 0) return;
     const { store, clock, bus } = this.parts;
-    for (const entryId of this.toProtect.splice(0)) {
-      const entry = store.get(entryId);
-      const levels = this.entryLevels.get(entryId) ?? this.storedLevels(entryId);
-      if (!entry || entry.filledQty === 0 || !levels) continue;
-      const id = `exit-stop-${entryId}`.slice(0, 120);
-      if (store.get(id)) continue; // already placed (a resend of the same event)
-      const position = store.positions().find((p) => p.symbol === entry.symbol)?.qty ?? 0;
+    for (const item of this.toProtect.splice(0)) {
+      const entry = store.get(item.entryId);
+      const levels = this.entryLevels.get(item.entryId) ?? this.storedLevels(item.entryId);
+      if (!entry || !levels || this.noNewProtection(entry.symbol)) continue;
+      const id = `exit-stop-${item.key}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 120);
+      if (store.get(id)) continue; // already placed (the same fill again)
+      const position = this.heldQtyOf(entry.symbol);
       const entrySign = entry.side === 'buy' ? 1 : -1;
       // Never more than is held on the entry's side, less what other stops already cover.
       const covered = this.protectiveStops(entry.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
-      const qty = Math.min(entry.filledQty, Math.max(0, position * entrySign - covered));
+      const qty = Math.min(item.qty, Math.max(0, position * entrySign - covered));
       if (qty <= 0) continue;
       const order: OrderRequest = {
         clientOrderId: id,
@@ -708,21 +759,74 @@ export class ExecutionEngine extends BaseComponent {
         type: 'stop',
         timeInForce: 'day',
         stopPrice: levels.stopPrice,
-        reason: `${PROTECTIVE_REASON} ${levels.stopPrice} at ${this.parts.broker.label} for ${entryId}`,
+        reason: `${PROTECTIVE_REASON} ${levels.stopPrice} at ${this.parts.broker.label} for ${item.entryId}`,
       };
       const check = checkPreTrade({ order, flatten: true }, this.context(entry.symbol, clock.now(), store.positions(), 0, 0, null, this.lastTradePrice(entry.symbol)), this.options.limits);
       if (!check.ok || check.intent !== 'flatten') {
         bus.publish('app.notice', { level: 'error', code: 'execution.protect', message: `No protective stop for ${entry.symbol} (${check.ok ? 'it would add exposure' : check.reason}); the engine manages the stop`, at: clock.now() });
         continue;
       }
-      this.send(order, clock.now()).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, entryId }));
+      this.send(order, clock.now()).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, entryId: item.entryId }));
+    }
+  }
+
+  /** No new protective stop while the symbol is being closed, or from the flatten time on. */
+  private noNewProtection(symbol: string): boolean {
+    if (this.flattening.has(symbol) || this.exiting.has(symbol) || this.pendingFlatten.has(symbol)) return true;
+    const now = this.parts.clock.now();
+    const flattenAt = flattenTimeOf(this.parts.calendar, now, this.options.limits.flattenMinutesBeforeClose);
+    return flattenAt === null || now >= flattenAt;
+  }
+
+  /** A flat symbol keeps no protective stop: one left working would open a position when it triggers. */
+  private dropProtection(symbol: string): void {
+    if (this.heldQtyOf(symbol) !== 0) return;
+    const { broker, store, log } = this.parts;
+    for (const o of this.protectiveStops(symbol)) {
+      if (this.cancelling.has(o.clientOrderId)) continue;
+      if (broker.cancelNow) {
+        broker.cancelNow(o.clientOrderId);
+        continue;
+      }
+      this.cancelling.add(o.clientOrderId);
+      broker
+        .cancel(o.clientOrderId)
+        .then((back) => {
+          const stored = store.get(o.clientOrderId);
+          if (stored) this.catchUp(stored, back);
+        })
+        .catch((error: unknown) => log.error('cancel of a stop left after the position closed failed', { error, clientOrderId: o.clientOrderId }))
+        .finally(() => this.cancelling.delete(o.clientOrderId));
+    }
+  }
+
+  /**
+   * A restart after the flatten time, or in HALTED (the kill switch was pulled earlier today), with
+   * positions still held: they are flattened now, not left to a bar that may never come.
+   */
+  private flattenOnStartIfDue(): void {
+    const { clock, calendar, trading, store } = this.parts;
+    const positions = store.positions();
+    if (positions.length === 0) return;
+    const now = clock.now();
+    const flattenAt = flattenTimeOf(calendar, now, this.options.limits.flattenMinutesBeforeClose);
+    const late = flattenAt === null || now >= flattenAt;
+    const halted = trading.state.state === 'HALTED';
+    if (!late && !halted) return;
+    const cause = halted ? 'kill switch (still HALTED after a restart)' : 'end-of-day flatten (restart after the flatten time)';
+    for (const p of positions) {
+      this.pendingFlatten.set(p.symbol, cause);
+      void this.flattenSymbol(p.symbol, cause);
     }
   }
 
   /** After a restart: any held shares without a protective stop get one at their entry's stop. */
-  private protectUncovered(): void {
+  private protectUncovered(only?: string): void {
+    if (this.options.protectiveStops === false) return;
     const { store, clock } = this.parts;
     for (const p of store.positions()) {
+      if (only !== undefined && p.symbol !== only) continue;
+      if (this.noNewProtection(p.symbol)) continue;
       const tracked = this.tracked.get(p.symbol);
       const covered = this.protectiveStops(p.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
       const missing = Math.abs(p.qty) - covered;
@@ -751,7 +855,18 @@ export class ExecutionEngine extends BaseComponent {
   /** Simulated broker: cancels at once (its events land in the store synchronously). Returns the signed position left. */
   private clearSync(symbol: string, scope: 'protective' | 'all'): number | null {
     const { broker, store } = this.parts;
-    for (const o of this.toClear(symbol, scope)) {
+    // Re-read until nothing is left: a cancel can make an entry final, and that may place a stop meanwhile.
+    for (let round = 0; round < 5; round++) {
+      const list = this.toClear(symbol, scope);
+      if (list.length === 0) break;
+      for (const o of list) this.cancelOneSync(o);
+    }
+    return heldQty(store.positions(), symbol);
+  }
+
+  private cancelOneSync(o: Order): void {
+    const { broker, store } = this.parts;
+    {
       const back = broker.cancelNow!(o.clientOrderId);
       const stored = store.get(o.clientOrderId);
       if (stored && !TERMINAL_STATUSES.has(stored.status) && back.status === 'rejected' && back.symbol === '') {
@@ -759,7 +874,6 @@ export class ExecutionEngine extends BaseComponent {
         this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note: `not at ${broker.label}` } });
       }
     }
-    return heldQty(store.positions(), symbol);
   }
 
   /**
@@ -771,7 +885,12 @@ export class ExecutionEngine extends BaseComponent {
     const { broker, store, log } = this.parts;
     if (broker.cancelNow) return this.clearSync(symbol, scope);
     let unknown = false;
-    for (const o of this.toClear(symbol, scope)) {
+    const tried = new Set<string>();
+    for (let round = 0; round < 5; round++) {
+      const list = this.toClear(symbol, scope).filter((o) => !tried.has(o.clientOrderId));
+      if (list.length === 0) break;
+      for (const o of list) {
+      tried.add(o.clientOrderId);
       let back: Order | null = null;
       try {
         back = await broker.cancel(o.clientOrderId);
@@ -795,6 +914,7 @@ export class ExecutionEngine extends BaseComponent {
       const stored = store.get(o.clientOrderId);
       if (stored) this.catchUp(stored, back);
       if (!TERMINAL_STATUSES.has(back.status)) unknown = true;
+      }
     }
     return unknown ? null : heldQty(store.positions(), symbol);
   }
@@ -876,6 +996,15 @@ export class ExecutionEngine extends BaseComponent {
       }
       this.track(fill);
       bus.publish('positions.update', { positions: store.positions() });
+      // Each entry fill gets its hard stop at the broker (after the simulated broker's bar, if inside it).
+      if (order.reason.startsWith('entry') && this.options.protectiveStops !== false) {
+        this.toProtect.push({ entryId: order.clientOrderId, qty: fill.qty, key: fill.executionId });
+        this.placeProtection();
+      }
+      if (this.heldQtyOf(fill.symbol) === 0) {
+        this.pendingFlatten.delete(fill.symbol);
+        this.dropProtection(fill.symbol);
+      }
     }
 
     if (TERMINAL_STATUSES.has(order.status)) {
@@ -888,12 +1017,7 @@ export class ExecutionEngine extends BaseComponent {
         r.amount -= unfilled;
         if (order.filledQty === 0) this.reserved.delete(order.clientOrderId);
       }
-      // A filled entry's hard stop goes to the broker (placed once the entry is done filling).
-      if (order.reason.startsWith('entry') && order.filledQty > 0 && this.options.protectiveStops !== false) {
-        this.toProtect.push(order.clientOrderId);
-        this.placeProtection();
-      }
-      if (!this.toProtect.includes(order.clientOrderId)) this.entryLevels.delete(order.clientOrderId);
+      if (!this.toProtect.some((t) => t.entryId === order.clientOrderId)) this.entryLevels.delete(order.clientOrderId);
       if (this.heldQtyOf(order.symbol) === 0) this.releaseFlat(order.symbol);
     }
     return true;
@@ -1018,6 +1142,7 @@ export class ExecutionEngine extends BaseComponent {
         const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
         order.clientOrderId = `${order.clientOrderId}-${randomUUID().slice(0, 6)}`;
         order.reason = `exit eodFlatten: end-of-day flatten at ${nyClock(t).slice(11)} (timer)`;
+        this.pendingFlatten.set(p.symbol, 'end-of-day flatten (timer)');
         this.sendExit(order, true, 'eodFlatten').catch((error: unknown) => this.parts.log.error('timed flatten failed', { error, symbol: p.symbol }));
       }
       if (this.isActive) this.scheduleFlatten();

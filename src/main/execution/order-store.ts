@@ -119,19 +119,26 @@ function toFill(row: FillRow): Fill {
  */
 export function positionsFromFills(fills: Iterable<Pick<Fill, 'symbol' | 'side' | 'qty' | 'price'>>): Position[] {
   const book = new Map<string, { qty: number; avg: number }>();
-  for (const f of fills) {
-    const p = book.get(f.symbol) ?? { qty: 0, avg: 0 };
-    const signed = f.side === 'buy' ? f.qty : -f.qty;
-    const next = p.qty + signed;
-    if (p.qty === 0 || Math.sign(p.qty) === Math.sign(signed)) {
-      p.avg = (p.avg * Math.abs(p.qty) + f.price * f.qty) / Math.abs(next);
-    } else if (next !== 0 && Math.sign(next) !== Math.sign(p.qty)) {
-      p.avg = f.price;
-    }
-    p.qty = next;
-    if (p.qty === 0) p.avg = 0;
-    book.set(f.symbol, p);
+  for (const f of fills) foldFill(book, f);
+  return bookPositions(book);
+}
+
+/** Folds one fill into a position book (the rule positionsFromFills applies, one fill at a time). */
+function foldFill(book: Map<string, { qty: number; avg: number }>, f: Pick<Fill, 'symbol' | 'side' | 'qty' | 'price'>): void {
+  const p = book.get(f.symbol) ?? { qty: 0, avg: 0 };
+  const signed = f.side === 'buy' ? f.qty : -f.qty;
+  const next = p.qty + signed;
+  if (p.qty === 0 || Math.sign(p.qty) === Math.sign(signed)) {
+    p.avg = (p.avg * Math.abs(p.qty) + f.price * f.qty) / Math.abs(next);
+  } else if (next !== 0 && Math.sign(next) !== Math.sign(p.qty)) {
+    p.avg = f.price;
   }
+  p.qty = next;
+  if (p.qty === 0) p.avg = 0;
+  book.set(f.symbol, p);
+}
+
+function bookPositions(book: Map<string, { qty: number; avg: number }>): Position[] {
   return [...book]
     .filter(([, p]) => p.qty !== 0)
     .map(([symbol, p]) => ({ symbol, qty: p.qty, avgEntryPrice: p.avg }))
@@ -169,6 +176,9 @@ function prepareStatements(db: Db) {
 
 export class OrderStore {
   private readonly stmts: ReturnType<typeof prepareStatements>;
+
+  /** Positions folded from every fill, built once and then kept in step by applyEvent (the only fill writer). */
+  private book: Map<string, { qty: number; avg: number }> | null = null;
 
   constructor(private readonly db: Db) {
     this.stmts = prepareStatements(db);
@@ -226,6 +236,18 @@ export class OrderStore {
    */
   applyEvent(event: OrderEvent): ApplyResult {
     // IMMEDIATE: the read-check-write below must not interleave with another connection's write.
+    let applied: ApplyResult;
+    try {
+      applied = this.applyInTransaction(event);
+    } catch (error) {
+      this.book = null; // rebuilt from the store on the next read
+      throw error;
+    }
+    if (applied.ok && applied.fill && this.book) foldFill(this.book, applied.fill);
+    return applied;
+  }
+
+  private applyInTransaction(event: OrderEvent): ApplyResult {
     return this.db
       .transaction((): ApplyResult => {
         const id = event.order.clientOrderId;
@@ -287,9 +309,13 @@ export class OrderStore {
     ).map((r) => ({ id: r.id, clientOrderId: r.client_order_id, from: r.from_status, to: r.to_status, at: r.at, detail: r.detail }));
   }
 
-  /** Net positions rebuilt from every recorded fill. */
+  /** Net positions from every recorded fill (folded once, then kept in step with each applied fill). */
   positions(): Position[] {
-    return positionsFromFills(this.fills());
+    if (!this.book) {
+      this.book = new Map();
+      for (const f of this.fills()) foldFill(this.book, f);
+    }
+    return bookPositions(this.book);
   }
 
   /** The entry plans of a symbol, newest first (by the order's submission). */
