@@ -133,6 +133,32 @@ describe('execution engine', () => {
     expect(second.engine.trading.state).toMatchObject({ state: 'REDUCING', cause: expect.stringContaining('restored from the risk ledger') });
   });
 
+  it('when the engine restarts HALTED with a position still held then it flattens at once', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'exec-halted-')), 'history.sqlite');
+    const first = manualEngine({ ...WATCH, TRADING_DB_PATH: db });
+    await first.engine.start();
+    first.minutes(5);
+    const last = lastPrice(first, 'AAPL');
+    expect((await first.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', qty: 3, stopPrice: Math.round(last * 0.95 * 100) / 100, reason: 'halt restart' })).ok).toBe(true);
+    first.minutes(1);
+    expect(heldQty(first, 'AAPL')).toBe(3);
+    // The kill switch's state is stored, then the process dies before its flatten could go out.
+    first.engine.trading.change('HALTED', 'kill switch (test)');
+    await first.engine.stop();
+
+    const second = manualEngine({ ...WATCH, TRADING_DB_PATH: db });
+    current = second;
+    await second.engine.start();
+    expect(second.engine.trading.state.state).toBe('HALTED');
+    await new Promise((r) => setTimeout(r, 0));
+    const flatten = second.engine.orders.openOrders().find((o) => o.reason.startsWith('flatten:'));
+    expect(flatten).toMatchObject({ symbol: 'AAPL', side: 'sell', qty: 3 });
+    // No protective stop is left beside it (the old one was lost with the simulated broker).
+    expect(second.engine.orders.openOrders().filter((o) => o.type === 'stop')).toEqual([]);
+    second.minutes(1);
+    expect(heldQty(second, 'AAPL')).toBe(0);
+  });
+
   it('when the kill switch is pulled then every position is flattened and the engine is HALTED', async () => {
     const m = await started();
     for (const symbol of ['SPY', 'AAPL']) {
