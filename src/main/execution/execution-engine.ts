@@ -866,13 +866,11 @@ export class ExecutionEngine extends BaseComponent {
 
   private cancelOneSync(o: Order): void {
     const { broker, store } = this.parts;
-    {
-      const back = broker.cancelNow!(o.clientOrderId);
-      const stored = store.get(o.clientOrderId);
-      if (stored && !TERMINAL_STATUSES.has(stored.status) && back.status === 'rejected' && back.symbol === '') {
-        // The broker never had it (a restart lost it): closed here.
-        this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note: `not at ${broker.label}` } });
-      }
+    const back = broker.cancelNow!(o.clientOrderId);
+    const stored = store.get(o.clientOrderId);
+    if (stored && !TERMINAL_STATUSES.has(stored.status) && back.status === 'rejected' && back.symbol === '') {
+      // The broker never had it (a restart lost it): closed here.
+      this.closeNeverReached(stored);
     }
   }
 
@@ -882,41 +880,52 @@ export class ExecutionEngine extends BaseComponent {
    * left, or null when a cancel could not be confirmed (the shares it may still sell are unknown).
    */
   private async clearAsync(symbol: string, scope: 'protective' | 'all'): Promise<number | null> {
-    const { broker, store, log } = this.parts;
+    const { broker, store } = this.parts;
     if (broker.cancelNow) return this.clearSync(symbol, scope);
     let unknown = false;
     const tried = new Set<string>();
+    // Re-read until nothing new is left: a cancel can make an entry final, and that may place a stop meanwhile.
     for (let round = 0; round < 5; round++) {
       const list = this.toClear(symbol, scope).filter((o) => !tried.has(o.clientOrderId));
       if (list.length === 0) break;
       for (const o of list) {
-      tried.add(o.clientOrderId);
-      let back: Order | null = null;
-      try {
-        back = await broker.cancel(o.clientOrderId);
-        for (let i = 0; i < CANCEL_CONFIRM_TRIES && !TERMINAL_STATUSES.has(back.status) && broker.orderByClientId; i++) {
-          await new Promise((r) => setTimeout(r, CANCEL_CONFIRM_MS));
-          back = (await broker.orderByClientId(o.clientOrderId)) ?? back;
-        }
-      } catch (error) {
-        const found = broker.orderByClientId ? await broker.orderByClientId(o.clientOrderId).catch(() => undefined) : undefined;
-        if (found === null) {
-          // The broker never had it: closed here, nothing to wait for.
-          const stored = store.get(o.clientOrderId);
-          if (stored && !TERMINAL_STATUSES.has(stored.status)) this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note: `not at ${broker.label}` } });
-          continue;
-        }
-        log.warn('cancel not confirmed', { clientOrderId: o.clientOrderId, error });
-        unknown = true;
-        if (found) back = found;
-        else continue;
-      }
-      const stored = store.get(o.clientOrderId);
-      if (stored) this.catchUp(stored, back);
-      if (!TERMINAL_STATUSES.has(back.status)) unknown = true;
+        tried.add(o.clientOrderId);
+        if (!(await this.cancelOneConfirmed(o))) unknown = true;
       }
     }
     return unknown ? null : heldQty(store.positions(), symbol);
+  }
+
+  /** Cancels one order at a remote broker and applies the broker's final copy; false when that could not be confirmed. */
+  private async cancelOneConfirmed(o: Order): Promise<boolean> {
+    const { broker, store, log } = this.parts;
+    let back: Order;
+    try {
+      back = await broker.cancel(o.clientOrderId);
+      for (let i = 0; i < CANCEL_CONFIRM_TRIES && !TERMINAL_STATUSES.has(back.status) && broker.orderByClientId; i++) {
+        await new Promise((r) => setTimeout(r, CANCEL_CONFIRM_MS));
+        back = (await broker.orderByClientId(o.clientOrderId)) ?? back;
+      }
+    } catch (error) {
+      const found = broker.orderByClientId ? await broker.orderByClientId(o.clientOrderId).catch(() => undefined) : undefined;
+      const stored = store.get(o.clientOrderId);
+      if (found === null) {
+        // The broker never had it: closed here, nothing to wait for.
+        if (stored && !TERMINAL_STATUSES.has(stored.status)) this.closeNeverReached(stored);
+        return true;
+      }
+      log.warn('cancel not confirmed', { clientOrderId: o.clientOrderId, error });
+      if (found && stored) this.catchUp(stored, found);
+      return false;
+    }
+    const stored = store.get(o.clientOrderId);
+    if (stored) this.catchUp(stored, back);
+    return TERMINAL_STATUSES.has(back.status);
+  }
+
+  /** A local order the broker does not have: closed here (rejected if never acknowledged), never resent. */
+  private closeNeverReached(stored: Order): void {
+    this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note: `not at ${this.parts.broker.label}` } });
   }
 
   /** Persists, then sends; the broker's events (applied in onBrokerEvent) move the stored order on. */
