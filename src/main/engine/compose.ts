@@ -318,7 +318,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   };
   const execution = new ExecutionEngine(
     { bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution'), vix: () => vixOn(nyDateKey(clock.now())) },
-    { limits, exits: exitRules, ownIdPattern: OWN_ORDER_ID },
+    { limits, exits: exitRules },
     onStatus,
   );
   const desk = new ApprovalDesk({ bus, clock, db, execution, log: log.child('desk') }, {}, onStatus);

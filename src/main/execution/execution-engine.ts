@@ -70,8 +70,6 @@ export interface ExecutionOptions {
   sectorOf?: ReadonlyMap<string, string>;
   /** Most of today's fills served by `orders.list` (newest kept; default 2 000). */
   recentFills?: number;
-  /** Client order ids this engine makes (prefixes); an open broker order with such an id is ours. */
-  ownIdPattern?: RegExp;
   /** Percent through the last trade of the marketable limit that replaces a market entry (default 0.5). */
   marketableLimitPct?: number;
   /** Hold each entry's hard stop at the broker as a stop order (default true). */
@@ -147,8 +145,6 @@ export class ExecutionEngine extends BaseComponent {
   private readonly statusOf = new Map<string, TradingStatus>();
   private readonly warmSymbols = new Set<string>();
   private recentSubmits: SubmitRecord[] = [];
-  /** Orders this engine sent or saw working, for `orders.list` (bounded). */
-  private readonly recentOrderIds: string[] = [];
   /** The latest reconciliation, and the chain that keeps two from running at once. */
   private lastReconciliation: ReconciliationSummary | null = null;
   /** Orders whose submit call has not returned yet: a reconciliation leaves them alone. */
@@ -208,11 +204,6 @@ export class ExecutionEngine extends BaseComponent {
     const byId = new Map<string, Order>();
     for (const o of store.ordersOfDay(today)) byId.set(o.clientOrderId, o);
     for (const o of store.openOrders()) byId.set(o.clientOrderId, o);
-    for (const id of this.recentOrderIds) {
-      if (byId.has(id)) continue;
-      const o = store.get(id);
-      if (o) byId.set(id, o);
-    }
     const orders = [...byId.values()].sort((a, b) => a.submittedAt - b.submittedAt || (a.clientOrderId < b.clientOrderId ? -1 : 1));
     return { orders, positions: store.positions(), fills: fills.slice(-(this.options.recentFills ?? 2_000)) };
   }
@@ -224,7 +215,6 @@ export class ExecutionEngine extends BaseComponent {
     const severity = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const;
     if (severity[day.state] > severity[trading.state.state]) trading.change(day.state, `${day.state} since earlier today (restored from the risk ledger)`);
     this.restoreBook();
-    for (const o of store.openOrders()) this.remember(o.clientOrderId);
     this.unsubscribe.push(
       broker.onEvent((e) => this.onBrokerEvent(e)),
       bus.subscribe('market.bar', (bar) => this.onBar(bar)),
@@ -264,7 +254,7 @@ export class ExecutionEngine extends BaseComponent {
     const open = new Set(store.openOrders().map((o) => o.clientOrderId));
     for (const p of positions) {
       const side: Side = p.qty > 0 ? 'buy' : 'sell';
-      const plan = store.plans(p.symbol).find((x) => x.side === side && x.order.filledQty > 0);
+      const plan = store.plans({ symbol: p.symbol }).find((x) => x.side === side && x.order.filledQty > 0);
       const levels: { stopPrice?: number; targetPrice?: number } = {};
       let entryTime = clock.now();
       if (plan) {
@@ -281,8 +271,7 @@ export class ExecutionEngine extends BaseComponent {
       }
       this.tracked.set(p.symbol, trackPosition(p, entryTime, levels));
     }
-    for (const plan of store.plans()) {
-      if (plan.tradingDay !== today) continue;
+    for (const plan of store.plans({ tradingDay: today })) {
       const pos = held.get(plan.symbol);
       const stillHeld = pos !== undefined && plan.order.filledQty > 0 && (pos.qty > 0) === (plan.side === 'buy');
       if (!open.has(plan.clientOrderId) && !stillHeld) continue;
@@ -311,7 +300,6 @@ export class ExecutionEngine extends BaseComponent {
 
   private async reconcileNow(trigger: 'start' | 'stream'): Promise<ReconciliationSummary> {
     const { store, broker, bus, clock, log } = this.parts;
-    const own = this.options.ownIdPattern ?? OWN_ORDER_ID;
     const summary: ReconciliationSummary = { trigger, at: clock.now(), neverReached: [], caughtUp: [], adopted: [], outside: [], positionMismatches: [], error: null };
     const notice = (level: 'info' | 'warn' | 'error', message: string): void => bus.publish('app.notice', { level, code: 'execution.reconcile', message, at: clock.now() });
     let brokerOpen: Order[];
@@ -334,7 +322,7 @@ export class ExecutionEngine extends BaseComponent {
         if (!there) {
           // The broker never got it: the engine stopped between the store and the send (or a simulated
           // broker was restarted with its working orders). It is closed here, never resent blindly.
-          this.applyLocal({ type: local.status === 'new' ? 'rejected' : 'canceled', order: { ...local, note: `never reached ${broker.label}: the engine stopped before the order was sent or confirmed` } });
+          this.closeNeverReached(local, 'the engine stopped before the order was sent or confirmed');
           summary.neverReached.push(local.clientOrderId);
           continue;
         }
@@ -342,13 +330,12 @@ export class ExecutionEngine extends BaseComponent {
       }
       for (const b of brokerOpen) {
         if (store.get(b.clientOrderId)) continue;
-        if (own.test(b.clientOrderId)) {
+        if (OWN_ORDER_ID.test(b.clientOrderId)) {
           // Ours, but the store lost it (it cannot, short of a restored backup): follow it again from here.
           // Its kind comes from our id (an adopted entry is canceled at the flatten time like any other).
           const kind = b.clientOrderId.startsWith('entry-') ? 'entry' : b.clientOrderId.startsWith('flatten-') ? 'flatten' : 'exit';
           store.recordSubmitted({ ...b, reason: `${kind}: adopted at reconciliation (${b.reason})`, status: 'accepted', filledQty: 0, avgFillPrice: null, note: 'adopted at reconciliation' });
           this.catchUp(store.get(b.clientOrderId)!, b);
-          this.remember(b.clientOrderId);
           summary.adopted.push(b.clientOrderId);
         } else {
           summary.outside.push({ symbol: b.symbol, side: b.side, qty: b.qty, brokerOrderId: b.brokerOrderId });
@@ -706,7 +693,7 @@ export class ExecutionEngine extends BaseComponent {
         (found) => {
           const stored = store.get(clientOrderId);
           if (!stored || TERMINAL_STATUSES.has(stored.status)) return;
-          if (found === null) this.applyLocal({ type: 'rejected', order: { ...stored, note: `never reached ${broker.label}` } });
+          if (found === null) this.closeNeverReached(stored);
           else this.catchUp(stored, found);
         },
         (error: unknown) => {
@@ -738,7 +725,7 @@ export class ExecutionEngine extends BaseComponent {
    */
   private placeProtection(): void {
     if (this.inBrokerBar || this.toProtect.length === 0) return;
-    const { store, clock, bus } = this.parts;
+    const { store } = this.parts;
     for (const item of this.toProtect.splice(0)) {
       const entry = store.get(item.entryId);
       const levels = this.entryLevels.get(item.entryId) ?? this.storedLevels(item.entryId);
@@ -751,23 +738,30 @@ export class ExecutionEngine extends BaseComponent {
       const covered = this.protectiveStops(entry.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
       const qty = Math.min(item.qty, Math.max(0, position * entrySign - covered));
       if (qty <= 0) continue;
-      const order: OrderRequest = {
-        clientOrderId: id,
-        symbol: entry.symbol,
-        side: entry.side === 'buy' ? 'sell' : 'buy',
-        qty,
-        type: 'stop',
-        timeInForce: 'day',
-        stopPrice: levels.stopPrice,
-        reason: `${PROTECTIVE_REASON} ${levels.stopPrice} at ${this.parts.broker.label} for ${item.entryId}`,
-      };
-      const check = checkPreTrade({ order, flatten: true }, this.context(entry.symbol, clock.now(), store.positions(), 0, 0, null, this.lastTradePrice(entry.symbol)), this.options.limits);
-      if (!check.ok || check.intent !== 'flatten') {
-        bus.publish('app.notice', { level: 'error', code: 'execution.protect', message: `No protective stop for ${entry.symbol} (${check.ok ? 'it would add exposure' : check.reason}); the engine manages the stop`, at: clock.now() });
-        continue;
-      }
-      this.send(order, clock.now()).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, entryId: item.entryId }));
+      this.placeStop(id, entry.symbol, entry.side === 'buy' ? 'sell' : 'buy', qty, levels.stopPrice, `for ${item.entryId}`);
     }
+  }
+
+  /** Sends one protective stop; it must only reduce the position (checked as a flatten), else the engine keeps the stop. */
+  private placeStop(clientOrderId: string, symbol: string, side: Side, qty: number, stopPrice: number, what: string): void {
+    const { store, clock } = this.parts;
+    const now = clock.now();
+    const order: OrderRequest = {
+      clientOrderId,
+      symbol,
+      side,
+      qty,
+      type: 'stop',
+      timeInForce: 'day',
+      stopPrice,
+      reason: `${PROTECTIVE_REASON} ${stopPrice} at ${this.parts.broker.label} ${what}`,
+    };
+    const check = checkPreTrade({ order, flatten: true }, this.context(symbol, now, store.positions(), 0, 0, null, this.lastTradePrice(symbol)), this.options.limits);
+    if (!check.ok || check.intent !== 'flatten') {
+      this.notice('error', 'execution.protect', `No protective stop for ${symbol} (${check.ok ? 'it would add exposure' : check.reason}); the engine manages the stop`);
+      return;
+    }
+    this.send(order, now).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, clientOrderId }));
   }
 
   /** No new protective stop while the symbol is being closed, or from the flatten time on. */
@@ -781,23 +775,7 @@ export class ExecutionEngine extends BaseComponent {
   /** A flat symbol keeps no protective stop: one left working would open a position when it triggers. */
   private dropProtection(symbol: string): void {
     if (this.heldQtyOf(symbol) !== 0) return;
-    const { broker, store, log } = this.parts;
-    for (const o of this.protectiveStops(symbol)) {
-      if (this.cancelling.has(o.clientOrderId)) continue;
-      if (broker.cancelNow) {
-        broker.cancelNow(o.clientOrderId);
-        continue;
-      }
-      this.cancelling.add(o.clientOrderId);
-      broker
-        .cancel(o.clientOrderId)
-        .then((back) => {
-          const stored = store.get(o.clientOrderId);
-          if (stored) this.catchUp(stored, back);
-        })
-        .catch((error: unknown) => log.error('cancel of a stop left after the position closed failed', { error, clientOrderId: o.clientOrderId }))
-        .finally(() => this.cancelling.delete(o.clientOrderId));
-    }
+    for (const o of this.protectiveStops(symbol)) this.cancelInBackground(o, 'cancel of a stop left after the position closed');
   }
 
   /**
@@ -831,19 +809,8 @@ export class ExecutionEngine extends BaseComponent {
       const covered = this.protectiveStops(p.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
       const missing = Math.abs(p.qty) - covered;
       if (missing <= 0 || tracked?.stopPrice === undefined) continue;
-      const now = clock.now();
-      const order: OrderRequest = {
-        clientOrderId: `exit-stop-${p.symbol}-restart-${now}-${randomUUID().slice(0, 8)}`,
-        symbol: p.symbol,
-        side: p.qty > 0 ? 'sell' : 'buy',
-        qty: missing,
-        type: 'stop',
-        timeInForce: 'day',
-        stopPrice: tracked.stopPrice,
-        reason: `${PROTECTIVE_REASON} ${tracked.stopPrice} at ${this.parts.broker.label}, placed again after a restart`,
-      };
-      const check = checkPreTrade({ order, flatten: true }, this.context(p.symbol, now, store.positions(), 0, 0, null, this.lastTradePrice(p.symbol)), this.options.limits);
-      if (check.ok && check.intent === 'flatten') this.send(order, now).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, symbol: p.symbol }));
+      const id = `exit-stop-${p.symbol}-again-${clock.now()}-${randomUUID().slice(0, 8)}`;
+      this.placeStop(id, p.symbol, p.qty > 0 ? 'sell' : 'buy', missing, tracked.stopPrice, 'placed again for uncovered shares');
     }
   }
 
@@ -924,8 +891,28 @@ export class ExecutionEngine extends BaseComponent {
   }
 
   /** A local order the broker does not have: closed here (rejected if never acknowledged), never resent. */
-  private closeNeverReached(stored: Order): void {
-    this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note: `not at ${this.parts.broker.label}` } });
+  private closeNeverReached(stored: Order, why?: string): void {
+    const note = `never reached ${this.parts.broker.label}${why ? `: ${why}` : ''}`;
+    this.applyLocal({ type: stored.status === 'new' ? 'rejected' : 'canceled', order: { ...stored, note } });
+  }
+
+  /** Cancels one order without waiting: at once with a simulated broker, else in the background, applying the broker's copy. */
+  private cancelInBackground(o: Order, what: string): void {
+    const { broker, store, log } = this.parts;
+    if (broker.cancelNow) {
+      this.cancelOneSync(o);
+      return;
+    }
+    if (this.cancelling.has(o.clientOrderId)) return;
+    this.cancelling.add(o.clientOrderId);
+    broker
+      .cancel(o.clientOrderId)
+      .then((back) => {
+        const stored = store.get(o.clientOrderId);
+        if (stored) this.catchUp(stored, back);
+      })
+      .catch((error: unknown) => log.error(`${what} failed`, { error, clientOrderId: o.clientOrderId }))
+      .finally(() => this.cancelling.delete(o.clientOrderId));
   }
 
   /** Persists, then sends; the broker's events (applied in onBrokerEvent) move the stored order on. */
@@ -937,7 +924,6 @@ export class ExecutionEngine extends BaseComponent {
       this.parts.log.warn('order id already used; not sent again', { clientOrderId: request.clientOrderId });
       return { ...recorded.order, status: 'rejected', note: `order id ${request.clientOrderId} was already used` };
     }
-    this.remember(request.clientOrderId);
     bus.publish('orders.update', toPayload(recorded.order));
     this.recentSubmits = [...this.recentSubmits.filter((s) => now - s.time < 120_000), { time: now, symbol: request.symbol, side: request.side, qty: request.qty, type: request.type }];
     this.inFlight.add(request.clientOrderId);
@@ -1110,21 +1096,8 @@ export class ExecutionEngine extends BaseComponent {
     if (flattenAt !== null && now < flattenAt) return;
     for (const o of this.parts.store.openOrders()) {
       if (!o.reason.startsWith('entry') || this.cancelling.has(o.clientOrderId) || this.inFlight.has(o.clientOrderId)) continue;
-      this.cancelling.add(o.clientOrderId);
       this.parts.log.info('entry canceled at the flatten time', { clientOrderId: o.clientOrderId });
-      if (this.parts.broker.cancelNow) {
-        this.parts.broker.cancelNow(o.clientOrderId);
-        this.cancelling.delete(o.clientOrderId);
-        continue;
-      }
-      this.parts.broker
-        .cancel(o.clientOrderId)
-        .then((back) => {
-          const stored = this.parts.store.get(o.clientOrderId);
-          if (stored) this.catchUp(stored, back);
-        })
-        .catch((error: unknown) => this.parts.log.error('cancel at the flatten time failed', { error, clientOrderId: o.clientOrderId }))
-        .finally(() => this.cancelling.delete(o.clientOrderId));
+      this.cancelInBackground(o, 'cancel at the flatten time');
     }
   }
 
@@ -1159,7 +1132,7 @@ export class ExecutionEngine extends BaseComponent {
   }
 
   private storedLevels(clientOrderId: string): { stopPrice: number; targetPrice?: number } | undefined {
-    const plan = this.parts.store.plans(this.parts.store.get(clientOrderId)?.symbol).find((p) => p.clientOrderId === clientOrderId);
+    const plan = this.parts.store.plans({ clientOrderId })[0];
     if (!plan) return undefined;
     return plan.targetPrice !== null ? { stopPrice: plan.stopPrice, targetPrice: plan.targetPrice } : { stopPrice: plan.stopPrice };
   }
@@ -1206,10 +1179,6 @@ export class ExecutionEngine extends BaseComponent {
     if (this.parts.ledger.day().state !== state) this.parts.ledger.setState(state);
   }
 
-  private remember(clientOrderId: string): void {
-    this.recentOrderIds.push(clientOrderId);
-    if (this.recentOrderIds.length > 500) this.recentOrderIds.splice(0, this.recentOrderIds.length - 500);
-  }
 }
 
 /** Realised P&L (net of the fill's fees) of the part of `fill` that reduces `before`; null when it only adds. */

@@ -166,6 +166,11 @@ function prepareStatements(db: Db) {
       INSERT INTO fills (execution_id, client_order_id, symbol, side, qty, price, fees, time)
       VALUES (@executionId, @clientOrderId, @symbol, @side, @qty, @price, @fees, @time)
       ON CONFLICT (execution_id) DO NOTHING`),
+    plans: db.prepare(`
+      SELECT o.*, p.side AS plan_side, p.stop_price AS stop_price_plan, p.target_price, p.capital_at_risk, p.trading_day AS plan_day
+      FROM entry_plans p JOIN orders o ON o.client_order_id = p.client_order_id
+      WHERE (@symbol IS NULL OR p.symbol = @symbol) AND (@day IS NULL OR p.trading_day = @day) AND (@id IS NULL OR p.client_order_id = @id)
+      ORDER BY o.submitted_at DESC, o.rowid DESC`),
     fills: db.prepare(`
       SELECT f.*, o.broker_order_id FROM fills f JOIN orders o USING (client_order_id)
       WHERE (@client_order_id IS NULL OR f.client_order_id = @client_order_id) ORDER BY f.time, f.rowid`),
@@ -318,24 +323,23 @@ export class OrderStore {
     return bookPositions(this.book);
   }
 
-  /** The entry plans of a symbol, newest first (by the order's submission). */
-  plans(symbol?: string): Array<EntryPlan & { order: Order }> {
-    const rows = this.db
-      .prepare(
-        `SELECT p.client_order_id, p.symbol, p.side, p.stop_price, p.target_price, p.capital_at_risk, p.trading_day
-         FROM entry_plans p JOIN orders o ON o.client_order_id = p.client_order_id
-         WHERE (? IS NULL OR p.symbol = ?) ORDER BY o.submitted_at DESC, o.rowid DESC`,
-      )
-      .all(symbol ?? null, symbol ?? null) as Array<{ client_order_id: string; symbol: string; side: Side; stop_price: number; target_price: number | null; capital_at_risk: number; trading_day: string }>;
+  /**
+   * Entry plans, newest first (by the order's submission), with their orders: of one symbol, of one
+   * trading day, or of one order; all three filters optional.
+   */
+  plans(filter: { symbol?: string; tradingDay?: string; clientOrderId?: string } = {}): Array<EntryPlan & { order: Order }> {
+    const rows = this.stmts.plans.all({ symbol: filter.symbol ?? null, day: filter.tradingDay ?? null, id: filter.clientOrderId ?? null }) as Array<
+      OrderRow & { plan_side: Side; stop_price_plan: number; target_price: number | null; capital_at_risk: number; plan_day: string }
+    >;
     return rows.map((r) => ({
       clientOrderId: r.client_order_id,
       symbol: r.symbol,
-      side: r.side,
-      stopPrice: r.stop_price,
+      side: r.plan_side,
+      stopPrice: r.stop_price_plan,
       targetPrice: r.target_price,
       capitalAtRisk: r.capital_at_risk,
-      tradingDay: r.trading_day,
-      order: this.get(r.client_order_id)!,
+      tradingDay: r.plan_day,
+      order: toOrder(r),
     }));
   }
 
