@@ -5,8 +5,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { NyseCalendar } from '../calendar/nyse';
-import { addDays, nyDateKey } from '../calendar/ny-time';
-import type { CancelTimer, Clock } from '../engine/clock';
+import { nyDateKey } from '../calendar/ny-time';
+import type { Clock } from '../engine/clock';
+import { SessionJob } from '../engine/session-scheduler';
 import type { FeatureSpecId } from '../features/spec';
 import { dailyContext, type DailyBar } from '../features/streaming';
 import type { HistoryStore } from '../store/history-store';
@@ -319,93 +320,15 @@ export interface NightlyOptions {
  * never run twice; a session that comes due while a run is still going runs after it (only the
  * newest such session: the retrain reads all history, so an older waiting one adds nothing).
  */
-export class NightlyJob {
-  private cancel: CancelTimer | null = null;
-  private lastSession: string | null = null;
-  private inFlight: Promise<void> | null = null;
-  /** A session that came due while a run was going; it runs when that run ends. */
-  private pending: string | null = null;
-  private armed: { sessionDate: string; at: number } | null = null;
-  private readonly afterCloseMs: number;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly calendar: NyseCalendar,
-    private readonly run: (sessionDate: string) => Promise<void>,
-    private readonly options: NightlyOptions = {},
-  ) {
-    this.afterCloseMs = options.afterCloseMs ?? 30 * 60_000;
-    if (!(this.afterCloseMs >= 0 && this.afterCloseMs < 4 * 3_600_000)) throw new RangeError(`afterCloseMs must be in [0, 4 h), got ${this.afterCloseMs}`);
-  }
-
-  get running(): boolean {
-    return this.inFlight !== null;
-  }
-
-  /** The session the next run is for and when it fires, or null when stopped. */
-  get next(): { sessionDate: string; at: number } | null {
-    return this.armed;
-  }
-
-  start(): void {
-    if (this.cancel) return;
-    this.arm();
-  }
-
-  /** Cancels the timer and any waiting session; a run in progress finishes. */
-  stop(): void {
-    this.cancel?.();
-    this.cancel = null;
-    this.armed = null;
-    this.pending = null;
-  }
-
-  /** Resolves when no run is in progress or waiting. */
-  async idle(): Promise<void> {
-    while (this.inFlight) await this.inFlight;
-  }
-
-  private arm(): void {
-    const now = this.clock.now();
-    // The first session whose run time is still ahead (and that has not run yet).
-    let date = nyDateKey(now);
-    for (let i = 0; i < 60; i++) {
-      const s = this.calendar.session(date);
-      if (s && s.close + this.afterCloseMs > now && (this.lastSession === null || date > this.lastSession)) {
-        const next = { sessionDate: date, at: s.close + this.afterCloseMs };
-        this.armed = next;
-        this.cancel = this.clock.at(next.at, () => this.fire(next.sessionDate));
-        return;
-      }
-      date = addDays(date, 1);
-    }
-    throw new Error(`no trading session within 60 days of ${nyDateKey(now)}`);
-  }
-
-  private fire(sessionDate: string): void {
-    this.lastSession = sessionDate;
-    this.arm();
-    if (this.inFlight) {
-      // One retrain on all history covers every earlier session: keep only the newest waiting one.
-      if (this.pending) this.options.onError?.(this.pending, new Error(`superseded by ${sessionDate} while an earlier nightly run was still going`));
-      this.pending = sessionDate;
-      return;
-    }
-    this.launch(sessionDate);
-  }
-
-  private launch(sessionDate: string): void {
-    this.inFlight = (async () => {
-      try {
-        await this.run(sessionDate);
-      } catch (error) {
-        this.options.onError?.(sessionDate, error);
-      }
-    })().finally(() => {
-      this.inFlight = null;
-      const next = this.pending;
-      this.pending = null;
-      if (next && this.cancel) this.launch(next);
+export class NightlyJob extends SessionJob {
+  constructor(clock: Clock, calendar: NyseCalendar, run: (sessionDate: string) => Promise<void>, options: NightlyOptions = {}) {
+    const afterCloseMs = options.afterCloseMs ?? 30 * 60_000;
+    if (!(afterCloseMs >= 0 && afterCloseMs < 4 * 3_600_000)) throw new RangeError(`afterCloseMs must be in [0, 4 h), got ${afterCloseMs}`);
+    super(clock, calendar, {
+      moment: { anchor: 'close', offsetMs: afterCloseMs },
+      run,
+      serial: true,
+      ...(options.onError ? { onError: options.onError } : {}),
     });
   }
 }

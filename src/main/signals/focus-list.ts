@@ -13,8 +13,8 @@
 // is rejected with why. A gap of at least anomalyAtrMultiple × the daily ATR % is flagged as an
 // anomaly in the reasons but not excluded (the trader decides whether news explains it).
 import type { NyseCalendar } from '../calendar/nyse';
-import { addDays, nyDateKey } from '../calendar/ny-time';
-import type { CancelTimer, Clock } from '../engine/clock';
+import type { Clock } from '../engine/clock';
+import { SessionJob } from '../engine/session-scheduler';
 import type { DailyBar } from '../features/streaming';
 import type { Db } from '../store/database';
 
@@ -240,82 +240,10 @@ export interface FocusJobOptions {
  * nightly job. `catchUp()` runs the current session's list once when the clock is already past 09:15
  * but before the close (a simulated session starts at 09:30; an engine restarted mid-day).
  */
-export class FocusListJob {
-  private cancel: CancelTimer | null = null;
-  private lastSession: string | null = null;
-  private armed: { sessionDate: string; at: number } | null = null;
-  private readonly beforeOpenMs: number;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly calendar: NyseCalendar,
-    private readonly run: (sessionDate: string) => void,
-    private readonly options: FocusJobOptions = {},
-  ) {
-    this.beforeOpenMs = (options.minutesBeforeOpen ?? 15) * 60_000;
-    if (!(this.beforeOpenMs >= 0 && this.beforeOpenMs <= 5.5 * 3_600_000)) throw new RangeError(`minutesBeforeOpen must be in [0, 330], got ${options.minutesBeforeOpen}`);
-  }
-
-  get next(): { sessionDate: string; at: number } | null {
-    return this.armed;
-  }
-
-  start(): void {
-    if (this.cancel) return;
-    this.arm();
-  }
-
-  stop(): void {
-    this.cancel?.();
-    this.cancel = null;
-    this.armed = null;
-  }
-
-  /** Runs today's list now when today is a session, its 09:15 has passed and it has not closed. */
-  catchUp(): string | null {
-    const now = this.clock.now();
-    const date = nyDateKey(now);
-    const s = this.calendar.session(date);
-    if (!s || now < s.open - this.beforeOpenMs || now >= s.close) return null;
-    if (this.lastSession !== null && this.lastSession >= date) return null;
-    this.lastSession = date;
-    if (this.armed?.sessionDate === date) {
-      this.cancel?.();
-      this.cancel = null;
-      this.arm();
-    }
-    this.safeRun(date);
-    return date;
-  }
-
-  private arm(): void {
-    const now = this.clock.now();
-    let date = nyDateKey(now);
-    for (let i = 0; i < 60; i++) {
-      const s = this.calendar.session(date);
-      const at = s ? s.open - this.beforeOpenMs : 0;
-      if (s && at > now && (this.lastSession === null || date > this.lastSession)) {
-        const next = { sessionDate: date, at };
-        this.armed = next;
-        this.cancel = this.clock.at(at, () => this.fire(next.sessionDate));
-        return;
-      }
-      date = addDays(date, 1);
-    }
-    throw new Error(`no trading session within 60 days of ${nyDateKey(now)}`);
-  }
-
-  private fire(sessionDate: string): void {
-    this.lastSession = sessionDate;
-    this.arm();
-    this.safeRun(sessionDate);
-  }
-
-  private safeRun(sessionDate: string): void {
-    try {
-      this.run(sessionDate);
-    } catch (error) {
-      this.options.onError?.(sessionDate, error);
-    }
+export class FocusListJob extends SessionJob {
+  constructor(clock: Clock, calendar: NyseCalendar, run: (sessionDate: string) => void, options: FocusJobOptions = {}) {
+    const beforeOpenMs = (options.minutesBeforeOpen ?? 15) * 60_000;
+    if (!(beforeOpenMs >= 0 && beforeOpenMs <= 5.5 * 3_600_000)) throw new RangeError(`minutesBeforeOpen must be in [0, 330], got ${options.minutesBeforeOpen}`);
+    super(clock, calendar, { moment: { anchor: 'open', offsetMs: -beforeOpenMs }, run, ...(options.onError ? { onError: options.onError } : {}) });
   }
 }
