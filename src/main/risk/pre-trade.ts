@@ -216,7 +216,17 @@ export function symbolExposure(positions: readonly Position[], symbol: string): 
   return v;
 }
 
+/**
+ * The sector a symbol's exposure is capped in. A symbol with no known sector is its own group
+ * ("Unclassified (XYZ)"): lumping every unknown symbol together would let one unknown name block all
+ * others, and calling none of them a sector would let the cap never bind.
+ */
 export function sectorOfSymbol(sectorOf: ReadonlyMap<string, string>, symbol: string): string {
+  return sectorOf.get(symbol) ?? `${UNCLASSIFIED_SECTOR} (${symbol})`;
+}
+
+/** The sector shown to the trader: the known one, else "Unclassified". */
+export function sectorLabel(sectorOf: ReadonlyMap<string, string>, symbol: string): string {
   return sectorOf.get(symbol) ?? UNCLASSIFIED_SECTOR;
 }
 

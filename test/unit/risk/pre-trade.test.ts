@@ -10,6 +10,7 @@ import {
   PRE_TRADE_CHECKS,
   riskLimits,
   sectorExposure,
+  sectorLabel,
   sectorOfSymbol,
   symbolExposure,
   type PreTradeCheck,
@@ -307,12 +308,19 @@ describe('pre-trade checks', () => {
       expect(checkPreTrade({ ...entry(), entry: true }, c, LIMITS)).toMatchObject({ ok: true, intent: 'entry' });
     });
 
-    it('sector cap 50%: Tech $9 000 + $1 000 passes, $9 100 fails; an unmapped symbol counts as Unclassified', () => {
+    it('sector cap 50%: Tech $9 000 + $1 000 passes, $9 100 fails; an unmapped symbol is its own sector, shown as Unclassified', () => {
       const c = (qty: number) => context({ positions: [{ symbol: 'BBB', qty, avgEntryPrice: 100 }, { symbol: 'CCC', qty: 99, avgEntryPrice: 100 }] });
       expect(checkPreTrade(entry(), c(90), LIMITS)).toMatchObject({ ok: true });
       expect(checkPreTrade(entry(), c(91), LIMITS)).toMatchObject({ ok: false, check: 'sectorCap' });
-      const unmapped = context({ positions: [{ symbol: 'ZZZ', qty: 91, avgEntryPrice: 100 }] });
-      expect(checkPreTrade(entry({ symbol: 'YYY' }), { ...unmapped, lastBar: bar('YYY', NOW - 60_000, 100) }, LIMITS)).toMatchObject({ ok: false, check: 'sectorCap' });
+      // Another unmapped symbol's $9 100 is not YYY's sector...
+      const other = context({ positions: [{ symbol: 'ZZZ', qty: 91, avgEntryPrice: 100 }] });
+      expect(checkPreTrade(entry({ symbol: 'YYY' }), { ...other, lastBar: bar('YYY', NOW - 60_000, 100) }, { ...LIMITS, symbolCapPct: 50 })).toMatchObject({ ok: true });
+      // ...while YYY's own exposure is its sector's, and its label stays Unclassified.
+      const book = [{ symbol: 'YYY', qty: 10, avgEntryPrice: 100 }, { symbol: 'ZZZ', qty: 91, avgEntryPrice: 100 }];
+      expect(sectorExposure(book, SECTORS, sectorOfSymbol(SECTORS, 'YYY'))).toBe(1_000);
+      expect(sectorOfSymbol(SECTORS, 'YYY')).toBe('Unclassified (YYY)');
+      expect(sectorLabel(SECTORS, 'YYY')).toBe('Unclassified');
+      expect(sectorLabel(SECTORS, 'BBB')).toBe(SECTORS.get('BBB'));
     });
   });
 
