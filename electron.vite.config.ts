@@ -25,6 +25,9 @@ function keyWindowPage(): Plugin {
 export default defineConfig({
   main: {
     build: {
+      // electron-vite would target Electron's own Node (24 for Electron 45), but headless.js and
+      // cli.js run under plain Node too, from the engines floor (package.json: >=20.19) up.
+      target: 'node20.19',
       rolldownOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),

@@ -4,11 +4,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import electron from 'electron';
-import { readEnvironment, resolveConfig } from './bootstrap';
+import { readEnvironment, resolveConfig, secureDataDir } from './bootstrap';
 import { ConfigError, secretsOf, type VariableName } from './config/config';
 import { APP_VERSION, createEngine } from './engine/compose';
 import { createFileLogger } from './logging/logger';
-import { startElectronShell } from './shell';
+import { registerAppScheme, startElectronShell } from './shell';
 import { createKeychain, startupKeys } from './shell/keychain';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
@@ -19,11 +19,29 @@ function fatal(title: string, message: string): void {
   electron.app.exit(2);
 }
 
+/** The system's open-file dialog over the focused window: the one way the desktop app names a file to import. */
+async function chooseImportFile(e: typeof electron): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Import history',
+    properties: ['openFile'],
+    filters: [
+      { name: 'History files (CSV, NinjaTrader, JSON)', extensions: ['csv', 'txt', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const parent = e.BrowserWindow.getFocusedWindow();
+  const picked = parent ? await e.dialog.showOpenDialog(parent, options) : await e.dialog.showOpenDialog(options);
+  return picked.canceled ? null : (picked.filePaths[0] ?? null);
+}
+
 async function main(): Promise<void> {
   const { app } = electron;
   // The shell enables the sandbox only while the app is not ready yet; this host waits for 'ready'
   // before it starts the shell (below), so it turns the sandbox on itself, first.
   app.enableSandbox();
+  // The windows load their pages from app://cockpit/ and app://keys/, never file://; Chromium
+  // must know the scheme before 'ready'.
+  registerAppScheme(electron.protocol);
   // safeStorage works only after 'ready' (Linux and Windows), and the keys decide the config.
   await app.whenReady();
 
@@ -44,6 +62,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  secureDataDir(config); // 0700 before the log, the database or the models are written
   const logger = createFileLogger({ logId: 'electron', dir: config.logDir, level: config.logLevel, secrets: secretsOf(config), console: !electron.app.isPackaged });
   if (keys.problem !== null) {
     logger.warn(`broker keys: saved keys not used: ${keys.problem}`);
@@ -58,7 +77,8 @@ async function main(): Promise<void> {
   }
   let engine;
   try {
-    engine = createEngine(config, { host: 'electron', logger });
+    // The engine never imports Electron: the open-file dialog for `history.chooseImportFile` comes in as a dependency.
+    engine = createEngine(config, { host: 'electron', logger, chooseImportFile: () => chooseImportFile(electron) });
   } catch (error) {
     return fatal('Cannot start this session', error instanceof Error ? error.message : String(error));
   }

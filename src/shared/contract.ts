@@ -137,12 +137,28 @@ export const DeskModeSchema = z.enum(['manual', 'auto', 'paper-only']);
 export const JobProgressSchema = z.strictObject({
   jobId: z.string(),
   kind: z.enum(['import', 'train', 'backtest', 'evaluate']),
-  state: z.enum(['running', 'done', 'failed']),
+  /**
+   * queued: waiting for a slot of its kind (see `position`); running; then one of done, failed or
+   * canceled (by the trader, or by the engine's stop), which is final.
+   */
+  state: z.enum(['queued', 'running', 'done', 'failed', 'canceled']),
   fraction: z.number().min(0).max(1),
   phase: z.string(),
   message: z.string(),
+  /** While queued: 1-based place among the waiting jobs of its kind (sent again as jobs ahead leave). */
+  position: z.number().int().positive().optional(),
   /** The job's report when done (shape depends on kind). */
   result: z.unknown().optional(),
+});
+
+/** A job the engine's queue holds: running, or waiting its turn. */
+export const QueuedJobSchema = z.strictObject({
+  jobId: z.string(),
+  kind: JobProgressSchema.shape.kind,
+  label: z.string(),
+  state: z.enum(['queued', 'running']),
+  /** 1-based place among the waiting jobs of its kind; 0 while running. */
+  position: z.number().int().nonnegative(),
 });
 
 // Orders, fills and positions as the execution engine keeps them (money in float dollars, whole shares).
@@ -255,9 +271,28 @@ export const requests = {
     request: Empty,
     response: z.array(FeedAvailabilitySchema),
   },
+  'history.chooseImportFile': {
+    /**
+     * Which file to import. The desktop app shows the system's open-file dialog and lets this session
+     * import the file picked; the headless host lists the files of its import folder (TRADING_IMPORT_DIR).
+     */
+    request: Empty,
+    response: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('chosen'), path: z.string(), name: z.string() }),
+      z.strictObject({ kind: z.literal('canceled') }),
+      z.strictObject({
+        kind: z.literal('folder'),
+        folder: z.string(),
+        files: z.array(z.strictObject({ name: z.string(), path: z.string(), bytes: z.number().int().nonnegative() })),
+      }),
+    ]),
+  },
   'history.import': {
     request: z.strictObject({
-      /** A file on the machine that runs the engine. */
+      /**
+       * A file on the machine that runs the engine: inside the import folder (TRADING_IMPORT_DIR), or
+       * one the trader picked this session through `history.chooseImportFile` in the desktop app.
+       */
       path: z.string().min(1).max(4096),
       format: z.enum(['csv', 'ninjatrader', 'polygon', 'alpaca']),
       symbol: SymbolSchema,
@@ -344,6 +379,22 @@ export const requests = {
       trainPeriods: z.number().int().min(1).max(500).default(5),
     }),
     response: z.strictObject({ jobId: z.string() }),
+  },
+  'jobs.cancel': {
+    /**
+     * Cancels a job: a queued one is dropped at once ('canceled'; it never ran), a running one is told to
+     * stop ('canceling'; its job.progress says when it has). Refused when no such job is queued or running.
+     */
+    request: z.strictObject({ jobId: z.string().min(1).max(200) }),
+    response: z.strictObject({ jobId: z.string(), state: z.enum(['canceled', 'canceling']) }),
+  },
+  'jobs.list': {
+    /** The job queue: running jobs, then the waiting ones in line, and the limits per kind. */
+    request: Empty,
+    response: z.strictObject({
+      jobs: z.array(QueuedJobSchema),
+      limits: z.record(JobProgressSchema.shape.kind, z.strictObject({ concurrency: z.number().int(), maxQueued: z.number().int() })),
+    }),
   },
   'orders.list': {
     /** Today's book: working and recent orders, open positions and the latest fills. */

@@ -8,13 +8,14 @@ import { APP_VERSION, createEngine } from '../engine/compose';
 import { SimulatedClock } from '../engine/clock';
 import { SyntheticMarket } from '../data/synthetic-market';
 import type { Bar } from '../../shared/domain';
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SymbolSchema } from '../../shared/contract';
 import { NyseCalendar } from '../calendar/nyse';
 import { addDays } from '../calendar/ny-time';
 import { IMPORT_FORMATS, type CsvOptions, type ImportFormat } from '../data/import/formats';
-import { formatReport, importHistory } from '../data/import/importer';
+import { checkImportFile, ImportAccessError, openImportSource, type ImportSource } from '../data/import/access';
+import { formatReport, importFailureMessage, importHistory } from '../data/import/importer';
 import { openDatabase } from '../store/database';
 import { HistoryStore } from '../store/history-store';
 import { buildDataset, readDailyCloseCsv, writeDataset } from '../features/dataset';
@@ -47,6 +48,14 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** An import that did not happen: one line naming the file and the reason (exit 1). */
+class ImportCommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportCommandError';
   }
 }
 
@@ -194,25 +203,40 @@ const importCommand: Command = {
       }
       csv.columns = columns;
     }
-    let text: string;
+    // The trader's own shell may name any regular file, but never /proc, /dev or /sys, a FIFO or a device.
+    let source: ImportSource;
     try {
-      text = readFileSync(file, 'utf8');
+      source = checkImportFile(file, { roots: 'anywhere' });
     } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ImportCommandError(error instanceof ImportAccessError ? error.message : `${basename(file)}: cannot be read`);
     }
     const config = resolveConfig({ cwd: ctx.cwd, env: ctx.env, ...(values.db ? { overrides: { TRADING_DB_PATH: values.db } } : {}) });
-    const db = openDatabase(config.dbPath);
+    let fd: number;
     try {
-      const report = importHistory(new HistoryStore(db), new NyseCalendar(), {
-        file: basename(file),
-        text,
-        format: values.format as ImportFormat,
-        symbol: symbol.data,
-        csv,
-      });
-      return { json: { ok: true, db: config.dbPath, ...report }, text: `${formatReport(report)}\n  database ${config.dbPath}` };
+      fd = openImportSource(source);
+    } catch (error) {
+      throw new ImportCommandError(importFailureMessage(source.name, error));
+    }
+    try {
+      const db = openDatabase(config.dbPath);
+      try {
+        const report = importHistory(new HistoryStore(db), new NyseCalendar(), {
+          file: source.name,
+          fd,
+          size: source.size,
+          format: values.format as ImportFormat,
+          symbol: symbol.data,
+          csv,
+        });
+        return { json: { ok: true, db: config.dbPath, ...report }, text: `${formatReport(report)}\n  database ${config.dbPath}` };
+      } catch (error) {
+        // One line on why, naming the file; never a line of the file itself.
+        throw new ImportCommandError(importFailureMessage(source.name, error));
+      } finally {
+        db.close();
+      }
     } finally {
-      db.close();
+      closeSync(fd);
     }
   },
 };

@@ -25,6 +25,8 @@ interface VariableSpec {
   schema: z.ZodType;
   allowed: string;
   secret?: boolean;
+  /** An endpoint URL: shown in errors without any user:password it carries. */
+  url?: boolean;
 }
 
 const intIn = (min: number, max: number) =>
@@ -37,19 +39,49 @@ const numIn = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min).max(max));
 const nonEmpty = z.string().trim().min(1);
-const urlWith = (protocols: readonly string[]) =>
+/** A loopback host: 127.0.0.0/8, localhost (or a name under it), ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1') return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return v4 !== null && Number(v4[1]) === 127 && v4.slice(2).every((o) => Number(o) <= 255);
+}
+
+/**
+ * An endpoint override that will receive the vendor keys: the secure scheme anywhere, the plain one
+ * only on a loopback host (a local proxy, the test fakes); never credentials or a fragment in the URL.
+ */
+const endpointUrl = (secure: string, plain: string) =>
   z
     .string()
     .trim()
     .refine((s) => {
+      if (s.includes('#')) return false;
+      let url: URL;
       try {
-        return protocols.includes(new URL(s).protocol);
+        url = new URL(s);
       } catch {
         return false;
       }
+      if (url.username !== '' || url.password !== '' || url.hostname === '') return false;
+      if (url.protocol === secure) return true;
+      return url.protocol === plain && isLoopbackHost(url.hostname);
     });
-const httpUrl = urlWith(['http:', 'https:']);
-const wsUrl = urlWith(['ws:', 'wss:']);
+const httpUrl = endpointUrl('https:', 'http:');
+const wsUrl = endpointUrl('wss:', 'ws:');
+
+/** A real calendar date YYYY-MM-DD (2011-02-30 is refused, 2012-02-29 accepted). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+const isoDate = z.string().trim().refine(isCalendarDate);
+
+/** Shows an endpoint value in an error without any credentials it carries. */
+const redactUrl = (raw: string): string => raw.replace(/\/\/[^/?#]*@/, '//(credentials hidden)@');
 
 /** Every variable the engine reads; an unknown TRADING_* variable is refused (it is almost always a typo). */
 export const VARIABLES = {
@@ -57,6 +89,7 @@ export const VARIABLES = {
   TRADING_DATA_DIR: { schema: nonEmpty, allowed: 'a folder path' },
   TRADING_DB_PATH: { schema: nonEmpty, allowed: 'a file path, or :memory:' },
   TRADING_LOG_DIR: { schema: nonEmpty, allowed: 'a folder path' },
+  TRADING_IMPORT_DIR: { schema: nonEmpty, allowed: 'a folder path: the only folder history files may be imported from over the socket (default <data dir>/imports)' },
   TRADING_LOG_LEVEL: { schema: z.enum(['error', 'warn', 'info', 'debug']), allowed: 'error | warn | info | debug' },
   TRADING_WATCHLIST: {
     schema: z
@@ -69,19 +102,17 @@ export const VARIABLES = {
   TRADING_SIM_SPEED: { schema: numIn(1, 1_000_000), allowed: 'simulated minutes per real minute, a number from 1 to 1000000' },
   TRADING_SIM_SEED: { schema: intIn(0, 2 ** 31 - 1), allowed: 'an integer from 0 to 2147483647' },
   TRADING_SIM_START: {
-    schema: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'a real date'),
-    allowed: 'a date YYYY-MM-DD (the first simulated session)',
+    schema: isoDate,
+    allowed: 'a real calendar date YYYY-MM-DD (the first simulated session)',
   },
   TRADING_FEED: {
     schema: z.enum(['synthetic', 'replay', 'alpaca', 'polygon']),
     allowed: 'synthetic (default) | replay (stored history) | alpaca | polygon',
   },
-  TRADING_REPLAY_FROM: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (first replayed session)' },
-  TRADING_REPLAY_TO: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), allowed: 'a date YYYY-MM-DD (last replayed session)' },
+  TRADING_REPLAY_FROM: { schema: isoDate, allowed: 'a real calendar date YYYY-MM-DD (first replayed session)' },
+  TRADING_REPLAY_TO: { schema: isoDate, allowed: 'a real calendar date YYYY-MM-DD (last replayed session)' },
   TRADING_VIX_FILE: { schema: nonEmpty, allowed: 'a CSV of daily VIX closes with DATE and CLOSE columns (e.g. CBOE history)' },
+  TRADING_SECTORS_FILE: { schema: nonEmpty, allowed: 'a CSV of symbol,sector lines laid over the bundled GICS sector table' },
   TRADING_INFERENCE_PROVIDERS: {
     schema: z
       .string()
@@ -93,6 +124,10 @@ export const VARIABLES = {
   TRADING_RETRAIN_MINUTES: { schema: numIn(1, 1440), allowed: 'minutes between in-session retrains, 1 to 1440 (15–60 is usual; default 30)' },
   TRADING_PROMOTION_MARGIN: { schema: numIn(0, 1), allowed: 'log-loss improvement a new model needs over the active one to be promoted, 0 to 1 (default 0.001)' },
   TRADING_MIN_TRAIN_ROWS: { schema: intIn(100, 10_000_000), allowed: 'labelled rows needed before the first retrain, 100 or more (default 2000)' },
+  TRADING_KEEP_MODELS: {
+    schema: intIn(1, 10_000),
+    allowed: 'models kept per purpose besides the active one and its rollback target (newest first), 1 to 10000 (default 20); older ones and their folders are deleted',
+  },
   TRADING_HEADLESS_HOST: {
     schema: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|localhost|::1|::|[a-zA-Z0-9.-]+)$/),
     allowed: 'an IP address or host name to bind (default 127.0.0.1)',
@@ -102,10 +137,10 @@ export const VARIABLES = {
   TRADING_ALPACA_SECRET_KEY: { schema: nonEmpty, allowed: 'your Alpaca API secret key', secret: true },
   TRADING_ALPACA_FEED: { schema: z.enum(['iex', 'sip']), allowed: 'iex | sip' },
   TRADING_POLYGON_API_KEY: { schema: nonEmpty, allowed: 'your Polygon/Massive API key', secret: true },
-  TRADING_ALPACA_TRADING_URL: { schema: httpUrl, allowed: 'an http(s) URL of the Alpaca trading REST API (default: the paper or live host the mode picks)' },
-  TRADING_ALPACA_TRADING_STREAM_URL: { schema: wsUrl, allowed: 'a ws(s) URL of the Alpaca trade_updates stream (default: the paper or live host the mode picks)' },
-  TRADING_ALPACA_DATA_URL: { schema: wsUrl, allowed: 'a ws(s) URL of the Alpaca market-data stream (default: wss://stream.data.alpaca.markets/v2/<feed>)' },
-  TRADING_ALPACA_DATA_REST_URL: { schema: httpUrl, allowed: 'an http(s) URL of the Alpaca market-data REST API used for backfill (default: https://data.alpaca.markets)' },
+  TRADING_ALPACA_TRADING_URL: { schema: httpUrl, url: true, allowed: 'an https URL, or http only on a loopback host (127.0.0.0/8, localhost, ::1), with no user:password@ or #fragment, of the Alpaca trading REST API (default: the paper or live host the mode picks)' },
+  TRADING_ALPACA_TRADING_STREAM_URL: { schema: wsUrl, url: true, allowed: 'a wss URL, or ws only on a loopback host (127.0.0.0/8, localhost, ::1), with no user:password@ or #fragment, of the Alpaca trade_updates stream (default: the paper or live host the mode picks)' },
+  TRADING_ALPACA_DATA_URL: { schema: wsUrl, url: true, allowed: 'a wss URL, or ws only on a loopback host (127.0.0.0/8, localhost, ::1), with no user:password@ or #fragment, of the Alpaca market-data stream (default: wss://stream.data.alpaca.markets/v2/<feed>)' },
+  TRADING_ALPACA_DATA_REST_URL: { schema: httpUrl, url: true, allowed: 'an https URL, or http only on a loopback host (127.0.0.0/8, localhost, ::1), with no user:password@ or #fragment, of the Alpaca market-data REST API used for backfill (default: https://data.alpaca.markets)' },
   // Risk limits (every order, live, paper or backtest). Percentages are percent of the bankroll.
   TRADING_BANKROLL: { schema: numIn(100, 1e9), allowed: 'account equity the percentage caps are taken of, in dollars, 100 or more (default 20000)' },
   TRADING_DAILY_POSITION_LIMIT: { schema: numIn(1, 1e9), allowed: 'open position value across all symbols, in dollars (default 5000)' },
@@ -144,9 +179,13 @@ export interface EngineConfig {
   readonly feed: 'synthetic' | 'replay' | 'alpaca' | 'polygon';
   readonly replay: { readonly from: string; readonly to: string } | null;
   readonly vixFile: string | null;
+  /** symbol,sector lines laid over the bundled sector table (the sector cap's groups). */
+  readonly sectorsFile: string | null;
   readonly inferenceProviders: ReadonlyArray<'cuda' | 'tensorrt' | 'cpu'>;
-  readonly learning: { readonly retrainEveryMinutes: number; readonly promotionMargin: number; readonly minRows: number };
+  readonly learning: { readonly retrainEveryMinutes: number; readonly promotionMargin: number; readonly minRows: number; readonly keepModels: number };
   readonly modelsDir: string;
+  /** The folder whose files `history.import` may read (the desktop app also allows files picked in its dialog). */
+  readonly importDir: string;
   readonly headless: { readonly host: string; readonly port: number };
   readonly alpaca: { readonly keyId: Secret; readonly secretKey: Secret; readonly feed: 'iex' | 'sip' } | null;
   readonly polygon: { readonly apiKey: Secret } | null;
@@ -249,7 +288,7 @@ export function loadConfig(
     const spec: VariableSpec = VARIABLES[name];
     const parsed = spec.schema.safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
-    else issues.push({ variable: name, value: spec.secret ? '(hidden)' : JSON.stringify(raw), allowed: spec.allowed });
+    else issues.push({ variable: name, value: spec.secret ? '(hidden)' : JSON.stringify(spec.url ? redactUrl(raw) : raw), allowed: spec.allowed });
   }
 
   const get = <N extends VariableName>(name: N): z.output<(typeof VARIABLES)[N]['schema']> | undefined =>
@@ -326,13 +365,16 @@ export function loadConfig(
     }),
     feed,
     vixFile: get('TRADING_VIX_FILE') ?? null,
+    sectorsFile: get('TRADING_SECTORS_FILE') ?? null,
     inferenceProviders: Object.freeze([...(get('TRADING_INFERENCE_PROVIDERS') ?? ['cpu'])]),
     learning: Object.freeze({
       retrainEveryMinutes: get('TRADING_RETRAIN_MINUTES') ?? 30,
       promotionMargin: get('TRADING_PROMOTION_MARGIN') ?? 0.001,
       minRows: get('TRADING_MIN_TRAIN_ROWS') ?? 2_000,
+      keepModels: get('TRADING_KEEP_MODELS') ?? 20,
     }),
     modelsDir: join(dataDir, 'models'),
+    importDir: get('TRADING_IMPORT_DIR') ?? join(dataDir, 'imports'),
     replay: feed === 'replay' && replayFrom !== undefined && replayTo !== undefined ? Object.freeze({ from: replayFrom, to: replayTo }) : null,
     headless: Object.freeze({
       host: get('TRADING_HEADLESS_HOST') ?? '127.0.0.1',

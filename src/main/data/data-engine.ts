@@ -1,16 +1,16 @@
 // Data path: feed → validation → cache → publish. A bar reaches the bus (and so the features and the
 // cockpit) only after it passed the checks and the cache holds it; a bad one is dropped, counted by
 // reason and reported as a feed-health notice.
-import type { Bar, FeedHealth, FeedHealthState } from '../../shared/domain';
+import type { Bar, FeedHealth, FeedHealthState, QuoteTick, Trade } from '../../shared/domain';
 import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
 import type { Logger } from '../logging/logger';
 import type { BarCache } from './bar-cache';
 import type { FeedSink, MarketFeed } from './feed';
-import { checkBar, type BarRejection } from './validate-bar';
+import { checkBar, checkQuote, checkTrade, type BarRejection, type TickRejection } from './validate-bar';
 
-export type DropReason = BarRejection | 'unknown_symbol' | 'out_of_order' | `feed.${string}`;
+export type DropReason = BarRejection | TickRejection | 'unknown_symbol' | 'out_of_order' | `feed.${string}`;
 
 export class DataEngine extends BaseComponent {
   private healthValue: FeedHealth;
@@ -64,12 +64,8 @@ export class DataEngine extends BaseComponent {
     const sink: FeedSink = {
       bar: (bar) => this.onBar(bar),
       health: (state, detail) => this.onHealth(state, detail),
-      trade: (t) => {
-        if (this.watch.has(t.symbol) && Number.isFinite(t.price) && t.price > 0 && t.size >= 0) this.bus.publish('data.trade', t);
-      },
-      quote: (q) => {
-        if (this.watch.has(q.symbol) && q.bidSize >= 0 && q.askSize >= 0) this.bus.publish('data.quote', q);
-      },
+      trade: (t) => this.onTrade(t),
+      quote: (q) => this.onQuote(q),
       status: (st) => {
         if (!this.watch.has(st.symbol)) return;
         this.bus.publish('data.status', st);
@@ -108,8 +104,26 @@ export class DataEngine extends BaseComponent {
     this.bus.publish('market.quote', quote);
   }
 
+  // Prints and quotes for symbols off the watchlist are not ours to count; a bad one for a watched
+  // symbol is dropped and counted like a bad bar.
+  private onTrade(t: Trade): void {
+    if (!this.watch.has(t.symbol)) return;
+    const reason = checkTrade(t);
+    if (reason) this.count(reason, `a bad print for ${t.symbol}`);
+    else this.bus.publish('data.trade', t);
+  }
+
+  private onQuote(q: QuoteTick): void {
+    if (!this.watch.has(q.symbol)) return;
+    const reason = checkQuote(q);
+    if (reason) this.count(reason, `a bad quote for ${q.symbol}`);
+    else this.bus.publish('data.quote', q);
+  }
+
   private drop(bar: Bar, reason: DropReason): void {
-    this.count(reason, `a bad bar for ${String(bar.symbol)} at ${bar.start}`);
+    // A symbol off the watchlist is whatever the feed sent: it is not repeated back.
+    const whose = reason === 'unknown_symbol' ? 'a symbol off the watchlist' : bar.symbol;
+    this.count(reason, `a bad bar for ${whose} at ${bar.start}`);
   }
 
   /** Counts something dropped and tells the cockpit, at most once a minute per reason. */

@@ -1,7 +1,22 @@
-// The engine's in-process message bus: typed topics (publish/subscribe, synchronous, in subscription
-// order) and named request endpoints (one handler each). One bus per engine; nothing is global.
+// The engine's in-process message bus: typed topics (publish/subscribe, synchronous) and named
+// request endpoints (one handler each). One bus per engine; nothing is global. Subscribers run in
+// the explicit phase they declare, never in the order they happened to subscribe.
 
 export type Unsubscribe = () => void;
+
+/**
+ * The order every message is handled in: a bar is known to the data layer, then turned into features,
+ * scored by models, read by signal sources, checked by risk, acted on by execution, and last shown.
+ * Within one phase, subscribers run in subscription order.
+ */
+export const BUS_PHASES = ['data', 'features', 'models', 'signals', 'risk', 'execution', 'presentation'] as const;
+export type BusPhase = (typeof BUS_PHASES)[number];
+const PHASE_RANK: Readonly<Record<BusPhase, number>> = Object.fromEntries(BUS_PHASES.map((p, i) => [p, i])) as Record<BusPhase, number>;
+
+interface Subscriber {
+  rank: number;
+  handler: (message: never) => void;
+}
 
 export interface BusErrorReport {
   kind: 'subscriber' | 'endpoint';
@@ -10,7 +25,7 @@ export interface BusErrorReport {
 }
 
 export class MessageBus<Topics extends object, Endpoints extends Record<string, (arg: never) => unknown> = Record<never, never>> {
-  private readonly subscribers = new Map<keyof Topics, Array<(message: never) => void>>();
+  private readonly subscribers = new Map<keyof Topics, Subscriber[]>();
   private readonly wildcard: Array<(topic: keyof Topics, message: unknown) => void> = [];
   private readonly endpoints = new Map<keyof Endpoints, (arg: never) => unknown>();
   private published = 0;
@@ -18,15 +33,20 @@ export class MessageBus<Topics extends object, Endpoints extends Record<string, 
   /** `onError` hears about a subscriber that threw; the publisher and the other subscribers carry on. */
   constructor(private readonly onError: (report: BusErrorReport) => void = () => {}) {}
 
-  subscribe<K extends keyof Topics>(topic: K, handler: (message: Topics[K]) => void): Unsubscribe {
+  /** Subscribes in `phase` (default 'presentation': after every engine component has handled the message). */
+  subscribe<K extends keyof Topics>(topic: K, handler: (message: Topics[K]) => void, phase: BusPhase = 'presentation'): Unsubscribe {
     const list = this.subscribers.get(topic) ?? [];
-    // Copy on write, so a handler that unsubscribes during a publish does not skip its neighbour.
-    this.subscribers.set(topic, [...list, handler as (message: never) => void]);
+    const entry: Subscriber = { rank: PHASE_RANK[phase], handler: handler as (message: never) => void };
+    // After every subscriber of the same or an earlier phase. Copy on write, so a handler that
+    // unsubscribes during a publish does not skip its neighbour.
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.rank > entry.rank) at--;
+    this.subscribers.set(topic, [...list.slice(0, at), entry, ...list.slice(at)]);
     return () => {
       const current = this.subscribers.get(topic) ?? [];
       this.subscribers.set(
         topic,
-        current.filter((h) => h !== (handler as unknown)),
+        current.filter((s) => s !== entry),
       );
     };
   }
@@ -44,7 +64,7 @@ export class MessageBus<Topics extends object, Endpoints extends Record<string, 
     this.published++;
     const list = this.subscribers.get(topic);
     if (list) {
-      for (const handler of list) {
+      for (const { handler } of list) {
         try {
           (handler as (m: Topics[K]) => void)(message);
         } catch (error) {

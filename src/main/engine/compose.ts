@@ -2,10 +2,10 @@
 // differ only in the clock, the feed and the broker plugged in here; nothing below asks which mode it
 // runs in. Each call builds fresh parts, so several engines can share a process.
 import { randomUUID } from 'node:crypto';
-import { isEventName, type EventName, type ResponseOf } from '../../shared/contract';
+import { isEventName, type EventName, type ParsedRequestOf, type ResponseOf } from '../../shared/contract';
 import type { Bar, ComponentStatus, HostKind } from '../../shared/domain';
 import { NyseCalendar } from '../calendar/nyse';
-import type { EngineConfig } from '../config/config';
+import { secretsOf, type EngineConfig } from '../config/config';
 import { BarCache } from '../data/bar-cache';
 import { DataEngine } from '../data/data-engine';
 import { isPaced, type MarketFeed } from '../data/feed';
@@ -19,31 +19,33 @@ import { createMemoryLogger, type Logger } from '../logging/logger';
 import { TradingStateMachine } from '../risk/trading-state';
 import { riskLimits, type RiskLimits } from '../risk/pre-trade';
 import { RiskLedger } from '../risk/risk-ledger';
-import { ExecutionEngine, OWN_ORDER_ID, type ExecutionBroker } from '../execution/execution-engine';
+import { loadSectorTable } from '../risk/sectors';
+import { ExecutionEngine, type ExecutionBroker } from '../execution/execution-engine';
 import { AlpacaBroker } from '../execution/alpaca-broker';
 import type { ExitRules } from '../risk/exits';
 import { OrderStore } from '../execution/order-store';
 import { SimBroker } from '../execution/sim-broker';
 import { openDatabase, type Db } from '../store/database';
 import { HistoryStore } from '../store/history-store';
-import { runImportJob } from '../workers/import-job';
+import { resolveImportSource, runImportJob } from '../workers/import-job';
+import { checkImportFile, ImportAccessError, listImportFiles, type ImportPolicy } from '../data/import/access';
 import { FeatureService } from '../features/feature-service';
 import { InferenceService } from '../ml/inference/inference-service';
 import { DEFAULT_LEARNING, INTRADAY_PURPOSE, LearningService } from '../ml/learning-service';
 import { NightlyJob, retrainDailyModel } from '../ml/daily-model';
 import { ModelRegistry, RegistryError, type ModelRecord } from '../ml/registry/registry';
 import { startWorker } from '../workers/launch';
+import { JobQueue, type JobKind, type JobProgress, type KindLimit, type RunningJob } from '../jobs/job-queue';
 import { ApprovalDesk, simulatedTestSignal } from '../signals/desk';
 import { SignalService } from '../signals/signal-service';
 import { buildFocusList, FocusListJob, FocusListStore, toStored, type FocusCandidate } from '../signals/focus-list';
 import { nyDateKey } from '../calendar/ny-time';
-import { sizePosition } from '../risk/sizing';
-import { sectorExposure, sectorOfSymbol, symbolExposure } from '../risk/pre-trade';
 import type { TrainWorkerMessage } from '../workers/train-worker';
 import { readDailyCloseCsv } from '../features/dataset';
 import { readFileSync } from 'node:fs';
 import { FEATURE_SPEC } from '../features/spec';
 import { MessageBus } from './bus';
+import { SessionScheduler } from './session-scheduler';
 import { LiveClock, SimulatedClock, type Clock } from './clock';
 import type { EngineHost, EventListener } from './host-api';
 import type { Component } from './lifecycle';
@@ -83,6 +85,14 @@ export interface EngineDeps {
   broker?: (parts: { clock: Clock; calendar: NyseCalendar }) => ExecutionBroker;
   /** fetch for the Alpaca REST calls (tests pass one that refuses anything but loopback). */
   fetch?: typeof fetch;
+  /**
+   * The desktop app's open-file dialog (the Electron host passes one that shows the system's); resolves
+   * to the path picked, or null when the trader canceled. Without it (headless) `history.chooseImportFile`
+   * lists the import folder instead. A file picked here may be imported for the rest of the session.
+   */
+  chooseImportFile?: () => Promise<string | null>;
+  /** Job queue limits per kind over DEFAULT_JOB_LIMITS (how many run at once, how many may wait). */
+  jobLimits?: Partial<Record<JobKind, Partial<KindLimit>>>;
 }
 
 export interface Engine extends EngineHost {
@@ -204,8 +214,6 @@ function buildBroker(config: EngineConfig, deps: EngineDeps, clock: Clock, calen
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     now: () => clock.now(),
     log: (level, message) => brokerLog[level](message),
-    localState: () => orders.rebuild(),
-    isOwnClientOrderId: (id) => OWN_ORDER_ID.test(id),
   });
 }
 
@@ -316,9 +324,18 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     ...(config.exits.maxBarsHeld > 0 ? { maxBarsHeld: config.exits.maxBarsHeld } : {}),
     ...(config.exits.mlExitThreshold > 0 ? { mlExitThreshold: config.exits.mlExitThreshold } : {}),
   };
+  // One session schedule for the engine: the flatten time, the 09:15 focus list and the nightly retrain.
+  const schedule = new SessionScheduler(clock, calendar);
+  let sectors: ReadonlyMap<string, string>;
+  try {
+    sectors = loadSectorTable(config.sectorsFile ?? undefined);
+  } catch (error) {
+    // The trader's table is part of the risk limits: a bad one stops start-up like a bad limit.
+    throw new EngineConfigError(`TRADING_SECTORS_FILE: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const execution = new ExecutionEngine(
-    { bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution'), vix: () => vixOn(nyDateKey(clock.now())) },
-    { limits, exits: exitRules },
+    { bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution'), vix: () => vixOn(nyDateKey(clock.now())), scheduler: schedule },
+    { limits, exits: exitRules, sectorOf: sectors },
     onStatus,
   );
   const desk = new ApprovalDesk({ bus, clock, db, execution, log: log.child('desk') }, {}, onStatus);
@@ -347,7 +364,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const learning = new LearningService(bus, clock, registry, inference, log.child('learning'), { ...DEFAULT_LEARNING, ...config.learning, modelsDir: deps.modelsDir ?? config.modelsDir }, onStatus);
   // After each close, the daily-context model retrains on all stored history (live clocks only: in a
   // replay the store holds the replay's future, and a simulated session has no daily history).
-  const nightlyDaily = new NightlyJob(
+  const nightlyDaily = schedule.adopt(new NightlyJob(
     clock,
     calendar,
     async (sessionDate) => {
@@ -363,7 +380,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         bus.publish('models.event', { kind: 'failed', modelId: null, message, at: clock.now() });
       },
     },
-  );
+  ));
   // The pre-market focus list at 09:15 New York on each trading day: daily bars from the store (the
   // feature engine's daily history when the store holds fewer), the cache's last price (the prior
   // close or the latest pre-market print), no daily-model score yet (the momentum fallback ranks).
@@ -385,42 +402,79 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     log.info('focus list built', { date, picks: list.picks.map((p) => p.symbol).join(','), rejected: list.rejected.length });
     bus.publish('signals.focus', list);
   };
-  const focusJob = new FocusListJob(clock, calendar, buildFocus, {
+  const focusJob = schedule.adopt(new FocusListJob(clock, calendar, buildFocus, {
     onError: (date, error) => {
       const message = `focus list for ${date} failed: ${error instanceof Error ? error.message : String(error)}`;
       log.error(message, { error });
       bus.publish('app.notice', { level: 'error', code: 'signals.focus', message, at: clock.now() });
     },
-  });
-  // Order matters: features and learning subscribe before data starts publishing, and execution after
-  // features (a bar's feature row is known before the bar moves the broker and the exits).
-  // The desk after execution: on a restart its stale signals expire before any bar can arrive.
+  }));
+  // Each component declares its bus phase (data → features → models → signals → risk → execution →
+  // presentation), so a bar's feature row is known before the bar moves the broker and the exits,
+  // whatever the start order. The desk starts after execution: on a restart its stale signals expire
+  // before any bar can arrive.
   // Sizing a signal: risk 10% of the day's risk budget over the stop distance, capped by every limit.
-  const sizeSignal = (symbol: string, side: 'long' | 'short', entryPrice: number, stopPrice: number): number => {
-    const positions = orders.positions();
-    return sizePosition(
-      {
-        method: { kind: 'riskOfDailyLimit', riskPct: 10 },
-        side: side === 'long' ? 'buy' : 'sell',
-        entryPrice,
-        stopPrice,
-        positionValueOpen: positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0),
-        capitalAtRiskUsed: ledger.day().capitalAtRiskUsed,
-        symbolExposure: symbolExposure(positions, symbol),
-        sectorExposure: sectorExposure(positions, new Map(), sectorOfSymbol(new Map(), symbol)),
-      },
-      limits,
-    ).qty;
-  };
+  const sizeSignal = (symbol: string, side: 'long' | 'short', entryPrice: number, stopPrice: number): number =>
+    execution.sizeFor({ symbol, side: side === 'long' ? 'buy' : 'sell', entryPrice, stopPrice }).qty;
   const signals = new SignalService(bus, clock, cache, desk, sizeSignal, log.child('signals'), onStatus, (values) => learning.explainRow(values));
-  // Signals subscribe after features and learning (they read their rows and scores), before data.
   const components: Component[] = [features, learning, execution, desk, ...(deps.signalGenerators === false ? [] : [signals]), data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
-  if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b));
+  if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b), 'data');
   for (const c of components) statusOf.set(c.name, c.status());
   let jobCounter = 0;
+  // Long jobs wait their turn, per kind, and past the queue's length are refused (twenty walk-forwards
+  // and four imports at once once took 31 threads and 1.5 GB). One queue per engine.
+  const jobs = new JobQueue({
+    publish: (progress) => bus.publish('job.progress', progress),
+    ...(deps.jobLimits ? { limits: deps.jobLimits } : {}),
+    nextId: (kind) => `${kind}-${++jobCounter}`,
+    onError: (jobId, error) => log.error(`job ${jobId} failed`, { error }),
+  });
+  /** One walk-forward evaluation in the train worker; it settles once the worker has exited (its thread is gone). */
+  const startWalkForward = (jobId: string, req: ParsedRequestOf<'models.walkForward'>, label: string): RunningJob => {
+    const worker = startWorker('train-worker', {
+      kind: 'walk-forward',
+      dbPath: config.dbPath,
+      ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+      symbols: req.symbols,
+      from: req.from,
+      to: req.to,
+      period: req.period,
+      trainPeriods: req.trainPeriods,
+      ...(vix ? { vix } : {}),
+    });
+    const publish = (state: JobProgress['state'], fraction: number, phase: string, message: string, result?: unknown): void =>
+      bus.publish('job.progress', { jobId, kind: 'evaluate', state, fraction, phase, message, ...(result !== undefined ? { result } : {}) });
+    publish('running', 0, 'starting', label);
+    let ended = false;
+    const end = (state: 'done' | 'failed' | 'canceled', message: string, result?: unknown): void => {
+      if (ended) return;
+      ended = true;
+      publish(state, 1, state, message, result);
+      void worker.terminate();
+    };
+    worker.on('message', (m: TrainWorkerMessage) => {
+      if (ended) return;
+      if (m.type === 'progress') publish('running', m.fraction, m.phase, m.phase);
+      else if (m.type === 'report') {
+        end('done', `walk-forward: ${m.report.folds.length} folds, mean log loss ${m.report.summary.logLoss.toFixed(4)} vs prior ${m.report.summary.priorLogLoss.toFixed(4)}`, JSON.parse(JSON.stringify(m.report)));
+      } else if (m.type === 'failed') end('failed', `walk-forward failed: ${m.message}`);
+    });
+    worker.on('error', (error) => end('failed', `walk-forward failed: ${error.message}`));
+    const settled = new Promise<void>((resolve) => {
+      worker.on('exit', (code) => {
+        end('failed', `the evaluation worker stopped (exit ${code})`);
+        resolve();
+      });
+    });
+    return { settled, cancel: () => end('canceled', `${label}: canceled`) };
+  };
   let testSignalCounter = 0;
+  // What `history.import` may read: files in the import folder, and in the desktop app the files the
+  // trader picked in its dialog this session (real paths). Never anything else the socket names.
+  const chosenImportFiles = new Set<string>();
+  const importPolicy: ImportPolicy = { roots: [config.importDir], ...(deps.chooseImportFile ? { files: chosenImportFiles } : {}) };
 
   /**
    * Before a paper or live session trades: the account must be active and not blocked (else HALTED), a
@@ -538,28 +592,48 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       }
       return { now: clock.now() };
     },
-    'history.import': (req) =>
-      runImportJob(
-        {
-          bus,
-          store,
-          calendar,
-          dbPath: config.dbPath,
-          ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
-          log: log.child('import'),
-          nextId: () => `import-${++jobCounter}`,
+    'history.chooseImportFile': async () => {
+      if (!deps.chooseImportFile) return { kind: 'folder' as const, folder: config.importDir, files: listImportFiles(config.importDir) };
+      const picked = await deps.chooseImportFile();
+      if (picked === null) return { kind: 'canceled' as const };
+      try {
+        // The trader picked it in the system's dialog; it is still only ever a regular file outside /proc, /dev and /sys.
+        const source = checkImportFile(picked, { roots: 'anywhere' });
+        chosenImportFiles.add(source.path);
+        return { kind: 'chosen' as const, path: source.path, name: source.name };
+      } catch (error) {
+        throw new RefusalError('BAD_REQUEST', `history.chooseImportFile: ${error instanceof ImportAccessError ? error.message : 'that file cannot be imported'}`);
+      }
+    },
+    'history.import': (req) => {
+      // Checked now, before a job exists: a refused path is answered at once, with one message for every reason.
+      const source = resolveImportSource(req.path, importPolicy);
+      const label = `import of ${source.name} as ${req.symbol}`;
+      const request = {
+        source,
+        format: req.format,
+        symbol: req.symbol,
+        csv: {
+          ...(req.timeZone ? { timeZone: req.timeZone } : {}),
+          ...(req.stamp ? { stamp: req.stamp } : {}),
+          ...(req.columns ? { columns: req.columns } : {}),
         },
-        {
-          path: req.path,
-          format: req.format,
-          symbol: req.symbol,
-          csv: {
-            ...(req.timeZone ? { timeZone: req.timeZone } : {}),
-            ...(req.stamp ? { stamp: req.stamp } : {}),
-            ...(req.columns ? { columns: req.columns } : {}),
+      };
+      const start = (jobId: string) =>
+        runImportJob(
+          {
+            bus,
+            store,
+            calendar,
+            dbPath: config.dbPath,
+            ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+            log: log.child('import'),
+            nextId: () => jobId,
           },
-        },
-      ),
+          request,
+        );
+      return { jobId: jobs.enqueue('import', label, start).jobId };
+    },
     'history.summary': () => ({
       dbPath: config.dbPath,
       symbols: store.symbols('1m').map((symbol) => {
@@ -625,22 +699,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         bars: cache.bars(symbol, 15),
         now,
         ttlMs: Math.round(ttlMinutes * 60_000),
-        size: (entryPrice, stopPrice) => {
-          const positions = orders.positions();
-          return sizePosition(
-            {
-              method: { kind: 'riskOfDailyLimit', riskPct: 10 },
-              side: side_,
-              entryPrice,
-              stopPrice,
-              positionValueOpen: positions.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0),
-              capitalAtRiskUsed: ledger.day().capitalAtRiskUsed,
-              symbolExposure: symbolExposure(positions, symbol),
-              sectorExposure: sectorExposure(positions, new Map(), sectorOfSymbol(new Map(), symbol)),
-            },
-            limits,
-          ).qty;
-        },
+        size: (entryPrice, stopPrice) => execution.sizeFor({ symbol, side: side_, entryPrice, stopPrice }).qty,
       });
       if (!signal) throw new RefusalError('REFUSED', `no bar of ${symbol} yet to build a test signal from`);
       try {
@@ -696,39 +755,15 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     },
     'models.walkForward': (req) => {
       if (config.dbPath === ':memory:') throw new RefusalError('REFUSED', 'a walk-forward report needs a history database on disk');
-      const jobId = `evaluate-${++jobCounter}`;
-      const worker = startWorker('train-worker', {
-        kind: 'walk-forward',
-        dbPath: config.dbPath,
-        ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
-        symbols: req.symbols,
-        from: req.from,
-        to: req.to,
-        period: req.period,
-        trainPeriods: req.trainPeriods,
-        ...(vix ? { vix } : {}),
-      });
-      const publish = (state: 'running' | 'done' | 'failed', fraction: number, phase: string, message: string, result?: unknown): void =>
-        bus.publish('job.progress', { jobId, kind: 'evaluate', state, fraction, phase, message, ...(result !== undefined ? { result } : {}) });
-      publish('running', 0, 'starting', `walk-forward on ${req.symbols.join(', ')} ${req.from} → ${req.to}`);
-      let settled = false;
-      worker.on('message', (m: TrainWorkerMessage) => {
-        if (m.type === 'progress') publish('running', m.fraction, m.phase, m.phase);
-        else if (m.type === 'report') {
-          settled = true;
-          publish('done', 1, 'done', `walk-forward: ${m.report.folds.length} folds, mean log loss ${m.report.summary.logLoss.toFixed(4)} vs prior ${m.report.summary.priorLogLoss.toFixed(4)}`, JSON.parse(JSON.stringify(m.report)));
-          void worker.terminate();
-        } else if (m.type === 'failed') {
-          settled = true;
-          publish('failed', 1, 'failed', `walk-forward failed: ${m.message}`);
-          void worker.terminate();
-        }
-      });
-      worker.on('exit', (code) => {
-        if (!settled) publish('failed', 1, 'failed', `the evaluation worker stopped (exit ${code})`);
-      });
-      return { jobId };
+      const label = `walk-forward on ${req.symbols.join(', ')} ${req.from} → ${req.to}`;
+      return { jobId: jobs.enqueue('evaluate', label, (jobId) => startWalkForward(jobId, req, label)).jobId };
     },
+    'jobs.cancel': ({ jobId }) => {
+      const outcome = jobs.cancel(jobId);
+      if (outcome === 'unknown') throw new RefusalError('REFUSED', `no job ${jobId} is queued or running (it may have finished already)`);
+      return { jobId, state: outcome };
+    },
+    'jobs.list': () => ({ jobs: jobs.list(), limits: jobs.limits }),
   };
   const dispatch: Dispatch = createDispatcher(handlers, (channel, error) => log.error(`handler ${channel} threw`, { error }));
 
@@ -758,6 +793,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     feed,
     log,
     dispatch,
+    secrets: () => secretsOf(config),
     components: () => [...statusOf.values()],
     onEvent(listener: EventListener) {
       return bus.subscribeAll((topic, message) => {
@@ -791,7 +827,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       recorder?.start();
       if (broker instanceof AlpacaBroker) {
         await brokerPreflight(broker);
-        execution.calendarChanged();
+        schedule.calendarChanged();
       }
       // The list fires at 09:15 New York; a session started later (the simulated one starts at 09:30,
       // or a restart mid-day) builds today's list once now, so the cockpit has one.
@@ -809,6 +845,8 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       closed = true;
       if (tickTimer) clearInterval(tickTimer);
       tickTimer = null;
+      // Waiting jobs are dropped and running ones stopped; their workers have exited when this returns.
+      await jobs.stop();
       if (started) {
         for (const c of [...components].reverse()) {
           try {

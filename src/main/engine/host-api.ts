@@ -10,6 +10,11 @@ export interface EngineHost {
   readonly dispatch: Dispatch;
   /** Every push event of the contract, in publish order. Returns an unsubscribe function. */
   onEvent(listener: EventListener): () => void;
+  /**
+   * The configured secrets (broker and vendor keys), for the bridges to scrub out of every event and
+   * response they pass on (see ./scrub). For the host side only: never sent to a renderer.
+   */
+  secrets(): readonly string[];
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -51,10 +51,6 @@ export interface AlpacaBrokerConfig {
   readonly now?: () => number;
   /** Log sink; messages never carry the keys. */
   readonly log?: (level: AlpacaLogLevel, message: string) => void;
-  /** Local view of open orders and positions, read after every stream reconnect for reconciliation. */
-  readonly localState?: () => { openOrders: Order[]; positions: Position[] };
-  /** Client order ids the cockpit makes (an open order with such an id that we lost is 'adopted', others 'unknown'). */
-  readonly isOwnClientOrderId?: (clientOrderId: string) => boolean;
   readonly id?: string;
   readonly label?: string;
 }
@@ -76,19 +72,6 @@ export interface AlpacaClock {
   isOpen: boolean;
   nextOpen: number;
   nextClose: number;
-}
-
-export interface ReconciliationReport {
-  at: number;
-  /** Open at the broker, unknown locally: 'adopted' when the id is ours (lost track), 'unknown' when placed outside the cockpit. */
-  brokerOnlyOrders: Array<{ order: Order; flag: 'adopted' | 'unknown' }>;
-  /** Open locally, not open at the broker; `broker` is its state there (null when the broker has no such order). */
-  closedAtBroker: Array<{ local: Order; broker: Order | null }>;
-  /** Open on both sides but the fills differ. */
-  fillMismatches: Array<{ local: Order; broker: Order }>;
-  positionMismatches: Array<{ symbol: string; localQty: number; brokerQty: number }>;
-  /** True when there is nothing to report. */
-  clean: boolean;
 }
 
 export interface AlpacaStreamStats {
@@ -115,7 +98,6 @@ export class AlpacaBrokerError extends Error {
 type HttpResult = { kind: 'answer'; status: number; body: unknown; headers: Headers } | { kind: 'network'; detail: string };
 
 const LIVE_HOSTS = new Set(['api.alpaca.markets']);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const parseTime = (iso: string | null | undefined, fallback: number): number => {
   const t = iso ? Date.parse(iso) : NaN;
   return Number.isFinite(t) ? t : fallback;
@@ -155,7 +137,6 @@ export class AlpacaBroker implements Broker {
   private readonly fetchFn: typeof fetch;
   private readonly now: () => number;
   private readonly listeners = new Set<(e: OrderEvent) => void>();
-  private readonly reconcileListeners = new Set<(r: ReconciliationReport) => void>();
   private readonly liveListeners = new Set<() => void>();
   /** What the caller asked for, keyed by client order id: the reason and the bracket survive the round trip. */
   private readonly requests = new Map<string, OrderRequest>();
@@ -167,6 +148,8 @@ export class AlpacaBroker implements Broker {
   private readonly streamBackoff: Backoff;
   private ws: WebSocket | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Retry waits of calls in progress: `stop()` clears their timers and ends them (see `pause`). */
+  private readonly waits = new Map<ReturnType<typeof setTimeout>, () => void>();
   private everLive = false;
   private state: AlpacaStreamState = 'idle';
   readonly stats: AlpacaStreamStats = { duplicates: 0, outOfOrder: 0, malformed: 0, reconnects: 0 };
@@ -218,7 +201,7 @@ export class AlpacaBroker implements Broker {
         ambiguous = true;
         last = res.detail;
         this.log('warn', `alpaca submit ${request.clientOrderId}: ${res.detail}; retrying`);
-        await sleep(backoff.next());
+        if (!(await this.pause(backoff.next()))) return this.stoppedWhileRetrying(request, ambiguous, last);
         continue;
       }
       if (res.status >= 200 && res.status < 300) return this.toOrder(this.parse(alpacaOrderSchema, res.body, 'POST /v2/orders'));
@@ -227,14 +210,14 @@ export class AlpacaBroker implements Broker {
         last = `429 ${message}`;
         const wait = this.retryAfterMs(res.headers) ?? backoff.next();
         this.log('warn', `alpaca submit ${request.clientOrderId}: rate limited; waiting ${wait} ms`);
-        await sleep(wait);
+        if (!(await this.pause(wait))) return this.stoppedWhileRetrying(request, ambiguous, last);
         continue;
       }
       if (res.status >= 500) {
         ambiguous = true;
         last = `${res.status} ${message}`;
         this.log('warn', `alpaca submit ${request.clientOrderId}: ${res.status} ${message}; retrying`);
-        await sleep(backoff.next());
+        if (!(await this.pause(backoff.next()))) return this.stoppedWhileRetrying(request, ambiguous, last);
         continue;
       }
       const duplicate = res.status === 422 && /client_order_id/i.test(message);
@@ -256,6 +239,30 @@ export class AlpacaBroker implements Broker {
     const existing = ambiguous ? await this.lookupQuietly(request.clientOrderId) : null;
     if (existing) return existing;
     throw new AlpacaBrokerError(`alpaca submit ${request.clientOrderId}: not confirmed after ${attempts} tries (${last})`, 'unconfirmed');
+  }
+
+  /**
+   * Waits `ms` before a retry: true when the time passed, false when `stop()` came first (its timer is
+   * cleared then, and nothing more is sent). Unref'd, so a retry wait never holds the process open.
+   */
+  private pause(ms: number): Promise<boolean> {
+    if (this.state === 'stopped') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waits.delete(timer);
+        resolve(true);
+      }, ms);
+      timer.unref?.();
+      this.waits.set(timer, () => resolve(false));
+    });
+  }
+
+  /** A submit cut short by `stop()` between tries: never resent; "unconfirmed" (the next start's reconciliation settles it). */
+  private stoppedWhileRetrying(request: OrderRequest, ambiguous: boolean, last: string): never {
+    throw new AlpacaBrokerError(
+      `alpaca submit ${request.clientOrderId}: stopped while waiting to retry (${last})${ambiguous ? '; an earlier try may have reached the broker' : ''}`,
+      'unconfirmed',
+    );
   }
 
   /** Asks the broker to cancel; returns the order as the broker then has it (a closed order is returned unchanged). */
@@ -342,49 +349,6 @@ export class AlpacaBroker implements Broker {
     return { time: t(c.timestamp, 'timestamp'), isOpen: c.is_open, nextOpen: t(c.next_open, 'next_open'), nextClose: t(c.next_close, 'next_close') };
   }
 
-  /** Liquidates every position (DELETE /v2/positions); returns the symbols the broker tried, with their status. */
-  async closeAllPositions(cancelOrders = true): Promise<Array<{ symbol: string; status: number }>> {
-    const res = await this.http('DELETE', `/v2/positions?cancel_orders=${cancelOrders}`);
-    if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca close all positions: ${res.detail}`, 'network');
-    if (res.status >= 400 && res.status !== 500) {
-      throw new AlpacaBrokerError(`alpaca close all positions: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
-    }
-    return this.parse(alpacaCloseAllSchema, res.body ?? [], 'DELETE /v2/positions').map((r) => ({ symbol: r.symbol, status: r.status }));
-  }
-
-  // --- reconciliation --------------------------------------------------------------------------------
-
-  /** Differences between the local view and the broker's; reads only, changes nothing on either side. */
-  async reconcile(localOpenOrders: Order[], localPositions: Position[]): Promise<ReconciliationReport> {
-    const [brokerOrders, brokerPositions] = await Promise.all([this.openOrders(), this.positions()]);
-    const brokerByClient = new Map(brokerOrders.map((o) => [o.clientOrderId, o]));
-    const localByClient = new Map(localOpenOrders.map((o) => [o.clientOrderId, o]));
-    const own = this.cfg.isOwnClientOrderId ?? ((id: string) => this.requests.has(id));
-    const report: ReconciliationReport = { at: this.now(), brokerOnlyOrders: [], closedAtBroker: [], fillMismatches: [], positionMismatches: [], clean: true };
-    for (const o of brokerOrders) {
-      if (!localByClient.has(o.clientOrderId)) report.brokerOnlyOrders.push({ order: o, flag: own(o.clientOrderId) ? 'adopted' : 'unknown' });
-    }
-    for (const local of localOpenOrders) {
-      const there = brokerByClient.get(local.clientOrderId);
-      if (!there) report.closedAtBroker.push({ local, broker: await this.orderByClientId(local.clientOrderId) });
-      else if (there.filledQty !== local.filledQty) report.fillMismatches.push({ local, broker: there });
-    }
-    const symbols = new Set([...localPositions.map((p) => p.symbol), ...brokerPositions.map((p) => p.symbol)]);
-    for (const symbol of [...symbols].sort()) {
-      const localQty = localPositions.filter((p) => p.symbol === symbol).reduce((s, p) => s + p.qty, 0);
-      const brokerQty = brokerPositions.filter((p) => p.symbol === symbol).reduce((s, p) => s + p.qty, 0);
-      if (localQty !== brokerQty) report.positionMismatches.push({ symbol, localQty, brokerQty });
-    }
-    report.clean = report.brokerOnlyOrders.length + report.closedAtBroker.length + report.fillMismatches.length + report.positionMismatches.length === 0;
-    return report;
-  }
-
-  /** Reports produced after each stream reconnect (needs `localState` in the config). */
-  onReconciliation(listener: (report: ReconciliationReport) => void): () => void {
-    this.reconcileListeners.add(listener);
-    return () => this.reconcileListeners.delete(listener);
-  }
-
   /** Called each time trade_updates is (re)established, the first time included. */
   onStreamLive(listener: () => void): () => void {
     this.liveListeners.add(listener);
@@ -412,6 +376,11 @@ export class AlpacaBroker implements Broker {
     this.state = 'stopped';
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    for (const [timer, end] of [...this.waits]) {
+      clearTimeout(timer);
+      this.waits.delete(timer);
+      end();
+    }
     const ws = this.ws;
     this.ws = null;
     if (ws) {
@@ -480,10 +449,8 @@ export class AlpacaBroker implements Broker {
         this.everLive = true;
         this.state = 'live';
         this.streamBackoff.reset();
-        if (reconnected) {
-          this.stats.reconnects++;
-          void this.reconcileAfterReconnect();
-        }
+        // The engine's Reconciler runs on every (re)connect through onStreamLive: the broker reads nothing itself.
+        if (reconnected) this.stats.reconnects++;
         for (const l of this.liveListeners) {
           try {
             l();
@@ -500,24 +467,6 @@ export class AlpacaBroker implements Broker {
         }
         this.onTradeUpdate(update.data);
       }
-    }
-  }
-
-  private async reconcileAfterReconnect(): Promise<void> {
-    const local = this.cfg.localState?.();
-    if (!local) return;
-    try {
-      const report = await this.reconcile(local.openOrders, local.positions);
-      if (!report.clean) {
-        this.log(
-          'warn',
-          `alpaca reconciliation: ${report.brokerOnlyOrders.length} broker-only orders, ${report.closedAtBroker.length} closed at broker, ` +
-            `${report.fillMismatches.length} fill mismatches, ${report.positionMismatches.length} position mismatches`,
-        );
-      }
-      for (const l of this.reconcileListeners) l(report);
-    } catch (err) {
-      this.log('error', `alpaca reconciliation failed: ${(err as Error).message}`);
     }
   }
 

@@ -7,6 +7,7 @@ import type { Bar, TradingState, TradingStatus } from '../../shared/domain';
 import { nyClock, type NyseCalendar } from '../calendar/nyse';
 import type { CancelTimer, Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
+import { SessionScheduler, type SessionJob } from '../engine/session-scheduler';
 import type { EngineBus } from '../engine/topics';
 import type { BarCache } from '../data/bar-cache';
 import type { FeatureRow } from '../features/feature-engine';
@@ -123,6 +124,8 @@ export interface ExecutionParts {
   log: Logger;
   /** Today's VIX level when known (the day filter); null when not. */
   vix?: () => number | null;
+  /** The engine's session schedule (the flatten time is one of its jobs); a private one when omitted. */
+  scheduler?: SessionScheduler;
 }
 
 const WARM_FEATURES: readonly number[] = ['ret_15', 'rsi_14', 'atr_pct', 'ema_9_dist'].map((name) => {
@@ -149,6 +152,8 @@ export class ExecutionEngine extends BaseComponent {
   private lastReconciliation: ReconciliationSummary | null = null;
   /** Orders whose submit call has not returned yet: a reconciliation leaves them alone. */
   private readonly inFlight = new Set<string>();
+  /** The submit calls still out, by order id: a clear waits for a symbol's before it cancels (see clearAsync). */
+  private readonly submitting = new Map<string, { symbol: string; done: Promise<unknown> }>();
   /** Entries being canceled at the flatten time. */
   private readonly cancelling = new Set<string>();
   /** Entries done filling whose protective stop is still to be placed. */
@@ -158,7 +163,15 @@ export class ExecutionEngine extends BaseComponent {
   /** Symbols a flatten could not finish (a cancel not confirmed, a submit that failed): retried on each bar. */
   private readonly pendingFlatten = new Map<string, string>();
   private readonly flattening = new Set<string>();
-  private cancelFlattenTimer: CancelTimer | null = null;
+  /** The end-of-day flatten as a session job too: a symbol whose bars stop coming is still flattened. */
+  private readonly flattenJob: SessionJob;
+  /**
+   * Wall-clock waits (unconfirmed-order lookups, cancel-confirmation polls): every one is cleared on stop,
+   * and its waiter told, so nothing the engine scheduled writes to the store after `stop()`.
+   */
+  private readonly waits = new Map<ReturnType<typeof setTimeout>, (fired: boolean) => void>();
+  /** True from `stop()` until the next `start()`: late answers to lookups are dropped, not applied. */
+  private stopped = false;
   private reconciling: Promise<ReconciliationSummary | null> = Promise.resolve(null);
   private breaker: CircuitState = CLOSED;
   private readonly unsubscribe: Array<() => void> = [];
@@ -176,6 +189,11 @@ export class ExecutionEngine extends BaseComponent {
     if (!this.parts.broker.simulated && this.parts.broker.onBar) throw new Error('execution: only a simulated broker matches orders on bars');
     this.breakerConfig = options.breaker ?? DEFAULT_CIRCUIT_BREAKER;
     this.sectorOf = options.sectorOf ?? new Map();
+    const scheduler = parts.scheduler ?? new SessionScheduler(parts.clock, parts.calendar);
+    this.flattenJob = scheduler.job({
+      moment: { anchor: 'close', offsetMs: -options.limits.flattenMinutesBeforeClose * 60_000 },
+      run: () => this.flattenAtTime(),
+    });
   }
 
   /** Open positions as the order book's fills say. */
@@ -210,6 +228,7 @@ export class ExecutionEngine extends BaseComponent {
 
   protected async onStart(): Promise<void> {
     const { bus, store, broker, ledger, trading } = this.parts;
+    this.stopped = false;
     // A restart keeps the day's trading state: the kill switch or a loss limit still holds.
     const day = ledger.day();
     const severity = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const;
@@ -217,11 +236,13 @@ export class ExecutionEngine extends BaseComponent {
     this.restoreBook();
     this.unsubscribe.push(
       broker.onEvent((e) => this.onBrokerEvent(e)),
-      bus.subscribe('market.bar', (bar) => this.onBar(bar)),
-      bus.subscribe('data.status', (s) => this.statusOf.set(s.symbol, s)),
-      bus.subscribe('features.row', (row) => this.onFeatureRow(row)),
-      bus.subscribe('trading.state', (t) => this.syncLedgerState(t.state)),
-      bus.subscribe('models.scores', (scores) => this.onScores(scores)),
+      bus.subscribe('market.bar', (bar) => this.onBar(bar), 'execution'),
+      // What later phases read (halts, warm features, the trading state) is recorded in the data phase,
+      // like a cache, before any signal or order on the same message.
+      bus.subscribe('data.status', (s) => this.statusOf.set(s.symbol, s), 'data'),
+      bus.subscribe('features.row', (row) => this.onFeatureRow(row), 'data'),
+      bus.subscribe('trading.state', (t) => this.syncLedgerState(t.state), 'data'),
+      bus.subscribe('models.scores', (scores) => this.onScores(scores), 'execution'),
       bus.register('execution.flattenAll', ({ cause }) => this.flattenAll(cause)),
     );
     // The book is rebuilt from the store; the broker's copy then says what happened while we were away.
@@ -231,13 +252,18 @@ export class ExecutionEngine extends BaseComponent {
     broker.start?.();
     this.flattenOnStartIfDue();
     if (this.options.protectiveStops !== false) this.protectUncovered();
-    this.scheduleFlatten();
+    this.flattenJob.start();
   }
 
   protected onStop(): void {
+    this.stopped = true;
+    for (const [handle, settle] of [...this.waits]) {
+      clearTimeout(handle);
+      this.waits.delete(handle);
+      settle(false);
+    }
     for (const u of this.unsubscribe.splice(0)) u();
-    this.cancelFlattenTimer?.();
-    this.cancelFlattenTimer = null;
+    this.flattenJob.stop();
     this.parts.broker.stop?.();
   }
 
@@ -447,19 +473,7 @@ export class ExecutionEngine extends BaseComponent {
     let qty = proposal.qty;
     if (qty === undefined) {
       if (entryPrice === null) return deny('staleData', `No price of ${proposal.symbol} yet to size the entry`);
-      sizing = sizePosition(
-        {
-          method: proposal.sizing ?? DEFAULT_SIZING,
-          side: proposal.side,
-          entryPrice,
-          stopPrice: proposal.stopPrice,
-          positionValueOpen,
-          capitalAtRiskUsed: day.capitalAtRiskUsed,
-          symbolExposure: symbolExposure([...positions, ...working], proposal.symbol),
-          sectorExposure: sectorExposure([...positions, ...working], this.sectorOf, sectorOfSymbol(this.sectorOf, proposal.symbol)),
-        },
-        limits,
-      );
+      sizing = this.sizeFor({ symbol: proposal.symbol, side: proposal.side, entryPrice, stopPrice: proposal.stopPrice, ...(proposal.sizing ? { method: proposal.sizing } : {}) });
       if (sizing.qty === 0) return deny('sizing', sizing.note);
       qty = sizing.qty;
     }
@@ -494,6 +508,27 @@ export class ExecutionEngine extends BaseComponent {
     const sent = await this.send(order, now, { stopPrice: proposal.stopPrice, targetPrice: proposal.targetPrice ?? null, capitalAtRisk: check.capitalAtRisk, tradingDay: day.tradingDay });
     if (sent.status === 'rejected') return deny('broker', `${broker.label} rejected the order: ${sent.note}`);
     return { ok: true, order: sent, sizing };
+  }
+
+  /**
+   * The one sizing of an entry, for signals on the desk and for entries alike: every limit, with open
+   * positions and the unfilled rest of working entries counted as exposure.
+   */
+  sizeFor(request: { symbol: string; side: Side; entryPrice: number; stopPrice: number; method?: SizingMethod }): SizingResult {
+    const book = [...this.parts.store.positions(), ...this.workingEntries()];
+    return sizePosition(
+      {
+        method: request.method ?? DEFAULT_SIZING,
+        side: request.side,
+        entryPrice: request.entryPrice,
+        stopPrice: request.stopPrice,
+        positionValueOpen: book.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0),
+        capitalAtRiskUsed: this.parts.ledger.day().capitalAtRiskUsed,
+        symbolExposure: symbolExposure(book, request.symbol),
+        sectorExposure: sectorExposure(book, this.sectorOf, sectorOfSymbol(this.sectorOf, request.symbol)),
+      },
+      this.options.limits,
+    );
   }
 
   // ---- flatten ----
@@ -684,24 +719,43 @@ export class ExecutionEngine extends BaseComponent {
     return check.ok ? null : { check: check.check, reason: check.reason };
   }
 
-  /** Looks up an order whose submit never confirmed, until the broker says whether it has it. */
+  /**
+   * Resolves true after `ms` of wall time, or false at once when the engine stops first (the timer is
+   * cleared then). Unref'd: a pending wait never holds the process open.
+   */
+  private pause(ms: number): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const handle = setTimeout(() => {
+        this.waits.delete(handle);
+        resolve(!this.stopped);
+      }, ms);
+      handle.unref?.();
+      this.waits.set(handle, resolve);
+    });
+  }
+
+  /** Looks up an order whose submit never confirmed, until the broker says whether it has it (not after stop). */
   private settleUnconfirmed(clientOrderId: string, attempt: number): void {
     const { broker, store, log } = this.parts;
     if (!broker.orderByClientId || attempt >= 10) return;
-    setTimeout(() => {
+    void this.pause(500 * 2 ** Math.min(attempt, 4)).then((fired) => {
+      if (!fired) return;
       broker.orderByClientId!(clientOrderId).then(
         (found) => {
+          if (this.stopped) return; // answered after stop: the next start's reconciliation settles it
           const stored = store.get(clientOrderId);
           if (!stored || TERMINAL_STATUSES.has(stored.status)) return;
           if (found === null) this.closeNeverReached(stored);
           else this.catchUp(stored, found);
         },
         (error: unknown) => {
+          if (this.stopped) return;
           log.warn('unconfirmed order lookup failed; trying again', { clientOrderId, error });
           this.settleUnconfirmed(clientOrderId, attempt + 1);
         },
       );
-    }, 500 * 2 ** Math.min(attempt, 4)).unref?.();
+    });
   }
 
   // ---- protective stops ----
@@ -853,6 +907,10 @@ export class ExecutionEngine extends BaseComponent {
     const tried = new Set<string>();
     // Re-read until nothing new is left: a cancel can make an entry final, and that may place a stop meanwhile.
     for (let round = 0; round < 5; round++) {
+      // An order of the symbol still being submitted (a protective stop placed a moment ago) is waited
+      // for, then canceled like the rest: skipped, it would stay working beside the flatten and could
+      // open a position when it triggers. Not answered in time: the clear is unconfirmed (retried later).
+      if (!(await this.submitsSettled(symbol))) return null;
       const list = this.toClear(symbol, scope).filter((o) => !tried.has(o.clientOrderId));
       if (list.length === 0) break;
       for (const o of list) {
@@ -863,18 +921,31 @@ export class ExecutionEngine extends BaseComponent {
     return unknown ? null : heldQty(store.positions(), symbol);
   }
 
+  /** True once no submit of `symbol` is still out (waiting up to the cancel-confirmation time); false when one still is. */
+  private async submitsSettled(symbol: string): Promise<boolean> {
+    const pending = [...this.submitting.values()].filter((s) => s.symbol === symbol).map((s) => s.done);
+    if (pending.length === 0) return true;
+    const settled = await Promise.race([Promise.all(pending).then(() => true), this.pause(CANCEL_CONFIRM_TRIES * CANCEL_CONFIRM_MS).then(() => false)]);
+    // Let the answers' own bookkeeping (accepted, rejected) land before the book is read again.
+    await Promise.resolve();
+    return settled && ![...this.submitting.values()].some((s) => s.symbol === symbol);
+  }
+
   /** Cancels one order at a remote broker and applies the broker's final copy; false when that could not be confirmed. */
   private async cancelOneConfirmed(o: Order): Promise<boolean> {
     const { broker, store, log } = this.parts;
     let back: Order;
     try {
       back = await broker.cancel(o.clientOrderId);
+      if (this.stopped) return false; // answered after stop: the next start reconciles it
       for (let i = 0; i < CANCEL_CONFIRM_TRIES && !TERMINAL_STATUSES.has(back.status) && broker.orderByClientId; i++) {
-        await new Promise((r) => setTimeout(r, CANCEL_CONFIRM_MS));
+        // Stopped while polling: not confirmed, and nothing is written (the next start reconciles).
+        if (!(await this.pause(CANCEL_CONFIRM_MS))) return false;
         back = (await broker.orderByClientId(o.clientOrderId)) ?? back;
       }
     } catch (error) {
       const found = broker.orderByClientId ? await broker.orderByClientId(o.clientOrderId).catch(() => undefined) : undefined;
+      if (this.stopped) return false;
       const stored = store.get(o.clientOrderId);
       if (found === null) {
         // The broker never had it: closed here, nothing to wait for.
@@ -927,8 +998,10 @@ export class ExecutionEngine extends BaseComponent {
     bus.publish('orders.update', toPayload(recorded.order));
     this.recentSubmits = [...this.recentSubmits.filter((s) => now - s.time < 120_000), { time: now, symbol: request.symbol, side: request.side, qty: request.qty, type: request.type }];
     this.inFlight.add(request.clientOrderId);
+    const submitted = broker.submit(request);
+    this.submitting.set(request.clientOrderId, { symbol: request.symbol, done: submitted.catch(() => undefined) });
     try {
-      const back = await broker.submit(request);
+      const back = await submitted;
       // The submit's answer is the broker's word too: a remote broker's refusal (4xx) comes only here, and
       // its acknowledgement may come here before the stream says so. Fills come from the stream only.
       const stored = store.get(request.clientOrderId);
@@ -943,6 +1016,7 @@ export class ExecutionEngine extends BaseComponent {
       bus.publish('app.notice', { level: 'error', code: 'execution.broker', message: `${broker.label} did not take ${request.clientOrderId}: ${detail}`, at: now });
     } finally {
       this.inFlight.delete(request.clientOrderId);
+      this.submitting.delete(request.clientOrderId);
     }
     return store.get(request.clientOrderId) ?? recorded.order;
   }
@@ -1101,34 +1175,23 @@ export class ExecutionEngine extends BaseComponent {
     }
   }
 
-  /** The calendar learned a closure or an early close: the flatten timer moves with it. */
+  /** The calendar learned a closure or an early close: the flatten job moves with it. */
   calendarChanged(): void {
-    if (this.isActive) this.scheduleFlatten();
+    this.flattenJob.rearm();
   }
 
-  /** The flatten time as a timer too: a symbol whose bars stop coming is still flattened. */
-  private scheduleFlatten(): void {
-    const { clock, calendar } = this.parts;
-    const now = clock.now();
-    const minutes = this.options.limits.flattenMinutesBeforeClose;
-    // The next flatten time strictly after now (today's, or a later session's).
-    let close = calendar.nextClose(now);
-    while (close - minutes * 60_000 <= now) close = calendar.nextClose(close + 60_000);
-    const at = close - minutes * 60_000;
-    this.cancelFlattenTimer?.();
-    this.cancelFlattenTimer = clock.at(at, () => {
-      const t = clock.now();
-      this.cancelWorkingEntries(t);
-      for (const p of this.parts.store.positions()) {
-        if (this.exiting.has(p.symbol)) continue;
-        const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
-        order.clientOrderId = `${order.clientOrderId}-${randomUUID().slice(0, 6)}`;
-        order.reason = `exit eodFlatten: end-of-day flatten at ${nyClock(t).slice(11)} (timer)`;
-        this.pendingFlatten.set(p.symbol, 'end-of-day flatten (timer)');
-        this.sendExit(order, true, 'eodFlatten').catch((error: unknown) => this.parts.log.error('timed flatten failed', { error, symbol: p.symbol }));
-      }
-      if (this.isActive) this.scheduleFlatten();
-    });
+  /** The flatten time on the session schedule: working entries canceled, every position closed. */
+  private flattenAtTime(): void {
+    const t = this.parts.clock.now();
+    this.cancelWorkingEntries(t);
+    for (const p of this.parts.store.positions()) {
+      if (this.exiting.has(p.symbol)) continue;
+      const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
+      order.clientOrderId = `${order.clientOrderId}-${randomUUID().slice(0, 6)}`;
+      order.reason = `exit eodFlatten: end-of-day flatten at ${nyClock(t).slice(11)} (timer)`;
+      this.pendingFlatten.set(p.symbol, 'end-of-day flatten (timer)');
+      this.sendExit(order, true, 'eodFlatten').catch((error: unknown) => this.parts.log.error('timed flatten failed', { error, symbol: p.symbol }));
+    }
   }
 
   private storedLevels(clientOrderId: string): { stopPrice: number; targetPrice?: number } | undefined {

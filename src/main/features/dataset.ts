@@ -6,6 +6,7 @@ import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { Bar } from '../../shared/domain';
 import { addDays, nyDateKey } from '../calendar/ny-time';
 import type { NyseCalendar } from '../calendar/nyse';
+import { isPlausiblePrice, parseDecimal } from '../data/plausibility';
 import type { HistoryStore } from '../store/history-store';
 import { FeatureEngine, type DailyBar } from './feature-engine';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC, type FeatureSpecId } from './spec';
@@ -150,19 +151,24 @@ function sessionOf(_calendar: NyseCalendar, start: number): string {
   return nyDateKey(start);
 }
 
-/** A daily close series from a CSV with a header (DATE and CLOSE columns), e.g. CBOE's VIX history. */
+/**
+ * A daily close series from a CSV with a header (DATE and CLOSE columns), e.g. CBOE's VIX history.
+ * A row whose date is not YYYY-MM-DD or whose close is not a plain decimal inside the plausible
+ * price band ("0x10", "1e308", "Infinity", a ×1e300 typo) is skipped, never read as a close.
+ */
 export function readDailyCloseCsv(text: string): Array<{ date: string; close: number }> {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toUpperCase());
   const di = header.indexOf('DATE');
   const ci = header.indexOf('CLOSE');
-  if (di < 0 || ci < 0) throw new Error(`expected DATE and CLOSE columns, got ${header.join(', ')}`);
+  // The header is the file's text: it is not repeated back in the message.
+  if (di < 0 || ci < 0) throw new Error(`expected DATE and CLOSE columns in the first line (found ${header.length} column(s))`);
   const out: Array<{ date: string; close: number }> = [];
   for (const line of lines.slice(1)) {
     const f = line.split(',');
     const date = (f[di] ?? '').trim();
-    const close = Number(f[ci]);
-    if (/^\d{4}-\d{2}-\d{2}$/.test(date) && Number.isFinite(close) && close > 0) out.push({ date, close });
+    const close = parseDecimal(f[ci]);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(date) && isPlausiblePrice(close)) out.push({ date, close });
   }
   return out;
 }

@@ -7,14 +7,8 @@ import type { NyseCalendar } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
 import { FEATURE_COUNT, FEATURE_SPEC, type FeatureSpecId } from './spec';
 import { OVERLAY_COUNT, SymbolFeatureState, updateSymbol, type DailyBar, type FeatureOptions, type MarketRefs } from './streaming';
-
-export interface FeatureRow {
-  symbol: string;
-  /** Bar start (epoch ms UTC); the row is known at start + 60 s. */
-  start: number;
-  values: Float64Array;
-  overlays: Float64Array;
-}
+import type { FeatureRow } from '../../shared/messages';
+export type { FeatureRow } from '../../shared/messages';
 
 export class FeatureEngine {
   readonly spec: FeatureSpecId = FEATURE_SPEC;

@@ -71,8 +71,8 @@ export class FeatureService extends BaseComponent {
 
   protected onStart(): void {
     this.unsubscribe.push(
-      this.bus.subscribe('market.bar', (bar) => this.onBar(bar, true)),
-      this.bus.subscribe('data.quote', (q: QuoteTick) => this.engine.onQuote(q)),
+      this.bus.subscribe('market.bar', (bar) => this.onBar(bar, true), 'features'),
+      this.bus.subscribe('data.quote', (q: QuoteTick) => this.engine.onQuote(q), 'features'),
     );
   }
 
@@ -106,7 +106,7 @@ export class FeatureService extends BaseComponent {
     else list.push(point);
     if (list.length > KEEP * 1.25) list.splice(0, list.length - KEEP);
     if (publish) {
-      this.bus.publish('features.row', row);
+      this.bus.publish('features.row', { ...row, bar });
       this.bus.publish('market.overlay', { symbol: bar.symbol, start: point.start, values: point.values });
     }
   }

@@ -1,7 +1,7 @@
 // Structured logging: one JSON object per line to a size-rotated file in the user data folder
 // (electron-log, which works the same under Electron and plain Node), secrets redacted before
 // anything is written. Each engine gets its own logger instance; nothing is global.
-import { mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import electronLog from 'electron-log/node';
 
@@ -52,12 +52,24 @@ export interface FileLoggerOptions {
 }
 
 export function createFileLogger(options: FileLoggerOptions): Logger {
-  mkdirSync(options.dir, { recursive: true });
+  // Owner-only: the folder 0700 when created here, the log files 0600 (older ones made so too).
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const fileName = options.fileName ?? 'cockpit.log';
   const keep = options.keep ?? 5;
+  if (process.platform !== 'win32') {
+    for (let i = 0; i <= keep; i++) {
+      const f = join(options.dir, i === 0 ? fileName : `${fileName}.${i}`);
+      try {
+        if (existsSync(f)) chmodSync(f, 0o600);
+      } catch {
+        // not ours to change: left as it is
+      }
+    }
+  }
   const log = electronLog.create({ logId: options.logId });
   const file = log.transports.file;
   file.level = options.level;
+  file.writeOptions = { flag: 'a', mode: 0o600, encoding: 'utf8' };
   file.resolvePathFn = () => join(options.dir, fileName);
   file.maxSize = options.maxBytes ?? 5 * 1024 * 1024;
   file.archiveLogFn = (old) => {

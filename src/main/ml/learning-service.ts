@@ -22,9 +22,11 @@ import { sidecarFor, writeModelDir } from './inference/sidecar';
 import type { InferenceService } from './inference/inference-service';
 import { logLoss } from './metrics';
 import { exportTreeEnsemble } from './onnx/export-trees';
-import type { ModelRecord, ModelRegistry } from './registry/registry';
+import { DEFAULT_KEEP_RECENT, type ModelRecord, type ModelRegistry } from './registry/registry';
 import { meanAbsShap, topContributors, treeShap } from './shap/tree-shap';
 import { predictProba, type TreeEnsemble } from './tree-model';
+import type { Scores } from '../../shared/messages';
+export type { Scores } from '../../shared/messages';
 
 export const INTRADAY_PURPOSE = 'intraday-direction';
 
@@ -38,6 +40,10 @@ export interface LearningOptions {
   /** Share of the newest labelled rows held out to compare candidate and active models. */
   holdoutShare: number;
   params: GbdtParams;
+  /** Models per purpose the registry keeps besides the active one and its rollback target (default 20). */
+  keepModels?: number;
+  /** Models something else still needs (e.g. a backtest run): never pruned. Default: none. */
+  isReferenced?: (modelId: string) => boolean;
 }
 
 export const DEFAULT_LEARNING: Omit<LearningOptions, 'modelsDir'> = {
@@ -72,14 +78,6 @@ interface Pending {
 
 const RET_1 = FEATURE_NAMES.indexOf('ret_1');
 const SESSION_FEATURES = new Set(FEATURES.filter((f) => f.group === 'session').map((f) => f.name));
-
-export interface Scores {
-  start: number;
-  symbols: string[];
-  /** P(up) per symbol, from the active model. */
-  probUp: Float32Array;
-  modelId: string;
-}
 
 export class LearningService extends BaseComponent {
   private readonly pending = new Map<string, Pending>();
@@ -127,7 +125,8 @@ export class LearningService extends BaseComponent {
   }
 
   protected async onStart(): Promise<void> {
-    this.unsubscribe.push(this.bus.subscribe('features.row', (row) => this.onRow(row)));
+    this.unsubscribe.push(this.bus.subscribe('features.row', (row) => this.onRow(row), 'models'));
+    this.pruneModels(true); // no training runs yet: orphan folders are swept too
     // Resume with the model the registry says is active, if its files still load.
     const active = this.registry.active(INTRADAY_PURPOSE);
     if (active) {
@@ -164,6 +163,22 @@ export class LearningService extends BaseComponent {
       nextRetrainAt: this.nextRetrainAt,
       ensemble: this.members.map((m) => ({ modelId: m.id, weight: m.weight })),
     };
+  }
+
+  /** The registry's retention policy: ensemble members and referenced models are kept, the rest past the newest N go. */
+  private pruneModels(sweepOrphans: boolean): void {
+    try {
+      const r = this.registry.prune({
+        keepRecent: this.options.keepModels ?? DEFAULT_KEEP_RECENT,
+        isReferenced: (id) => this.members.some((m) => m.id === id) || this.activeId === id || (this.options.isReferenced?.(id) ?? false),
+        modelsDir: this.options.modelsDir,
+        sweepOrphans,
+      });
+      if (r.deleted.length > 0 || r.removedFolders.length > 0) this.log.info('model registry pruned', { deleted: r.deleted.length, folders: r.removedFolders.length });
+      if (r.failedFolders.length > 0) this.log.warn('model folders not removed (swept at a later start)', { failed: r.failedFolders });
+    } catch (error) {
+      this.log.warn('model registry prune failed', { error });
+    }
   }
 
   private emit(kind: EventPayload<'models.event'>['kind'], modelId: string | null, message: string): void {
@@ -368,6 +383,7 @@ export class LearningService extends BaseComponent {
       // The members' weights still follow the newest out-of-sample rows.
       await this.reweight(hx, hy, hn);
       this.emit('candidate', record.id, `kept as a candidate: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)} (needs ${this.options.promotionMargin} better than both)`);
+      this.pruneModels(false);
       return;
     }
     // The model being replaced keeps voting in the ensemble, in its own slot (at most 3 members).
@@ -375,6 +391,7 @@ export class LearningService extends BaseComponent {
     const activation = await this.inference.activate(dir);
     if (!activation.ok) {
       this.emit('refused', record.id, `trained but refused by the inference service: ${activation.error.message}`);
+      this.pruneModels(false);
       return;
     }
     const kept = this.members.filter((m) => m.slot !== 'primary').slice(0, 1);
@@ -399,6 +416,7 @@ export class LearningService extends BaseComponent {
       `promoted: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)} (prior ${fmt(priorLoss)}); ensemble weights ${this.members.map((m) => `${m.id.slice(-12)} ${m.weight.toFixed(2)}`).join(', ')}`,
     );
     this.checkDrift(w, cut);
+    this.pruneModels(false);
   }
 
   private async activeHoldoutLoss(hx: Float32Array, hy: Float32Array, hn: number): Promise<number> {

@@ -5,7 +5,7 @@ import type { BrowserWindow, IpcMainInvokeEvent, MessageBoxOptions, WebContents 
 import { Secret } from '../config/secret';
 import { KEY_WINDOW_CHANNELS, validateKeySubmission, type KeyWindowReply } from './key-entry';
 import type { Keychain } from './keychain';
-import { resolveAppLocation } from './security';
+import { isAppPage } from './security';
 import type { ShellElectron, ShellLogger } from './types';
 import { secureWebPreferences, WINDOW_BACKGROUND } from './window';
 
@@ -25,8 +25,10 @@ export interface BrokerKeyActions {
 export interface BrokerKeyWindowOptions {
   electron: Pick<ShellElectron, 'BrowserWindow' | 'ipcMain' | 'dialog'>;
   keychain: Keychain;
-  /** Absolute path of out/preload/key-window.html. */
-  htmlPath: string;
+  /** The page, app://keys/key-window.html (served from out/preload by the app protocol handler). */
+  pageUrl: string;
+  /** `app.isPackaged`: no DevTools. */
+  packaged?: boolean;
   /** Absolute path of out/preload/key-window.cjs. */
   preloadPath: string;
   /** The cockpit window the form and the dialogs belong to (null when it is gone). */
@@ -50,7 +52,7 @@ function describe(error: unknown): string {
 export function createBrokerKeyWindows(options: BrokerKeyWindowOptions): BrokerKeyWindows {
   const { electron, keychain, logger } = options;
   const { dialog, ipcMain } = electron;
-  const isKeyPage = resolveAppLocation(options.htmlPath).isAppUrl;
+  const isKeyPage = (url: string): boolean => isAppPage(options.pageUrl, url);
   let window: BrowserWindow | null = null;
   let removeChannels: (() => void) | null = null;
 
@@ -148,7 +150,7 @@ export function createBrokerKeyWindows(options: BrokerKeyWindowOptions): BrokerK
       title: KEY_WINDOW_TITLE,
       backgroundColor: WINDOW_BACKGROUND,
       show: false,
-      webPreferences: secureWebPreferences(options.preloadPath),
+      webPreferences: secureWebPreferences(options.preloadPath, { packaged: options.packaged ?? false }),
     });
     window = created;
     options.guard(created.webContents);
@@ -162,8 +164,8 @@ export function createBrokerKeyWindows(options: BrokerKeyWindowOptions): BrokerK
       removeChannels = null;
       if (window === created) window = null;
     });
-    created.loadFile(options.htmlPath).catch((error: unknown) => {
-      logger.error(`shell: could not load the key window (${options.htmlPath})`, { error });
+    created.loadURL(options.pageUrl).catch((error: unknown) => {
+      logger.error(`shell: could not load the key window (${options.pageUrl})`, { error });
       if (!created.isDestroyed()) created.close();
     });
   };

@@ -1,8 +1,9 @@
 // Runs the Electron side of the cockpit around an engine: one instance, hardened session, the
 // IPC bridge, the window and its menu, and an orderly engine stop before the process quits.
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { BrowserWindow, WebContents } from 'electron';
 import type { EngineHost } from '../engine/host-api';
+import { APP_SCHEME, appUrl, COCKPIT_HOST, createAppProtocolHandler, isAppSchemeRegistered, KEYS_HOST, registerAppScheme } from './app-protocol';
 import { createKeychain } from './keychain';
 import { createBrokerKeyWindows } from './key-window';
 import { forwardEngineEvents, createSenderCheck, registerRequestHandlers, sendPushEvent } from './ipc';
@@ -27,7 +28,7 @@ export interface ElectronShellOptions {
   userDataDir: string;
   /** Absolute path of out/preload/index.cjs. */
   preloadPath: string;
-  /** Absolute path of out/renderer/index.html. */
+  /** Absolute path of out/renderer/index.html; its folder is what app://cockpit/ serves. */
   rendererIndexPath: string;
   /** The broker-keys window's page and preload; default: key-window.html and key-window.cjs next to `preloadPath`. */
   keyWindowHtmlPath?: string;
@@ -35,6 +36,8 @@ export interface ElectronShellOptions {
   /** The Vite dev server (electron-vite's ELECTRON_RENDERER_URL) in development; absent in production. */
   devServerUrl?: string | undefined;
   logger: ShellLogger;
+  /** Defaults to `app.isPackaged`: no DevTools, no Reload, no DevTools or reload shortcuts. */
+  packaged?: boolean;
   /** Defaults to process.platform; decides the macOS app menu. */
   platform?: NodeJS.Platform;
   /** How long quitting waits for `engine.stop()` before giving up on it (default 15 s). */
@@ -65,10 +68,17 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
   }
   // Sandbox every renderer, including any this shell did not create itself.
   if (!app.isReady()) app.enableSandbox();
+  // The pages come from app://, a scheme Chromium must know before 'ready'. A host that waits for
+  // 'ready' before it starts the shell (src/main/index.ts) registers it itself, first.
+  if (!app.isReady()) registerAppScheme(electron.protocol);
+  else if (!isAppSchemeRegistered(electron.protocol)) {
+    throw new Error('the app:// scheme was not registered: call registerAppScheme(protocol) before the app is ready');
+  }
+  const packaged = options.packaged ?? app.isPackaged;
 
-  const location = resolveAppLocation(options.rendererIndexPath, options.devServerUrl);
+  const location = resolveAppLocation(options.devServerUrl);
   const guard = createWebContentsGuard(
-    { isAppUrl: location.isAppUrl, openExternal: (url) => electron.shell.openExternal(url) },
+    { isAppUrl: location.isAppUrl, openExternal: (url) => electron.shell.openExternal(url), packaged },
     logger,
   );
   app.on('web-contents-created', (_event, contents) => guard(contents));
@@ -112,6 +122,21 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
     buildContentSecurityPolicy(location.kind === 'dev' ? options.devServerUrl : undefined),
     logger,
   );
+  // app://cockpit/ is the built renderer folder; app://keys/ the key window's three files. Their
+  // responses carry the production CSP, also while the cockpit window runs from the dev server.
+  const keyWindowHtmlPath = options.keyWindowHtmlPath ?? join(dirname(options.preloadPath), 'key-window.html');
+  const keyWindowPage = basename(keyWindowHtmlPath);
+  electron.protocol.handle(
+    APP_SCHEME,
+    createAppProtocolHandler({
+      sites: {
+        [COCKPIT_HOST]: { root: dirname(options.rendererIndexPath), index: basename(options.rendererIndexPath) },
+        [KEYS_HOST]: { root: dirname(keyWindowHtmlPath), files: [keyWindowPage, 'key-window.css', 'key-window-page.js'], index: keyWindowPage },
+      },
+      csp: buildContentSecurityPolicy(),
+      logger,
+    }),
+  );
   app.setAboutPanelOptions({ applicationName: WINDOW_TITLE, applicationVersion: options.appVersion });
 
   // Started before the window so that the first request from the page reaches a running engine.
@@ -123,6 +148,7 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
       (channel, payload) => engine.dispatch(channel, payload),
       createSenderCheck(appContents, location.isAppUrl),
       logger,
+      () => engine.secrets(),
     ),
     forwardEngineEvents(engine, appContents, logger),
   );
@@ -136,8 +162,8 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
   const created = createMainWindow({
     BrowserWindow: electron.BrowserWindow,
     preloadPath: options.preloadPath,
-    rendererIndexPath: options.rendererIndexPath,
     location,
+    packaged,
     placement: windowState.placement,
     guard,
     logger,
@@ -153,7 +179,8 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
   const keyWindows = createBrokerKeyWindows({
     electron,
     keychain: createKeychain({ safeStorage: electron.safeStorage, userDataDir: options.userDataDir, platform: options.platform }),
-    htmlPath: options.keyWindowHtmlPath ?? join(dirname(options.preloadPath), 'key-window.html'),
+    pageUrl: appUrl(KEYS_HOST, keyWindowPage),
+    packaged,
     preloadPath: options.keyWindowPreloadPath ?? join(dirname(options.preloadPath), 'key-window.cjs'),
     parent: () => (window !== null && !window.isDestroyed() ? window : null),
     guard,
@@ -164,7 +191,7 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
     ...createMenuActions({
       engine,
       notify: (event, payload) => {
-        sendPushEvent(appContents(), event, payload, logger);
+        sendPushEvent(appContents(), event, payload, logger, () => engine.secrets());
       },
       logger,
     }),
@@ -173,7 +200,7 @@ export async function startElectronShell(options: ElectronShellOptions): Promise
   };
   const isMac = (options.platform ?? process.platform) === 'darwin';
   electron.Menu.setApplicationMenu(
-    electron.Menu.buildFromTemplate(buildMenuTemplate({ isMac, appName: WINDOW_TITLE, actions })),
+    electron.Menu.buildFromTemplate(buildMenuTemplate({ isMac, appName: WINDOW_TITLE, actions, packaged })),
   );
 
   logger.info(`shell: cockpit ${options.appVersion} started (engine ${engine.id}, ${location.kind} renderer)`);

@@ -22,9 +22,11 @@ export interface MenuTemplateOptions {
   isMac: boolean;
   appName: string;
   actions: MenuActions;
+  /** `app.isPackaged`: View offers no Reload, Force Reload or Toggle DevTools (nor their shortcuts). */
+  packaged?: boolean;
 }
 
-export function buildMenuTemplate({ isMac, appName, actions }: MenuTemplateOptions): MenuItemConstructorOptions[] {
+export function buildMenuTemplate({ isMac, appName, actions, packaged = false }: MenuTemplateOptions): MenuItemConstructorOptions[] {
   const sep: MenuItemConstructorOptions = { type: 'separator' };
   const appMenu: MenuItemConstructorOptions[] = isMac
     ? [
@@ -95,10 +97,9 @@ export function buildMenuTemplate({ isMac, appName, actions }: MenuTemplateOptio
     {
       label: 'View',
       submenu: [
-        { role: 'reload' },
-        { role: 'forceReload' },
-        { role: 'toggleDevTools' },
-        sep,
+        // A reload in a packaged build would drop the trader's unsaved dialogs mid-session, and
+        // DevTools there would hand anyone at the keyboard the IPC bridge to the engine.
+        ...(packaged ? [] : [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, sep] satisfies MenuItemConstructorOptions[]),
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },

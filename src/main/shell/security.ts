@@ -1,17 +1,17 @@
 // What the renderer may load, navigate to, open and ask for: the Content-Security-Policy, the
 // app-URL check, the external-link rule, permission denial and the guard every webContents gets.
-import { pathToFileURL } from 'node:url';
-import type { Session, WebContents } from 'electron';
+import type { Input, Session, WebContents } from 'electron';
+import { APP_SCHEME, appUrl, COCKPIT_HOST } from './app-protocol';
 import type { ShellLogger } from './types';
 
 // ---------------------------------------------------------------- where the app lives
 
-/** The renderer's own address: the built index.html, or the Vite dev server in development. */
+/** The renderer's own address: app://cockpit/ in production, the Vite dev server in development. */
 export interface AppLocation {
   /** What the window loads. */
-  readonly kind: 'file' | 'dev';
+  readonly kind: 'app' | 'dev';
   readonly entryUrl: string;
-  /** True for the app's own page (any hash/query); false for everything else. */
+  /** True for the app's own origin (any page, hash or query on it); false for everything else. */
   isAppUrl(url: string): boolean;
 }
 
@@ -23,11 +23,14 @@ function parseUrl(url: string): URL | null {
   }
 }
 
+/** The cockpit's page under app://; the protocol handler serves it from the built renderer folder. */
+export const APP_ENTRY_URL = appUrl(COCKPIT_HOST, 'index.html');
+
 /**
  * @throws when `devServerUrl` is not an http(s) URL: a dev setup that points elsewhere is a
  * configuration bug and should stop the start, not quietly widen the CSP.
  */
-export function resolveAppLocation(rendererIndexPath: string, devServerUrl?: string): AppLocation {
+export function resolveAppLocation(devServerUrl?: string): AppLocation {
   if (devServerUrl !== undefined && devServerUrl !== '') {
     const dev = parseUrl(devServerUrl);
     if (dev === null || (dev.protocol !== 'http:' && dev.protocol !== 'https:')) {
@@ -40,17 +43,34 @@ export function resolveAppLocation(rendererIndexPath: string, devServerUrl?: str
       isAppUrl: (url) => parseUrl(url)?.origin === origin,
     };
   }
-  const entry = pathToFileURL(rendererIndexPath);
-  // Chromium and Node may percent-encode a path differently; compare the decoded path.
-  const entryPath = safeDecode(entry.pathname);
-  return {
-    kind: 'file',
-    entryUrl: entry.href,
-    isAppUrl: (url) => {
-      const u = parseUrl(url);
-      return u !== null && u.protocol === 'file:' && u.host === entry.host && safeDecode(u.pathname) === entryPath;
-    },
-  };
+  return { kind: 'app', entryUrl: APP_ENTRY_URL, isAppUrl: (url) => isSameAppOrigin(APP_ENTRY_URL, url) };
+}
+
+/**
+ * Same app:// origin (scheme and host). Node gives non-special schemes the origin "null", so the
+ * parts are compared; a port or credentials never belong to an app:// URL.
+ */
+export function isSameAppOrigin(entryUrl: string, url: string): boolean {
+  const entry = parseUrl(entryUrl);
+  const u = parseUrl(url);
+  return (
+    entry !== null &&
+    u !== null &&
+    entry.protocol === `${APP_SCHEME}:` &&
+    u.protocol === entry.protocol &&
+    u.hostname !== '' &&
+    u.hostname === entry.hostname &&
+    u.port === '' &&
+    u.username === '' &&
+    u.password === ''
+  );
+}
+
+/** Exactly the page `entryUrl` (any hash or query): same app:// origin and the same decoded path. */
+export function isAppPage(entryUrl: string, url: string): boolean {
+  const entry = parseUrl(entryUrl);
+  const u = parseUrl(url);
+  return entry !== null && u !== null && isSameAppOrigin(entryUrl, url) && safeDecode(u.pathname) === safeDecode(entry.pathname);
 }
 
 function safeDecode(path: string): string {
@@ -130,6 +150,19 @@ export function isSafeExternalUrl(url: string): boolean {
 export interface NavigationPolicy {
   isAppUrl(url: string): boolean;
   openExternal(url: string): Promise<void>;
+  /** A packaged build: the DevTools and reload shortcuts do nothing (the menu offers neither). */
+  packaged?: boolean;
+}
+
+/** F12, F5, Ctrl/Cmd+R, Ctrl/Cmd+Shift+I/J/C and Cmd+Alt+I/J/C: DevTools and reload keys. */
+export function isDevToolsOrReloadShortcut(input: Pick<Input, 'type' | 'key' | 'shift' | 'control' | 'alt' | 'meta'>): boolean {
+  if (input.type !== 'keyDown') return false;
+  const key = input.key.toLowerCase();
+  if (key === 'f12' || key === 'f5') return true;
+  const mod = input.control || input.meta;
+  if (mod && key === 'r') return true;
+  if (mod && (input.shift || (input.meta && input.alt)) && (key === 'i' || key === 'j' || key === 'c')) return true;
+  return false;
 }
 
 /**
@@ -165,5 +198,10 @@ export function createWebContentsGuard(
       event.preventDefault();
       logger.warn('shell: refused to attach a webview');
     });
+    if (policy.packaged === true) {
+      contents.on('before-input-event', (event, input) => {
+        if (isDevToolsOrReloadShortcut(input)) event.preventDefault();
+      });
+    }
   };
 }

@@ -5,7 +5,7 @@ import type * as Electron from 'electron';
 /** What the shell needs from `import electron from 'electron'` in the main process. */
 export type ShellElectron = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'shell' | 'session' | 'screen' | 'dialog' | 'safeStorage'
+  'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'shell' | 'session' | 'screen' | 'dialog' | 'safeStorage' | 'protocol'
 >;
 
 /** Satisfied by the project's Logger (src/main/logging) and by `console`. */

@@ -60,9 +60,10 @@ export function readWindowState(filePath: string, logger?: ShellLogger): SavedWi
 
 /** Atomic write (temp file + rename) so a crash mid-save never leaves half a JSON file. */
 export function writeWindowState(filePath: string, state: SavedWindowState): void {
-  mkdirSync(dirname(filePath), { recursive: true });
+  mkdirSync(dirname(filePath), { recursive: true, mode: 0o700 });
   const temp = `${filePath}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, 'utf8');
+  // Owner-only, like every file in the data folder.
+  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { encoding: 'utf8', mode: 0o600 });
   renameSync(temp, filePath);
 }
 

@@ -1,5 +1,5 @@
 // Creates the one cockpit window: locked-down webPreferences, dark background until the first
-// paint, the saved placement, and the renderer loaded from disk (or the dev server).
+// paint, the saved placement, and the renderer loaded from app://cockpit/ (or the dev server).
 import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents, WebPreferences } from 'electron';
 import type { AppLocation } from './security';
 import type { ShellElectron, ShellLogger } from './types';
@@ -10,10 +10,14 @@ export const WINDOW_TITLE = 'Trading Cockpit';
 /** The chart background, so the window does not flash white before React paints. */
 export const WINDOW_BACKGROUND = '#131722';
 
-/** The renderer gets no Node, no shared JS world with the preload, and Chromium's sandbox. */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+/**
+ * The renderer gets no Node, no shared JS world with the preload, and Chromium's sandbox. A
+ * packaged build (`packaged`) gets no DevTools either.
+ */
+export function secureWebPreferences(preloadPath: string, { packaged = false }: { packaged?: boolean } = {}): WebPreferences {
   return {
     preload: preloadPath,
+    devTools: !packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -31,8 +35,9 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
 export interface MainWindowOptions {
   BrowserWindow: ShellElectron['BrowserWindow'];
   preloadPath: string;
-  rendererIndexPath: string;
   location: AppLocation;
+  /** `app.isPackaged`: no DevTools. */
+  packaged: boolean;
   placement: WindowPlacement;
   /** Applied to the window's webContents (it is idempotent with the web-contents-created hook). */
   guard: (contents: WebContents) => void;
@@ -51,7 +56,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: WINDOW_TITLE,
     backgroundColor: WINDOW_BACKGROUND,
     show: false,
-    webPreferences: secureWebPreferences(options.preloadPath),
+    webPreferences: secureWebPreferences(options.preloadPath, { packaged: options.packaged }),
   };
   const window = new options.BrowserWindow(windowOptions);
   options.guard(window.webContents);
@@ -67,10 +72,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   });
   window.on('unresponsive', () => logger.warn('shell: the cockpit window stopped responding'));
 
-  const loading =
-    options.location.kind === 'dev'
-      ? window.loadURL(options.location.entryUrl)
-      : window.loadFile(options.rendererIndexPath);
-  loading.catch((error: unknown) => logger.error(`shell: could not load ${options.location.entryUrl}`, { error }));
+  // app://cockpit/index.html (served by the app protocol handler) or the dev server; never file://.
+  window.loadURL(options.location.entryUrl).catch((error: unknown) => logger.error(`shell: could not load ${options.location.entryUrl}`, { error }));
   return window;
 }

@@ -7,7 +7,7 @@ import type { BarCache } from '../data/bar-cache';
 import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
-import type { FeatureRow } from '../features/feature-engine';
+import type { BarFeatures } from '../../shared/messages';
 import type { Logger } from '../logging/logger';
 import type { Scores } from '../ml/learning-service';
 import type { ApprovalDesk } from './desk';
@@ -49,8 +49,8 @@ export class SignalService extends BaseComponent {
 
   protected onStart(): void {
     this.unsubscribe.push(
-      this.bus.subscribe('features.row', (row) => this.onRow(row)),
-      this.bus.subscribe('models.scores', (scores) => this.onScores(scores)),
+      this.bus.subscribe('features.row', (row) => this.onRow(row), 'signals'),
+      this.bus.subscribe('models.scores', (scores) => this.onScores(scores), 'signals'),
     );
   }
 
@@ -58,15 +58,14 @@ export class SignalService extends BaseComponent {
     for (const u of this.unsubscribe.splice(0)) u();
   }
 
-  private onRow(row: FeatureRow): void {
-    const bar = this.cache.lastBar(row.symbol);
-    if (!bar || bar.start !== row.start) return;
+  private onRow(row: BarFeatures): void {
+    const { bar } = row;
     // A row of a new minute closes the previous minute's proposals.
     if (row.start !== this.minute) this.flush(row.start);
     const all: SignalGenerator[] = [...this.rules, this.ml];
     for (const g of all) {
       try {
-        const p = g.onRow(row, bar as Bar);
+        const p = g.onRow(row, bar);
         if (p) this.pending.push(p);
       } catch (error) {
         this.log.warn(`signal generator ${g.id} failed`, { error, symbol: row.symbol });

@@ -33,7 +33,8 @@ const TABLE: Record<Timeframe, string> = { '1m': 'bars_1m', '5m': 'bars_5m', '15
 const CHUNK = 100;
 const FIELDS = 7; // start, open, high, low, close, volume, part
 
-function packBlock(bars: readonly StoredBar[]): Buffer {
+/** One day of bars as the packed block `bar_blocks` holds (columns of Float64, oldest first). */
+export function packBlock(bars: readonly StoredBar[]): Buffer {
   const n = bars.length;
   const a = new Float64Array(n * FIELDS);
   for (let i = 0; i < n; i++) {

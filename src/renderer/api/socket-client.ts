@@ -1,5 +1,8 @@
 // The headless transport: the same CockpitApi as the preload, carried over the host's WebSocket.
-// The access token comes from the page's URL fragment (#token=…), which browsers never send to a server.
+// The access token comes from the page's URL fragment (#token=…), which browsers never send to a
+// server; connectCockpit (./index) takes it out of the address bar and hands it here, where it
+// stays in memory for every reconnect. A close with 4008 (this window fell too far behind) is
+// explained to the trader, with a reconnect offered and tried again after a while.
 import {
   fail,
   type CockpitApi,
@@ -11,8 +14,16 @@ import {
   type Result,
   type ServerMessage,
 } from '../../shared/contract';
+import { SocketCloseCodes } from '../../shared/socket-close';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
+/** `lagged`: the host dropped this window for falling behind (close 4008); see LAGGED_DETAIL. */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized' | 'lagged';
+
+/** What the trader is told when the host closed the socket with 4008. */
+export const LAGGED_DETAIL =
+  'The host closed this window\'s connection because it fell too far behind the data being sent ' +
+  '(a busy or background tab, a slow link, or a very large request). Nothing was lost on the host; ' +
+  'reconnect to reload the current state.';
 
 export interface SocketClientOptions {
   url: string;
@@ -21,6 +32,8 @@ export interface SocketClientOptions {
   WebSocketImpl?: typeof WebSocket;
   requestTimeoutMs?: number;
   reconnectDelayMs?: number;
+  /** After a 4008 close, how long before reconnecting on its own (the trader may reconnect sooner). */
+  laggedReconnectDelayMs?: number;
   onState?: (state: ConnectionState, detail: string) => void;
 }
 
@@ -31,6 +44,8 @@ interface Pending {
 
 export interface SocketClient extends CockpitApi {
   close(): void;
+  /** Connects again now (after a 4008 close, say); a no-op while connecting or open, or once closed. */
+  reconnect(): void;
   readonly state: ConnectionState;
 }
 
@@ -38,6 +53,8 @@ export function createSocketClient(options: SocketClientOptions): SocketClient {
   const WS = options.WebSocketImpl ?? WebSocket;
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
   const reconnectDelayMs = options.reconnectDelayMs ?? 1_000;
+  const laggedReconnectDelayMs = options.laggedReconnectDelayMs ?? 30_000;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const pending = new Map<number, Pending>();
   const queue: string[] = [];
@@ -61,6 +78,8 @@ export function createSocketClient(options: SocketClientOptions): SocketClient {
   };
 
   const connect = (): void => {
+    if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+    reconnectTimer = null;
     setState('connecting', options.url);
     const ws = new WS(options.url);
     socket = ws;
@@ -101,15 +120,27 @@ export function createSocketClient(options: SocketClientOptions): SocketClient {
           break;
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
+      if (socket !== ws) return; // an old socket, replaced by reconnect()
       authed = false;
       failAllPending('the connection to the cockpit host closed');
       if (closedByUser) {
         if (state !== 'unauthorized') setState('closed', 'closed');
         return;
       }
+      if (ev.code === SocketCloseCodes.UNAUTHORIZED) {
+        // Refused without an auth.error reaching us (the auth timeout, say): the token will not do better.
+        if (state !== 'unauthorized') setState('unauthorized', 'the host refused the access token');
+        closedByUser = true;
+        return;
+      }
+      if (ev.code === SocketCloseCodes.TOO_SLOW) {
+        setState('lagged', LAGGED_DETAIL);
+        reconnectTimer = setTimeout(connect, laggedReconnectDelayMs);
+        return;
+      }
       setState('connecting', 'reconnecting');
-      setTimeout(connect, reconnectDelayMs);
+      reconnectTimer = setTimeout(connect, reconnectDelayMs);
     };
   };
 
@@ -142,8 +173,14 @@ export function createSocketClient(options: SocketClientOptions): SocketClient {
       set.add(l);
       return () => set.delete(l);
     },
+    reconnect() {
+      if (closedByUser || state === 'open' || state === 'connecting') return;
+      connect();
+    },
     close() {
       closedByUser = true;
+      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
       socket?.close();
     },
   };

@@ -4,6 +4,7 @@
 // opens the same dialog as File → Import history…, for the headless browser, which has no menu.
 import { useState } from 'react';
 import { useCockpit, useSession, useUi } from '../store/context';
+import { RECONNECT_EVENT } from '../api';
 import { sessionSelectors } from '../store/session/selectors';
 
 const KILL_REASON = 'kill switch (cockpit button)';
@@ -22,6 +23,7 @@ export function Header() {
   const [confirmError, setConfirmError] = useState('');
   const connection = useSession(sessionSelectors.connection);
   const transport = useSession(sessionSelectors.transport);
+  const connectionDetail = useSession(sessionSelectors.connectionDetail);
   const openDialog = useUi((s) => s.dialogOpened);
   const [busy, setBusy] = useState(false);
 
@@ -110,6 +112,14 @@ export function Header() {
       {connection === 'unauthorized' && (
         <div className="conn-banner" role="alert" data-testid="connection-banner">
           The host refused the access token: open the address the host printed (it ends in #token=…).
+        </div>
+      )}
+      {connection === 'lagged' && (
+        <div className="conn-banner" role="alert" data-testid="connection-banner">
+          {connectionDetail}{' '}
+          <button type="button" data-testid="reconnect" onClick={() => window.dispatchEvent(new Event(RECONNECT_EVENT))}>
+            Reconnect
+          </button>
         </div>
       )}
       {connection === 'closed' && (

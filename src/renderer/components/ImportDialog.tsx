@@ -1,13 +1,15 @@
 // The File → Import history… dialog: a form for `history.import`, then the job's progress from its
 // `job.progress` events, then the import report or the reason it failed. The file is read by the
-// engine, so the path is one on the engine's machine, typed rather than picked.
+// engine, which reads only what `history.chooseImportFile` offers: a file picked in the system's
+// dialog (desktop app) or one of the import folder's files (headless engine).
 import { useMemo, useState, type FormEvent } from 'react';
 import type { AppError } from '../../shared/contract';
 import { useCockpit, useJobs } from '../store/context';
 import { readImportReport, type ImportReport } from '../store/jobs/importReport';
 import type { JobProgress } from '../store/jobs/initialState';
 import { jobsSelectors } from '../store/jobs/selectors';
-import { IMPORT_COLUMNS, importRequest, type BarStamp, type ColumnName, type ImportFormat } from './importRequest';
+import { queuedLabel } from '../store/jobs/store';
+import { choiceView, IMPORT_COLUMNS, importRequest, type BarStamp, type ColumnName, type ImportableFile, type ImportFormat } from './importRequest';
 import { formatNyClock } from './nyTime';
 
 const FORMATS: ReadonlyArray<{ id: ImportFormat; label: string }> = [
@@ -66,12 +68,12 @@ function ReportView({ report }: { report: ImportReport }) {
 /** What the job has said so far; before its first event it is waiting on the engine. */
 function JobView({ jobId, job }: { jobId: string; job: JobProgress | undefined }) {
   const report = useMemo(() => (job?.state === 'done' ? readImportReport(job.result) : null), [job]);
-  const fraction = job ? (job.state === 'running' ? job.fraction : 1) : 0;
+  const fraction = job ? (job.state === 'running' ? job.fraction : job.state === 'queued' ? 0 : 1) : 0;
   return (
     <div className="import-job" data-testid="import-job" data-job-id={jobId} data-state={job?.state ?? 'waiting'}>
       <progress data-testid="import-progress" value={fraction} max={1} />
       <p className="import-phase" data-testid="import-phase">
-        {job ? `${job.phase} · ${Math.round(fraction * 100)}%` : 'waiting for the engine…'}
+        {job ? (job.state === 'queued' ? queuedLabel(job) : `${job.phase} · ${Math.round(fraction * 100)}%`) : 'waiting for the engine…'}
       </p>
       {job?.state === 'running' && <p className="import-message">{job.message}</p>}
       {job?.state === 'done' && (
@@ -100,12 +102,27 @@ export function ImportForm() {
   const [columns, setColumns] = useState<Record<ColumnName, string>>({ time: '', open: '', high: '', low: '', close: '', volume: '' });
   const [sending, setSending] = useState(false);
   const [refusal, setRefusal] = useState<AppError | null>(null);
+  const [choosing, setChoosing] = useState(false);
+  const [folderFiles, setFolderFiles] = useState<readonly ImportableFile[] | null>(null);
+  const [choiceNote, setChoiceNote] = useState<string | null>(null);
   // A job still running when the dialog was closed is shown again when it is reopened.
   const [jobId, setJobId] = useState<string | null>(() => jobsSelectors.runningJobIdOf('import')(stores.jobs.getState()));
   const selectJob = useMemo(() => jobsSelectors.jobOf(jobId), [jobId]);
   const job = useJobs(selectJob);
   // A job whose events never came (lost in a reconnect) does not lock the form.
   const running = sending || job?.state === 'running';
+
+  const choose = async (): Promise<void> => {
+    setChoosing(true);
+    setRefusal(null);
+    const result = await engine.call('history.chooseImportFile', {});
+    setChoosing(false);
+    if (!result.ok) return setRefusal(result.error);
+    const view = choiceView(result.data);
+    if (view.path !== null) setPath(view.path);
+    setFolderFiles(view.files);
+    setChoiceNote(view.note);
+  };
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -128,11 +145,32 @@ export function ImportForm() {
             data-testid="import-path"
             value={path}
             onChange={(e) => setPath(e.target.value)}
-            placeholder="/data/spy-1m.csv (on the engine's machine)"
+            placeholder="Choose a file, or a path inside the import folder"
             spellCheck={false}
             autoFocus
           />
         </label>
+        <button type="button" data-testid="import-choose" disabled={choosing || running} onClick={() => void choose()}>
+          {choosing ? 'Choosing…' : 'Choose file…'}
+        </button>
+        {choiceNote !== null && (
+          <p className="import-choice-note" data-testid="import-choice-note">
+            {choiceNote}
+          </p>
+        )}
+        {folderFiles !== null && folderFiles.length > 0 && (
+          <label>
+            Import folder
+            <select data-testid="import-folder-files" value={path} onChange={(e) => setPath(e.target.value)}>
+              <option value="">(pick a file)</option>
+              {folderFiles.map((f) => (
+                <option key={f.path} value={f.path}>
+                  {f.name} ({count.format(Math.ceil(f.bytes / 1024))} KiB)
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Format
           <select data-testid="import-format" value={format} onChange={(e) => setFormat(e.target.value as ImportFormat)}>

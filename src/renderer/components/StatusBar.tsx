@@ -15,6 +15,7 @@ const CONNECTION_LABELS = {
   open: 'connected',
   closed: 'disconnected',
   unauthorized: 'unauthorized',
+  lagged: 'fell behind',
 } as const;
 
 function NyClock() {

@@ -1,6 +1,8 @@
 // Turns the import form's fields into a `history.import` request. Time zone, bar stamp and column
 // names describe a generic CSV only; the vendor formats fix them, so they are not sent for those.
-import type { RequestOf } from '../../shared/contract';
+// The file comes from `history.chooseImportFile`: the system dialog in the desktop app, the import
+// folder's listing headless (the engine reads no other path).
+import type { RequestOf, ResponseOf } from '../../shared/contract';
 
 export type ImportRequest = RequestOf<'history.import'>;
 export type ImportFormat = ImportRequest['format'];
@@ -37,4 +39,30 @@ export function importRequest(form: ImportFormFields): ImportRequest {
     stamp: form.stamp,
     ...(Object.keys(columns).length > 0 ? { columns } : {}),
   };
+}
+
+export type ImportFileChoice = ResponseOf<'history.chooseImportFile'>;
+export type ImportableFile = Extract<ImportFileChoice, { kind: 'folder' }>['files'][number];
+
+/** What the form shows after "Choose file…": the path to import, or the folder's files to pick from. */
+export interface ChoiceView {
+  /** The path to put in the form (null: keep what is there). */
+  path: string | null;
+  /** The import folder's files (headless engine), or null when a file was picked in the system dialog. */
+  files: readonly ImportableFile[] | null;
+  /** A line for the trader (which folder, or that it is empty). */
+  note: string | null;
+}
+
+export function choiceView(choice: ImportFileChoice): ChoiceView {
+  switch (choice.kind) {
+    case 'chosen':
+      return { path: choice.path, files: null, note: null };
+    case 'canceled':
+      return { path: null, files: null, note: null };
+    case 'folder':
+      return choice.files.length === 0
+        ? { path: null, files: [], note: `The import folder ${choice.folder} holds no files: copy history files there (TRADING_IMPORT_DIR), then choose again.` }
+        : { path: choice.files.length === 1 ? choice.files[0]!.path : null, files: choice.files, note: `Files in the import folder ${choice.folder}` };
+  }
 }

@@ -6,6 +6,8 @@ import { nyDate } from '../components/nyTime';
 import { useCockpit, useHistory, useJobs, useSession, useUi } from '../store/context';
 import { historySelectors } from '../store/history/selectors';
 import { jobsSelectors } from '../store/jobs/selectors';
+import { isActive, queuedLabel } from '../store/jobs/store';
+import { CancelJobButton } from '../components/CancelJobButton';
 import { sessionSelectors } from '../store/session/selectors';
 import { loadHistory } from '../store/wiring';
 
@@ -94,9 +96,13 @@ const JobRow = memo(function JobRow({ jobId }: { jobId: string }) {
       {job.state === 'running' ? (
         <progress value={job.fraction} max={1} />
       ) : (
-        <span className="job-state">{job.state}</span>
+        <span className="job-state" data-testid={`job-state-${jobId}`}>
+          {job.state === 'queued' ? queuedLabel(job) : job.state}
+        </span>
       )}
       <span className="job-message">{job.message}</span>
+      {/* The intraday retrain runs outside the engine's job queue and cannot be canceled. */}
+      {isActive(job) && job.kind !== 'train' && <CancelJobButton jobId={jobId} />}
       <button type="button" className="notice-dismiss" aria-label="Dismiss" data-testid={`job-dismiss-${jobId}`} onClick={() => dismiss(jobId)}>
         ×
       </button>

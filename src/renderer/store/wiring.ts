@@ -5,6 +5,7 @@
 import type { CockpitApi, EventPayload } from '../../shared/contract';
 import type { ConnectionState } from '../api/socket-client';
 import type { EngineClient } from './engine';
+import { isFinished } from './jobs/store';
 import type { CockpitStores } from './index';
 import type { ModelEventKind } from './models/initialState';
 import { readWalkForwardReport } from './models/walkForwardReport';
@@ -106,6 +107,8 @@ function createModelEventNotices(): (e: EventPayload<'models.event'>) => EventPa
 
 /** A walk-forward that failed, or whose report cannot be read, is said as a notice. */
 function walkForwardNotice(p: EventPayload<'job.progress'>): Pick<Notice, 'level' | 'code' | 'message'> | null {
+  // Canceled by the trader (or by the engine's stop): nothing to warn about.
+  if (p.state === 'canceled') return null;
   if (p.state === 'failed') return { level: 'error', code: 'WALK_FORWARD_FAILED', message: p.message };
   if (readWalkForwardReport(p.result) === null) {
     return { level: 'error', code: 'WALK_FORWARD_UNREADABLE', message: `${p.jobId}: the engine's walk-forward report could not be read` };
@@ -168,8 +171,8 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
       if (p.kind === 'import' && finishedNow && !stopped) void loadHistory(engine, stores);
       // The folded job, not the raw event: a late 'running' report must not restart a finished retrain.
       if (p.kind === 'train') models.getState().trainingProgressed(jobs.getState().jobs[p.jobId] ?? p);
-      // Once per walk-forward as well: only the report that ends a running (or unseen) job is judged.
-      const endedNow = (before === undefined || before.state === 'running') && p.state !== 'running';
+      // Once per walk-forward as well: only the report that ends a queued, running (or unseen) job is judged.
+      const endedNow = (before === undefined || !isFinished(before)) && isFinished(p);
       if (p.kind === 'evaluate' && endedNow) {
         const notice = walkForwardNotice(p);
         if (notice) notices.getState().noticeRaised(notice);

@@ -1,7 +1,8 @@
 // Faults in the execution path a review found, kept as regression tests: the LIVE confirmation cannot
 // bypass the daily loss limit; the kill switch replaces a working exit and survives a failed cancel; an
 // ambiguous Alpaca submit is never called rejected; a failed exit submit does not block the end-of-day
-// flatten; a stream event that shows fills the book missed is caught up.
+// flatten; a stream event that shows fills the book missed is caught up. No test sleeps: each waits for
+// the event that shows the engine got past the step under test, then asserts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { NyseCalendar } from '../../../src/main/calendar/nyse';
 import { defaultConfig } from '../../../src/main/config/config';
@@ -37,7 +38,25 @@ const entry = (e: Engine, symbol: string, qty: number, id: string) => {
   return e.execution.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last * 0.98 * 100) / 100, targetPrice: Math.round(last * 1.05 * 100) / 100, reason: 'test', clientOrderId: id });
 };
 const held = (e: Engine, symbol: string): number => e.orders.positions().find((p) => p.symbol === symbol)?.qty ?? 0;
-const settle = (ms = 150): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Resolves once the engine says the kill switch is done: HALTED, every working order canceled, every position sent to close. */
+async function pullKillSwitch(e: Engine): Promise<unknown> {
+  let done = false;
+  const off = e.bus.subscribe('app.notice', (n) => {
+    if (n.code === 'trading.killSwitch') done = true;
+  });
+  try {
+    const answer = await e.dispatch('trading.killSwitch', { reason: 'review' });
+    await waitFor(() => done, 'the kill switch notice');
+    return answer;
+  } finally {
+    off();
+  }
+}
+/**
+ * The broker behind the engine. A test listens on it (Broker.onEvent, after the engine's own listener)
+ * to know when the engine has handled a stream event that changes nothing it can see.
+ */
+const brokerOf = (e: Engine): ExecutionBroker => (e.execution as unknown as { parts: { broker: ExecutionBroker } }).parts.broker;
 
 describe('execution faults: LIVE confirmation', () => {
   it('when the daily loss limit was reached then confirming LIVE again does not re-activate entries', async () => {
@@ -69,23 +88,40 @@ describe('execution faults: kill switch / flatten against the remote broker', ()
     // The trader flattens AAPL; the market order rests (e.g. LULD pause): the fake does not fill it.
     expect(await e.dispatch('positions.flatten', { symbol: 'AAPL' })).toMatchObject({ ok: true, data: { closed: 1 } });
     await waitFor(() => e.orders.openOrders().some((o) => o.side === 'sell' && o.status === 'accepted'), 'flatten accepted');
+    // The protective stop was still being submitted when the flatten began: the flatten waited for it
+    // and canceled it, so no stop works beside the flatten (it would open a short when it triggers).
+    expect([...fake.orders.values()].filter((o) => o.type === 'stop' && o.status !== 'canceled' && o.status !== 'filled')).toEqual([]);
     const posts = fake.postCount;
     // Alpaca's DELETE /v2/orders/{id} only requests the cancel (204, order goes pending_cancel); the
-    // 'canceled' trade update comes later. The fake cancels synchronously, so delay its event by 300 ms.
+    // 'canceled' trade update comes later. The fake cancels synchronously, so hold its event back until
+    // the kill switch is done: the cancel can only have been confirmed by looking the order up.
     const f = fake;
     const send = f.event.bind(f);
+    const late: Array<{ id: string; deliver: () => void }> = [];
     f.event = (ev, o, extra = {}) => {
       if (ev !== 'canceled') return send(ev, o, extra);
       const snapshot = { ...o };
-      setTimeout(() => send(ev, snapshot, extra), 300);
+      late.push({ id: o.client_order_id, deliver: () => send(ev, snapshot, extra) });
       return {};
     };
     // Kill switch: "cancel every working order, then close every position at market".
-    const killed = await e.dispatch('trading.killSwitch', { reason: 'review' });
+    const killed = await pullKillSwitch(e);
     expect(killed).toMatchObject({ ok: true, data: { state: 'HALTED' } });
-    await settle(600);
-    // The protective stop (canceled by the trader's flatten) and the resting flatten (canceled by the kill
-    // switch, confirmed before anything else was sent) are done; one new flatten replaced them.
+    // Now the held 'canceled' updates arrive, in order; wait until the engine has handled every one
+    // (its listener on the broker runs before this one).
+    const handled = new Set<string>();
+    const off = brokerOf(e).onEvent((ev) => {
+      if (ev.type === 'canceled') handled.add(ev.order.clientOrderId);
+    });
+    const delayed = late.splice(0);
+    expect(delayed.length).toBeGreaterThan(0);
+    for (const l of delayed) l.deliver();
+    await waitFor(() => delayed.every((l) => handled.has(l.id)), 'the late canceled updates handled');
+    off();
+    // Whatever the engine started in answer has run its already-resolved steps.
+    await new Promise((r) => setImmediate(r));
+    // The protective stop and the resting flatten are canceled (each cancel confirmed by a lookup before
+    // anything else was sent; the updates came only afterwards); one new flatten replaced them.
     const sells = [...fake.orders.values()].filter((o) => o.side === 'sell');
     expect(sells.map((o) => o.status)).toEqual(['canceled', 'canceled', 'new']);
     expect(sells[0]!.type).toBe('stop');
@@ -105,8 +141,7 @@ describe('execution faults: kill switch / flatten against the remote broker', ()
     const posts = fake.postCount;
     // The broker's order lookup (used by cancel) fails for a moment.
     fake.malformed.add('GET /v2/orders:by_client_order_id');
-    await e.dispatch('trading.killSwitch', { reason: 'review' });
-    await settle();
+    await pullKillSwitch(e);
     expect(e.trading.state.state).toBe('HALTED');
     // The AAPL position must still be sent to close even though the SPY cancel failed.
     expect(fake.postCount).toBe(posts + 1);
@@ -204,7 +239,9 @@ describe('execution faults: the exiting lock', () => {
     const session = calendar.session(START)!;
     clock.advanceTo(session.close - 5 * 60_000);
     clock.advanceBy(2 * 60_000);
-    await settle(20);
+    // The bars above ran synchronously; the simulated broker's answers are promises that already
+    // resolved, so one turn of the event loop lets the engine finish with them.
+    await new Promise((r) => setImmediate(r));
     expect(held(e, 'SPY')).toBe(0);
   });
 });

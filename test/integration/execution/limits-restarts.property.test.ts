@@ -288,7 +288,7 @@ async function runScenario(s: Scenario, stats: Stats): Promise<void> {
       closes.get(symbol)!.push([now, close]);
       rig!.cache.add(bar); // as the data engine: the cache first, then the bus
       rig!.bus.publish('market.bar', bar);
-      rig!.bus.publish('features.row', { symbol, start, values: new Float64Array(FEATURE_NAMES.length), overlays: new Float64Array(0) });
+      rig!.bus.publish('features.row', { symbol, start, values: new Float64Array(FEATURE_NAMES.length), overlays: new Float64Array(0), bar });
     }
     await settle();
     lastBarEnd = now;

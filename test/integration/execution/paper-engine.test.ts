@@ -67,6 +67,8 @@ describe('PAPER engine on the fake Alpaca', () => {
     const { engine: e } = await paperEngine();
     await entry(e, 'AAPL', 8, 'entry-AAPL-drop');
     const before = e.execution.reconciliation!.at;
+    const positionReads = (): number => fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v2/positions')).length;
+    const readsBefore = positionReads();
     fake.dropStream();
     // While the socket is gone the broker fills; no client hears it.
     await waitFor(() => fake.listeningClients === 0, 'stream dropped');
@@ -75,6 +77,8 @@ describe('PAPER engine on the fake Alpaca', () => {
     expect(e.execution.reconciliation!.trigger).toBe('stream');
     expect(e.execution.reconciliation!.at).toBeGreaterThanOrEqual(before);
     expect(e.execution.reconciliation!.caughtUp).toEqual(['entry-AAPL-drop']);
+    // One reconciliation per reconnect: the engine's (the broker no longer runs a pass of its own).
+    expect(positionReads() - readsBefore).toBe(1);
     expect(held(e, 'AAPL')).toBe(8);
     expect(e.orders.fills('entry-AAPL-drop')).toHaveLength(1);
   });

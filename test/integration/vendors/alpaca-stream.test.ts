@@ -3,7 +3,7 @@ import { Secret } from '../../../src/main/config/secret';
 import { AlpacaStreamFeed, type AlpacaStreamOptions } from '../../../src/main/data/vendors/alpaca-stream';
 import { createMemoryLogger } from '../../../src/main/logging/logger';
 import { ALPACA_ERRORS, FAKE_ALPACA_KEY, FAKE_ALPACA_SECRET, FakeAlpacaData, alpacaBar, alpacaRestBar } from '../../fakes/fake-alpaca-data';
-import { MARKET_NOW, WEEKEND_NOW, at10, clockAt, fast, recordingSink, sleep, waitFor, type RecordingSink } from './helpers';
+import { MARKET_NOW, SteppedClock, WEEKEND_NOW, at10, clockAt, fast, recordingSink, waitFor, type RecordingSink } from './helpers';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -73,13 +73,17 @@ describe('Alpaca market data stream', () => {
   });
 
   it('when the key is rejected (402) then health is failed with the reason and it does not retry', async () => {
-    const { fake, feed, sink, log } = await setup({ secretKey: new Secret('wrong-secret') });
+    const clock = new SteppedClock(MARKET_NOW);
+    const { fake, feed, sink, log } = await setup({ secretKey: new Secret('wrong-secret'), clock });
     await feed.start(sink);
     await waitFor(() => sink.lastHealth()?.state === 'failed', 'failed');
-    await sleep(300); // many backoff periods: a retry loop would show up here
+    // Many backoff periods (they cap at 100 ms here): a retry would connect inside this call.
+    expect(clock.nextTimerAt()).toBeNull();
+    clock.advanceBy(10_000);
 
     expect(sink.lastHealth()?.detail).toMatch(/rejected the API key \(402 auth failed\)/);
     expect(sink.lastHealth()?.detail).toContain('TRADING_ALPACA_KEY_ID');
+    expect(feed.stats.connects).toBe(1);
     expect(fake.connectionCount).toBe(1);
     expect(sink.states()).toEqual(['connecting', 'failed']);
     // Neither the key nor the secret reaches a health detail or a log line.
@@ -89,27 +93,35 @@ describe('Alpaca market data stream', () => {
   });
 
   it('when the plan lacks the feed (409) then health is failed, naming the fix, without retrying', async () => {
-    const { fake, feed, sink } = await setup({ feed: 'sip' });
+    const clock = new SteppedClock(MARKET_NOW);
+    const { fake, feed, sink } = await setup({ feed: 'sip', clock });
     fake.subscribeError = ALPACA_ERRORS.insufficientSubscription;
     await feed.start(sink);
     await waitFor(() => sink.lastHealth()?.state === 'failed', 'failed');
-    await sleep(200);
+    // Nothing is scheduled, and many backoff periods later nothing has connected again.
+    expect(clock.nextTimerAt()).toBeNull();
+    clock.advanceBy(10_000);
 
     expect(sink.lastHealth()?.detail).toMatch(/does not include the SIP feed \(409 insufficient subscription\).*TRADING_ALPACA_FEED=iex/);
+    expect(feed.stats.connects).toBe(1);
     expect(fake.connectionCount).toBe(1);
   });
 
   it('when another program holds the connection (406) then health is failed and it retries only after the long wait', async () => {
-    const { fake, feed, sink } = await setup({ connectionLimitRetryMs: 400 });
+    const clock = new SteppedClock(MARKET_NOW);
+    const { fake, feed, sink } = await setup({ connectionLimitRetryMs: 400, clock });
     fake.connectError = ALPACA_ERRORS.connectionLimit;
     await feed.start(sink);
     await waitFor(() => sink.lastHealth()?.state === 'failed', 'failed');
     expect(sink.lastHealth()?.detail).toMatch(/406 connection limit exceeded.*retrying in 400 ms/);
 
-    await sleep(200);
+    clock.advanceBy(399); // the whole wait but its last millisecond: many backoff periods
+    expect(feed.stats.connects).toBe(1);
     expect(fake.connectionCount).toBe(1); // no hammering inside the wait
 
     fake.connectError = null; // the other program let go
+    clock.advanceBy(1); // the wait is over: it connects again
+    expect(feed.stats.connects).toBe(2);
     await waitFor(() => sink.lastHealth()?.state === 'live', 'live again', 2_000);
     expect(fake.connectionCount).toBe(2);
     expect(sink.states()).toEqual(['connecting', 'failed', 'connecting', 'live']);
@@ -238,10 +250,12 @@ describe('Alpaca market data stream', () => {
   });
 
   it('does not call a silent stream stale while the market is closed', async () => {
-    const { feed, sink } = await setup({ staleAfterMs: 80, clock: clockAt(WEEKEND_NOW) });
+    const clock = new SteppedClock(WEEKEND_NOW);
+    const { feed, sink } = await setup({ staleAfterMs: 80, clock });
     await feed.start(sink);
     await waitFor(() => sink.lastHealth()?.state === 'live', 'live');
-    await sleep(400);
+    // Five thresholds of silence: the watchdog checks every 20 ms of it, inside this call.
+    clock.advanceBy(400);
     expect(sink.states()).toEqual(['connecting', 'live']);
   });
 
@@ -271,14 +285,18 @@ describe('Alpaca market data stream', () => {
   });
 
   it('stops cleanly: health stopped, socket closed, no reconnect afterwards', async () => {
-    const { fake, feed, sink } = await setup();
+    const clock = new SteppedClock(MARKET_NOW);
+    const { fake, feed, sink } = await setup({ clock });
     await feed.start(sink);
     await waitFor(() => sink.lastHealth()?.state === 'live', 'live');
     await feed.stop();
-    await sleep(150);
+    // Nothing is left scheduled, and many backoff periods later nothing has connected again.
+    expect(clock.nextTimerAt()).toBeNull();
+    clock.advanceBy(10_000);
 
     expect(sink.lastHealth()).toEqual({ state: 'stopped', detail: 'Alpaca stream stopped' });
     expect(fake.subscribedClients).toBe(0);
+    expect(feed.stats.connects).toBe(1);
     expect(fake.connectionCount).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 // Shared pieces of the vendor stream tests: a sink that records everything, a live clock set to a
-// chosen market instant, seeded jitter, a fetch that refuses any host but loopback, and a poller.
+// chosen market instant, a clock the test steps by hand, seeded jitter, a fetch that refuses any host
+// but loopback, and a poller.
 import type { FeedSink } from '../../../src/main/data/feed';
-import { LiveClock } from '../../../src/main/engine/clock';
+import { LiveClock, SimulatedClock, type CancelTimer, type Clock } from '../../../src/main/engine/clock';
 import { SeededRandom } from '../../../src/main/engine/random';
 import type { Bar, FeedHealthState, QuoteTick, Trade, TradingStatus } from '../../../src/shared/domain';
 
@@ -52,6 +53,43 @@ export function clockAt(start: number): LiveClock {
   return new LiveClock(() => start + (Date.now() - realStart));
 }
 
+/**
+ * A clock that moves only when the test calls `advanceBy`, presented as live (a vendor stream accepts
+ * only a live clock). The stream's reconnect, session, watchdog and ping timers fire inside `advanceBy`,
+ * synchronously, so a test can run many backoff periods at once and then check what happened, or
+ * did not, with no sleep. Sockets and fetches stay real.
+ */
+export class SteppedClock implements Clock {
+  readonly kind = 'live' as const;
+  private readonly sim: SimulatedClock;
+
+  constructor(start: number) {
+    this.sim = new SimulatedClock(start);
+  }
+
+  now(): number {
+    return this.sim.now();
+  }
+
+  at(at: number, fn: () => void): CancelTimer {
+    return this.sim.at(at, fn);
+  }
+
+  every(periodMs: number, fn: () => void): CancelTimer {
+    return this.sim.every(periodMs, fn);
+  }
+
+  /** Moves time on by `ms`, firing every timer due on the way. */
+  advanceBy(ms: number): void {
+    this.sim.advanceBy(ms);
+  }
+
+  /** When the next timer is due; null when nothing is scheduled. */
+  nextTimerAt(): number | null {
+    return this.sim.nextTimerAt();
+  }
+}
+
 export function seededRandom(seed: number): () => number {
   const rng = new SeededRandom(seed);
   return () => rng.next();
@@ -72,8 +110,6 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 3_
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Test timings: fast reconnects, deterministic jitter (a fresh generator per feed). */
 export function fast() {

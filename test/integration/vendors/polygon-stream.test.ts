@@ -3,7 +3,7 @@ import { Secret } from '../../../src/main/config/secret';
 import { PolygonStreamFeed, type PolygonStreamOptions } from '../../../src/main/data/vendors/polygon-stream';
 import { createMemoryLogger } from '../../../src/main/logging/logger';
 import { FAKE_POLYGON_KEY, FakePolygon, polygonMinuteAgg, polygonRestAgg } from '../../fakes/fake-polygon';
-import { MARKET_NOW, at10, clockAt, fast, recordingSink, sleep, waitFor, type RecordingSink } from './helpers';
+import { MARKET_NOW, SteppedClock, at10, clockAt, fast, recordingSink, waitFor, type RecordingSink } from './helpers';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -63,26 +63,34 @@ describe('Polygon stocks stream', () => {
   });
 
   it('when the key is rejected then health is failed with the reason and it does not retry', async () => {
-    const { fake, feed, sink, log } = await setup({ apiKey: new Secret('not-the-key') });
+    const clock = new SteppedClock(MARKET_NOW);
+    const { fake, feed, sink, log } = await setup({ apiKey: new Secret('not-the-key'), clock });
     await feed.start(sink);
     await waitFor(() => sink.lastHealth()?.state === 'failed', 'failed');
-    await sleep(300);
+    // Nothing is scheduled, and many backoff periods later nothing has connected again.
+    expect(clock.nextTimerAt()).toBeNull();
+    clock.advanceBy(10_000);
 
     expect(sink.lastHealth()?.detail).toMatch(/rejected the API key \(auth_failed: authentication failed\).*TRADING_POLYGON_API_KEY/);
+    expect(feed.stats.connects).toBe(1);
     expect(fake.connectionCount).toBe(1);
     expect(JSON.stringify([sink.healthLog, log.lines])).not.toContain('not-the-key');
   });
 
   it('when the connection limit is reached then health is failed and it retries only after the long wait', async () => {
-    const { fake, feed, sink } = await setup({ connectionLimitRetryMs: 400 });
+    const clock = new SteppedClock(MARKET_NOW);
+    const { fake, feed, sink } = await setup({ connectionLimitRetryMs: 400, clock });
     fake.maxConnections = true;
     await feed.start(sink);
     await waitFor(() => sink.lastHealth()?.state === 'failed', 'failed');
     expect(sink.lastHealth()?.detail).toMatch(/max_connections.*retrying in 400 ms/);
-    await sleep(200);
+    clock.advanceBy(399); // the whole wait but its last millisecond: many backoff periods
+    expect(feed.stats.connects).toBe(1);
     expect(fake.connectionCount).toBe(1);
 
     fake.maxConnections = false;
+    clock.advanceBy(1); // the wait is over: it connects again
+    expect(feed.stats.connects).toBe(2);
     await waitFor(() => lives(sink) === 1, 'live', 2_000);
     expect(fake.connectionCount).toBe(2);
   });

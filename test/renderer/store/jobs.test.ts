@@ -1,10 +1,43 @@
 // The jobs store: one entry per long job, its latest progress, finished ones kept until dismissed.
 import { describe, expect, it } from 'vitest';
 import { jobsSelectors } from '../../../src/renderer/store/jobs/selectors';
-import { createJobsStore } from '../../../src/renderer/store/jobs/store';
+import { createJobsStore, isActive, isFinished, queuedLabel } from '../../../src/renderer/store/jobs/store';
 import { importReport, jobProgress } from '../fakes';
 
 describe('jobs store', () => {
+  it('no limit on jobs: a job waiting in the engine queue is kept as queued with its position, then runs, and never goes back to waiting', () => {
+    const jobs = createJobsStore();
+    jobs.getState().jobProgressed(jobProgress({ jobId: 'import-2', state: 'queued', fraction: 0, phase: 'queued', position: 2 }));
+    jobs.getState().jobProgressed(jobProgress({ jobId: 'import-2', state: 'queued', fraction: 0, phase: 'queued', position: 1 }));
+    const queued = jobs.getState().jobs['import-2']!;
+    expect(queued).toMatchObject({ state: 'queued', position: 1 });
+    expect(queuedLabel(queued)).toBe('queued (#1)');
+    expect(isActive(queued)).toBe(true);
+    expect(isFinished(queued)).toBe(false);
+    expect(jobsSelectors.queuedCount(jobs.getState())).toBe(1);
+    expect(jobsSelectors.runningCount(jobs.getState())).toBe(0);
+    expect(jobsSelectors.runningJobIdOf('import')(jobs.getState())).toBe('import-2');
+    // A queued job is not finished: its first running report is taken.
+    jobs.getState().jobProgressed(jobProgress({ jobId: 'import-2', state: 'running', fraction: 0.1, phase: 'parsing' }));
+    expect(jobs.getState().jobs['import-2']).toMatchObject({ state: 'running', fraction: 0.1 });
+    // A stale 'queued' after it started does not put it back in line.
+    jobs.getState().jobProgressed(jobProgress({ jobId: 'import-2', state: 'queued', fraction: 0, phase: 'queued', position: 1 }));
+    expect(jobs.getState().jobs['import-2']?.state).toBe('running');
+    expect(jobsSelectors.queuedCount(jobs.getState())).toBe(0);
+  });
+
+  it('no limit on jobs: a canceled job is finished: no later report revives it, and it is dismissed with the finished ones', () => {
+    const jobs = createJobsStore();
+    jobs.getState().jobProgressed(jobProgress({ jobId: 'evaluate-3', kind: 'evaluate', state: 'queued', fraction: 0, phase: 'queued', position: 1 }));
+    jobs.getState().jobProgressed(jobProgress({ jobId: 'evaluate-3', kind: 'evaluate', state: 'canceled', fraction: 0, phase: 'canceled' }));
+    jobs.getState().jobProgressed(jobProgress({ jobId: 'evaluate-3', kind: 'evaluate', state: 'running', fraction: 0.2 }));
+    expect(jobs.getState().jobs['evaluate-3']?.state).toBe('canceled');
+    expect(jobsSelectors.finishedCount(jobs.getState())).toBe(1);
+    expect(jobsSelectors.runningJobIdOf('evaluate')(jobs.getState())).toBeNull();
+    jobs.getState().finishedJobsDismissed();
+    expect(jobsSelectors.jobIds(jobs.getState())).toEqual([]);
+  });
+
   it('when an import reports progress then its latest fraction and phase are kept under its id', () => {
     const jobs = createJobsStore();
     jobs.getState().jobProgressed(jobProgress({ fraction: 0, phase: 'starting' }));

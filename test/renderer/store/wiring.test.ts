@@ -312,6 +312,34 @@ describe('startCockpit', () => {
     expect(stores.notices.getState().notices.map((n) => n.code)).toEqual(['WALK_FORWARD_UNREADABLE']);
   });
 
+  it('no limit on jobs: when a walk-forward waits in the queue then no notice is raised, and its end after waiting is judged once', () => {
+    const { fake, stores } = start();
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-2', kind: 'evaluate', state: 'queued', fraction: 0, phase: 'queued', position: 2 }));
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-2', kind: 'evaluate', state: 'queued', fraction: 0, phase: 'queued', position: 1 }));
+    expect(stores.notices.getState().notices).toEqual([]);
+    expect(stores.jobs.getState().jobs['evaluate-2']).toMatchObject({ state: 'queued', position: 1 });
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-2', kind: 'evaluate', state: 'failed', fraction: 1, message: 'walk-forward failed: no rows' }));
+    expect(stores.notices.getState().notices.map((n) => n.code)).toEqual(['WALK_FORWARD_FAILED']);
+  });
+
+  it('no limit on jobs: when a walk-forward is canceled, queued or running, then no notice is raised', () => {
+    const { fake, stores } = start();
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-2', kind: 'evaluate', state: 'queued', fraction: 0, phase: 'queued', position: 1 }));
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-2', kind: 'evaluate', state: 'canceled', fraction: 0, phase: 'canceled' }));
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-1', kind: 'evaluate', state: 'running', fraction: 0.4 }));
+    fake.emit('job.progress', jobProgress({ jobId: 'evaluate-1', kind: 'evaluate', state: 'canceled', fraction: 1, phase: 'canceled' }));
+    expect(stores.notices.getState().notices).toEqual([]);
+    expect(stores.jobs.getState().jobs['evaluate-1']?.state).toBe('canceled');
+  });
+
+  it('no limit on jobs: when a retrain waits in the queue then the training flag is on', () => {
+    const { fake, stores } = start();
+    fake.emit('job.progress', jobProgress({ jobId: 'train-1', kind: 'train', state: 'queued', fraction: 0, phase: 'queued', position: 1 }));
+    expect(stores.models.getState().training).toBe(true);
+    fake.emit('job.progress', jobProgress({ jobId: 'train-1', kind: 'train', state: 'canceled', fraction: 0, phase: 'canceled' }));
+    expect(stores.models.getState().training).toBe(false);
+  });
+
   it('when stopped then model events no longer reach the stores', () => {
     const { fake, stores, stop } = start();
     stop();

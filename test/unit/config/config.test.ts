@@ -109,3 +109,71 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRADING_SIM_SPEED: '10' }, { TRADING_SIM_SPEED: '600' }).sim.speed).toBe(600);
   });
 });
+
+describe('issue 12: dates and endpoint overrides are validated', () => {
+  it('TRADING_SIM_START=2011-02-30 (not a calendar date) is refused; every date variable wants a real date', () => {
+    const error = issuesOf(() => loadConfig({ TRADING_SIM_START: '2011-02-30' }));
+    expect(error.issues.map((i) => i.variable)).toEqual(['TRADING_SIM_START']);
+    expect(error.message).toContain('TRADING_SIM_START="2011-02-30"');
+    expect(error.message).toContain('real calendar date YYYY-MM-DD');
+    for (const bad of ['2011-02-30', '2011-13-01', '2011-04-31', '2011-00-10', '2011-01-00', '2011-1-05', '2013-02-29']) {
+      const replay = { TRADING_FEED: 'replay', TRADING_REPLAY_FROM: '2011-01-03', TRADING_REPLAY_TO: '2011-03-31' };
+      expect(issuesOf(() => loadConfig({ TRADING_SIM_START: bad })).issues.map((i) => i.variable)).toEqual(['TRADING_SIM_START']);
+      expect(issuesOf(() => loadConfig({ ...replay, TRADING_REPLAY_FROM: bad })).issues.map((i) => i.variable)).toContain('TRADING_REPLAY_FROM');
+      expect(issuesOf(() => loadConfig({ ...replay, TRADING_REPLAY_TO: bad })).issues.map((i) => i.variable)).toContain('TRADING_REPLAY_TO');
+    }
+    expect(loadConfig({ TRADING_SIM_START: '2012-02-29' }).sim.startDate).toBe('2012-02-29');
+    expect(loadConfig({ TRADING_FEED: 'replay', TRADING_REPLAY_FROM: '2011-01-31', TRADING_REPLAY_TO: '2011-12-31' }).replay).toEqual({ from: '2011-01-31', to: '2011-12-31' });
+  });
+
+  it('TRADING_ALPACA_TRADING_URL=http://evil.example (plain http off loopback, would receive the keys) is refused', () => {
+    const keys = { TRADING_ALPACA_KEY_ID: 'PKSECRETVALUE123', TRADING_ALPACA_SECRET_KEY: 'sk-very-secret-456' };
+    const cases: Array<[string, string]> = [
+      ['TRADING_ALPACA_TRADING_URL', 'http://evil.example'],
+      ['TRADING_ALPACA_DATA_REST_URL', 'http://evil.example'],
+      ['TRADING_ALPACA_TRADING_STREAM_URL', 'ws://evil.example/stream'],
+      ['TRADING_ALPACA_DATA_URL', 'ws://10.0.0.5/v2/iex'],
+      ['TRADING_ALPACA_TRADING_URL', 'http://128.0.0.1'],
+      ['TRADING_ALPACA_TRADING_URL', 'http://127.0.0.1.evil.example'],
+      ['TRADING_ALPACA_TRADING_URL', 'wss://paper-api.alpaca.markets'],
+      ['TRADING_ALPACA_TRADING_STREAM_URL', 'https://paper-api.alpaca.markets/stream'],
+      ['TRADING_ALPACA_TRADING_URL', 'https://paper-api.alpaca.markets#frag'],
+    ];
+    for (const [variable, value] of cases) {
+      const error = issuesOf(() => loadConfig({ ...keys, [variable]: value }));
+      expect(error.issues.map((i) => i.variable), `${variable}=${value}`).toEqual([variable]);
+      expect(error.message).toContain(`${variable}=`);
+      expect(error.message).toMatch(/only on a loopback host \(127\.0\.0\.0\/8, localhost, ::1\)/);
+      expect(error.message).not.toContain('PKSECRETVALUE123');
+      expect(error.message).not.toContain('sk-very-secret-456');
+    }
+  });
+
+  it('an endpoint URL with credentials in it is refused, and the error never shows them', () => {
+    const error = issuesOf(() => loadConfig({ TRADING_ALPACA_TRADING_URL: 'https://PKLEAK:hunter2secret@paper-api.alpaca.markets' }));
+    expect(error.issues.map((i) => i.variable)).toEqual(['TRADING_ALPACA_TRADING_URL']);
+    expect(error.message).toContain('no user:password@');
+    expect(error.message).not.toContain('hunter2secret');
+    expect(error.message).not.toContain('PKLEAK');
+    expect(issuesOf(() => loadConfig({ TRADING_ALPACA_DATA_URL: 'ws://user@127.0.0.1:9/v2/iex' })).issues.map((i) => i.variable)).toEqual(['TRADING_ALPACA_DATA_URL']);
+  });
+
+  it('https/wss anywhere and http/ws on a loopback host (the test fakes) are accepted', () => {
+    const c = loadConfig({
+      TRADING_ALPACA_TRADING_URL: 'https://paper-api.alpaca.markets',
+      TRADING_ALPACA_TRADING_STREAM_URL: 'wss://paper-api.alpaca.markets/stream',
+      TRADING_ALPACA_DATA_URL: 'ws://127.0.0.1:4567/v2/iex',
+      TRADING_ALPACA_DATA_REST_URL: 'http://127.0.0.1:4567',
+    });
+    expect(c.endpoints).toEqual({
+      alpacaTrading: 'https://paper-api.alpaca.markets',
+      alpacaTradingStream: 'wss://paper-api.alpaca.markets/stream',
+      alpacaData: 'ws://127.0.0.1:4567/v2/iex',
+      alpacaDataRest: 'http://127.0.0.1:4567',
+    });
+    for (const url of ['http://localhost:8080', 'http://127.1.2.3:80/x', 'http://[::1]:9000', 'http://api.localhost']) {
+      expect(loadConfig({ TRADING_ALPACA_TRADING_URL: url }).endpoints.alpacaTrading).toBe(url);
+    }
+    expect(loadConfig({ TRADING_ALPACA_TRADING_STREAM_URL: 'ws://localhost:1/stream' }).endpoints.alpacaTradingStream).toBe('ws://localhost:1/stream');
+  });
+});

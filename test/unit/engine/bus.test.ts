@@ -61,4 +61,21 @@ describe('MessageBus', () => {
     bus.publish('news', 'halt');
     expect(seen).toEqual([['price', 3], ['news', 'halt']]);
   });
+
+  it('when components subscribe in the wrong order then their declared phases still decide who handles a bar first', () => {
+    const bus = new MessageBus<Topics, Endpoints>();
+    const seen: string[] = [];
+    bus.subscribe('price', () => seen.push('screen'));
+    bus.subscribe('price', () => seen.push('execution'), 'execution');
+    bus.subscribe('price', () => seen.push('signals'), 'signals');
+    bus.subscribe('price', () => seen.push('features'), 'features');
+    bus.subscribe('price', () => seen.push('cache'), 'data');
+    const unsubscribe = bus.subscribe('price', () => seen.push('features 2'), 'features');
+    bus.publish('price', 1);
+    expect(seen).toEqual(['cache', 'features', 'features 2', 'signals', 'execution', 'screen']);
+    unsubscribe();
+    seen.length = 0;
+    bus.publish('price', 2);
+    expect(seen).toEqual(['cache', 'features', 'signals', 'execution', 'screen']);
+  });
 });

@@ -92,6 +92,10 @@ export interface FakeElectron {
   /** Answers (button index) for the next message boxes, in order; 0 when none is queued. */
   messageBoxResponses: number[];
   errorBoxes: Array<{ title: string; content: string }>;
+  /** What protocol.registerSchemesAsPrivileged was given (Electron allows one call, before ready). */
+  privilegedSchemes: Array<{ scheme: string; privileges?: Record<string, unknown> }>;
+  /** protocol.handle handlers by scheme. */
+  protocolHandlers: Map<string, (request: Request) => Response | Promise<Response>>;
 }
 
 export interface FakeSafeStorageState {
@@ -136,14 +140,22 @@ export interface FakeBrowserWindowInstance extends EventEmitter {
 }
 
 export function createFakeElectron(
-  opts: { singleInstance?: boolean; displays?: Array<{ workArea: Bounds }>; safeStorage?: Partial<FakeSafeStorageState> } = {},
+  opts: {
+    singleInstance?: boolean;
+    displays?: Array<{ workArea: Bounds }>;
+    safeStorage?: Partial<FakeSafeStorageState>;
+    /** app.isPackaged (default false: a development run). */
+    packaged?: boolean;
+    /** The app is already ready when the shell starts (as in src/main/index.ts). */
+    ready?: boolean;
+  } = {},
 ): FakeElectron {
   const app = new EventEmitter() as FakeApp;
   app.quitCalls = 0;
   app.quitted = false;
   app.sandboxEnabled = false;
   app.aboutOptions = null;
-  let ready = false;
+  let ready = opts.ready ?? false;
 
   const state: Omit<FakeElectron, 'electron' | 'app'> = {
     windows: [],
@@ -160,6 +172,8 @@ export function createFakeElectron(
     messageBoxes: [],
     messageBoxResponses: [],
     errorBoxes: [],
+    privilegedSchemes: [],
+    protocolHandlers: new Map(),
   };
 
   const windows = state.windows;
@@ -222,6 +236,7 @@ export function createFakeElectron(
       return Promise.resolve();
     }
     loadFile(path: string): Promise<void> {
+      // The shell loads every page from app:// (or the dev server); file:// is a regression.
       this.loadedFile = path;
       this.webContents.mainFrame.url = `file://${path}`;
       return Promise.resolve();
@@ -239,6 +254,7 @@ export function createFakeElectron(
 
   Object.assign(app, {
     name: 'Trading Cockpit',
+    isPackaged: opts.packaged ?? false,
     requestSingleInstanceLock: () => opts.singleInstance ?? true,
     isReady: () => ready,
     enableSandbox: () => {
@@ -279,6 +295,18 @@ export function createFakeElectron(
       removeHandler: (channel: string) => {
         state.removedHandlers.push(channel);
         state.handlers.delete(channel);
+      },
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: FakeElectron['privilegedSchemes']) => {
+        if (ready) throw new Error('registerSchemesAsPrivileged after ready');
+        if (state.privilegedSchemes.length > 0) throw new Error('registerSchemesAsPrivileged called twice');
+        state.privilegedSchemes.push(...schemes);
+      },
+      handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) => {
+        if (!ready) throw new Error('protocol.handle before ready');
+        if (state.protocolHandlers.has(scheme)) throw new Error(`second handler for ${scheme}:`);
+        state.protocolHandlers.set(scheme, handler);
       },
     },
     shell: {
@@ -338,6 +366,8 @@ export class FakeEngine implements EngineHost {
   started = 0;
   stopped = 0;
   stopDelayMs = 0;
+  /** What secrets() reports: the configured keys the bridge must scrub. */
+  secretValues: string[] = [];
 
   readonly dispatch = vi.fn(async (channel: string, payload: unknown): Promise<Result<unknown>> => {
     this.calls.push({ channel, payload });
@@ -352,6 +382,9 @@ export class FakeEngine implements EngineHost {
   }
   publish<E extends EventName>(event: E, payload: EventPayload<E>): void {
     for (const listener of this.listeners) listener(event, payload);
+  }
+  secrets(): readonly string[] {
+    return this.secretValues;
   }
   async start(): Promise<void> {
     this.started += 1;

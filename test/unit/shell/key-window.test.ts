@@ -116,7 +116,8 @@ describe('the key window', () => {
         webviewTag: false,
       }),
     );
-    expect(keys.loadedFile).toBe(join(outDir, 'preload', 'key-window.html'));
+    expect(keys.loadedUrl).toBe('app://keys/key-window.html');
+    expect(keys.loadedFile).toBeNull();
     expect(keys.menuRemoved).toBe(true);
     keys.emit('ready-to-show');
     expect(keys.shown).toBe(true);
@@ -127,6 +128,7 @@ describe('the key window', () => {
     const keys = openKeyWindow(fake);
     expect(keys.webContents.navigate('https://evil.example/steal')).toBe(false);
     expect(keys.webContents.navigate(`${pathToFileURL('/etc/passwd').href}`)).toBe(false);
+    expect(keys.webContents.navigate('app://keys/other.html')).toBe(false);
     expect(keys.webContents.windowOpenHandler?.({ url: 'https://alpaca.markets/' })).toEqual({ action: 'deny' });
   });
 
@@ -180,11 +182,13 @@ describe('the key window', () => {
   it('when the cockpit window (or anyone but the key window) submits then it is refused and nothing is saved', async () => {
     const { fake, dir, cockpit, outDir } = await startShell();
     const keys = openKeyWindow(fake);
-    const keyPage = pathToFileURL(join(outDir, 'preload', 'key-window.html')).href;
-    keys.webContents.mainFrame.url = keyPage;
+    const keyPage = 'app://keys/key-window.html';
+    expect(keys.webContents.mainFrame.url).toBe(keyPage);
 
     const refused = [
       from(cockpit),
+      // The same file, but over file://: not the key window's page any more.
+      { sender: keys.webContents, senderFrame: { url: pathToFileURL(join(outDir, 'preload', 'key-window.html')).href, parent: null } },
       { sender: keys.webContents, senderFrame: { url: 'https://evil.example/', parent: null } },
       { sender: keys.webContents, senderFrame: { url: keyPage, parent: keys.webContents.mainFrame } },
       { sender: keys.webContents, senderFrame: null },

@@ -31,6 +31,21 @@ describe('menu layout', () => {
     expect(findMenuItem(template, ['Trading', 'Kill switch'])?.accelerator).toBe('CmdOrCtrl+Shift+K');
   });
 
+  it('when the build is packaged then View offers no Reload, Force Reload or Toggle DevTools', () => {
+    for (const isMac of [false, true]) {
+      const template = buildMenuTemplate({ isMac, appName: 'Trading Cockpit', actions: noop, packaged: true });
+      for (const role of ['reload', 'forceReload', 'toggleDevTools']) {
+        expect(findMenuItem(template, ['View', role]), role).toBeUndefined();
+      }
+      expect(findMenuItem(template, ['View', 'resetZoom'])).toBeDefined();
+      const view = findMenuItem(template, ['View']);
+      const items = Array.isArray(view?.submenu) ? view.submenu : [];
+      expect(items[0]?.type).not.toBe('separator');
+    }
+    const dev = buildMenuTemplate({ isMac: false, appName: 'Trading Cockpit', actions: noop });
+    expect(findMenuItem(dev, ['View', 'toggleDevTools'])).toBeDefined();
+  });
+
   it('when a trading item is clicked then its action runs', () => {
     const actions: MenuActions = { ...noop, killSwitch: vi.fn(), trainModels: vi.fn(), openBrokerKeys: vi.fn(), forgetBrokerKeys: vi.fn() };
     const template = buildMenuTemplate({ isMac: false, appName: 'Trading Cockpit', actions });

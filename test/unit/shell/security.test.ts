@@ -1,7 +1,13 @@
 // The pure rules behind the window's lock-down: the policy text, what counts as the app's own
 // page, and which links may leave the app.
 import { describe, expect, it } from 'vitest';
-import { buildContentSecurityPolicy, isSafeExternalUrl, resolveAppLocation } from '../../../src/main/shell/security';
+import {
+  buildContentSecurityPolicy,
+  isAppPage,
+  isDevToolsOrReloadShortcut,
+  isSafeExternalUrl,
+  resolveAppLocation,
+} from '../../../src/main/shell/security';
 
 describe('content security policy', () => {
   it('when built for production then scripts come only from the app and nothing is eval-ed', () => {
@@ -21,27 +27,70 @@ describe('content security policy', () => {
 });
 
 describe('the app page', () => {
-  it('when served from disk then only the built index.html (any hash) is the app', () => {
-    const app = resolveAppLocation('/opt/cockpit/out/renderer/index.html');
-    expect(app.kind).toBe('file');
-    expect(app.isAppUrl('file:///opt/cockpit/out/renderer/index.html#/chart')).toBe(true);
-    expect(app.isAppUrl('file:///opt/cockpit/out/renderer/other.html')).toBe(false);
-    expect(app.isAppUrl('file:///etc/passwd')).toBe(false);
-    expect(app.isAppUrl('https://opt/cockpit/out/renderer/index.html')).toBe(false);
-    expect(app.isAppUrl('not a url')).toBe(false);
+  it('when served by the app protocol then only the app://cockpit origin is the app, file:// never is', () => {
+    const app = resolveAppLocation();
+    expect(app.kind).toBe('app');
+    expect(app.entryUrl).toBe('app://cockpit/index.html');
+    expect(app.isAppUrl('app://cockpit/index.html#/chart')).toBe(true);
+    expect(app.isAppUrl('app://cockpit/')).toBe(true);
+    for (const url of [
+      'file:///opt/cockpit/out/renderer/index.html',
+      'file:///etc/passwd',
+      'app://keys/key-window.html',
+      'app://cockpit.evil.example/index.html',
+      'app://cockpit:8080/index.html',
+      'app://user@cockpit/index.html',
+      'https://cockpit/index.html',
+      'not a url',
+    ]) {
+      expect(app.isAppUrl(url), url).toBe(false);
+    }
+  });
+
+  it('when the key window checks its page then only app://keys/key-window.html (any hash) matches', () => {
+    const page = 'app://keys/key-window.html';
+    expect(isAppPage(page, 'app://keys/key-window.html#x')).toBe(true);
+    expect(isAppPage(page, 'app://keys/other.html')).toBe(false);
+    expect(isAppPage(page, 'app://cockpit/key-window.html')).toBe(false);
+    expect(isAppPage(page, 'file:///opt/cockpit/out/preload/key-window.html')).toBe(false);
   });
 
   it('when served by the dev server then only its origin is the app', () => {
-    const app = resolveAppLocation('/unused/index.html', 'http://localhost:5173/');
+    const app = resolveAppLocation('http://localhost:5173/');
     expect(app.kind).toBe('dev');
     expect(app.isAppUrl('http://localhost:5173/src/main.tsx')).toBe(true);
     expect(app.isAppUrl('http://localhost:5174/')).toBe(false);
     expect(app.isAppUrl('https://localhost:5173/')).toBe(false);
+    expect(app.isAppUrl('app://cockpit/index.html')).toBe(false);
   });
 
   it('when the dev server URL is not http(s) then the start fails', () => {
-    expect(() => resolveAppLocation('/x/index.html', 'file:///tmp/index.html')).toThrow(/http/);
-    expect(() => resolveAppLocation('/x/index.html', 'localhost:5173')).toThrow(/http/);
+    expect(() => resolveAppLocation('file:///tmp/index.html')).toThrow(/http/);
+    expect(() => resolveAppLocation('localhost:5173')).toThrow(/http/);
+  });
+});
+
+describe('DevTools and reload shortcuts in a packaged build', () => {
+  const key = (k: string, mods: Partial<Record<'shift' | 'control' | 'alt' | 'meta', boolean>> = {}) => ({
+    type: 'keyDown' as const,
+    key: k,
+    shift: false,
+    control: false,
+    alt: false,
+    meta: false,
+    ...mods,
+  });
+
+  it('when F12, Ctrl+Shift+I, Cmd+Alt+I, F5 or Ctrl+R is pressed then it is a DevTools or reload shortcut', () => {
+    for (const input of [key('F12'), key('I', { control: true, shift: true }), key('i', { meta: true, alt: true }), key('J', { control: true, shift: true }), key('F5'), key('r', { control: true }), key('R', { meta: true, shift: true })]) {
+      expect(isDevToolsOrReloadShortcut(input), JSON.stringify(input)).toBe(true);
+    }
+  });
+
+  it('when the trader copies, pastes or types then nothing is blocked', () => {
+    for (const input of [key('c', { control: true }), key('v', { meta: true }), key('i'), key('r'), key('K', { control: true, shift: true }), { ...key('F12'), type: 'keyUp' as const }]) {
+      expect(isDevToolsOrReloadShortcut(input), JSON.stringify(input)).toBe(false);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // The shell as a whole, driven through a recording fake of Electron: the window it opens, what the
 // page may do, the IPC bridge, the menu and the quit sequence.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,7 +55,7 @@ async function startShell(
     ...overrides,
   });
   const window = fake.windows[0] as FakeBrowserWindowInstance;
-  const appUrl = pathToFileURL(rendererIndexPath).href;
+  const appUrl = 'app://cockpit/index.html';
   return { fake, engine, shell, dir, rendererIndexPath, appUrl, logger, window };
 }
 
@@ -91,7 +91,9 @@ describe('the cockpit window', () => {
       preload: PRELOAD,
     });
     expect(window.options).toMatchObject({ title: 'Trading Cockpit', backgroundColor: '#131722', show: false });
-    expect(window.loadedFile).toBe(rendererIndexPath);
+    expect(window.loadedUrl).toBe('app://cockpit/index.html');
+    expect(window.loadedFile).toBeNull();
+    expect(rendererIndexPath).toMatch(/index\.html$/);
     expect(engine.started).toBe(1);
     expect(fake.app.sandboxEnabled).toBe(true);
   });
@@ -194,6 +196,121 @@ describe('what the page may load, open and ask for', () => {
     fake.permissionRequestHandler?.({}, 'notifications', granted);
     expect(granted.mock.calls).toEqual([[false], [false]]);
     expect(fake.permissionCheckHandler?.({}, 'clipboard-read', 'file://', {})).toBe(false);
+  });
+});
+
+describe('the app:// protocol', () => {
+  function appHandler(fake: ReturnType<typeof createFakeElectron>) {
+    const handler = fake.protocolHandlers.get('app');
+    if (handler === undefined) throw new Error('no app: protocol handler');
+    return (url: string, init?: RequestInit) => Promise.resolve(handler(new Request(url, init)));
+  }
+  function writeRenderer(rendererIndexPath: string): void {
+    const dir = join(rendererIndexPath, '..');
+    mkdirSync(join(dir, 'assets'), { recursive: true });
+    writeFileSync(rendererIndexPath, '<!doctype html><title>cockpit</title>');
+    writeFileSync(join(dir, 'assets', 'index-abc.js'), 'export {};');
+    writeFileSync(join(dir, '..', 'secret.txt'), 'not for the page');
+  }
+
+  it('when the page is loaded from file:// then that is the bug: the shell serves it from app://cockpit/ instead', async () => {
+    const { fake, window, appUrl, rendererIndexPath } = await startShell();
+    expect(window.loadedFile).toBeNull();
+    expect(window.loadedUrl).toBe('app://cockpit/index.html');
+    // The old address is no longer the app: it may not navigate there nor call the engine from it.
+    expect(window.webContents.navigate(pathToFileURL(rendererIndexPath).href)).toBe(false);
+    const kill = fake.handlers.get('cockpit:trading.killSwitch');
+    const fromFile = { sender: window.webContents, senderFrame: { url: pathToFileURL(rendererIndexPath).href, parent: null } };
+    expect(await kill?.(fromFile, { reason: 'x' })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(appUrl).toBe(window.loadedUrl);
+  });
+
+  it('when the shell starts before ready then app: is registered privileged (standard, secure) but never bypassCSP', async () => {
+    const { fake } = await startShell();
+    expect(fake.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) },
+    ]);
+    expect(fake.privilegedSchemes[0]?.privileges?.bypassCSP).toBeUndefined();
+    expect(fake.protocolHandlers.has('app')).toBe(true);
+  });
+
+  it('when the host starts the shell after ready without registering app: then the start fails loudly', async () => {
+    await expect(startShell({}, { ready: true })).rejects.toThrow(/registerAppScheme/);
+  });
+
+  it('when the renderer asks for its files then they come with the strict CSP header and a content type', async () => {
+    const { fake, rendererIndexPath } = await startShell();
+    writeRenderer(rendererIndexPath);
+    const get = appHandler(fake);
+
+    for (const url of ['app://cockpit/index.html', 'app://cockpit/']) {
+      const page = await get(url);
+      expect(page.status, url).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toContain('<title>cockpit</title>');
+      const policy = page.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("connect-src 'self';");
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).not.toMatch(/unsafe-eval|ws:|wss:/);
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    const script = await get('app://cockpit/assets/index-abc.js');
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('when a request tries to leave the renderer folder then it is refused, with the CSP header still on', async () => {
+    const { fake, rendererIndexPath } = await startShell();
+    writeRenderer(rendererIndexPath);
+    const get = appHandler(fake);
+
+    for (const url of [
+      'app://cockpit/..%2Fsecret.txt',
+      'app://cockpit/assets%2F..%2F..%2Fsecret.txt',
+      'app://cockpit/%2e%2e/secret.txt',
+      'app://cockpit/..%5Csecret.txt',
+      'app://cockpit/%2Fetc%2Fpasswd',
+      'app://cockpit/index.html%00.js',
+      'app://cockpit/%E0%A4%A',
+      'app://cockpit/no-such-file.js',
+      'app://cockpit/assets',
+      'app://other/index.html',
+      'app://keys/index.cjs',
+    ]) {
+      const response = await get(url);
+      expect([400, 404], url).toContain(response.status);
+      expect(await response.text(), url).not.toContain('not for the page');
+      expect(response.headers.get('content-security-policy'), url).toContain("default-src 'self'");
+    }
+    expect((await get('app://cockpit/index.html', { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+});
+
+describe('a packaged build', () => {
+  it('when packaged then View has no Reload or DevTools, windows have devTools off and the shortcuts are swallowed', async () => {
+    const { fake, window } = await startShell({}, { packaged: true });
+    const template = menuTemplate(fake);
+    for (const role of ['reload', 'forceReload', 'toggleDevTools']) {
+      expect(findMenuItem(template, ['View', role]), role).toBeUndefined();
+    }
+    expect(findMenuItem(template, ['View', 'togglefullscreen'])).toBeDefined();
+    expect(window.options.webPreferences?.devTools).toBe(false);
+
+    const press = (key: string, mods: { control?: boolean; shift?: boolean } = {}) => {
+      const event = fakeEvent();
+      window.webContents.emit('before-input-event', event, { type: 'keyDown', key, shift: false, control: false, alt: false, meta: false, ...mods });
+      return event.defaultPrevented;
+    };
+    expect(press('I', { control: true, shift: true })).toBe(true);
+    expect(press('F12')).toBe(true);
+    expect(press('r', { control: true })).toBe(true);
+    expect(press('c', { control: true })).toBe(false);
+  });
+
+  it('when not packaged then DevTools stay available to the developer', async () => {
+    const { fake, window } = await startShell();
+    expect(findMenuItem(menuTemplate(fake), ['View', 'toggleDevTools'])).toBeDefined();
+    expect(window.options.webPreferences?.devTools).toBe(true);
+    expect(window.webContents.listenerCount('before-input-event')).toBe(0);
   });
 });
 

@@ -95,3 +95,80 @@ describe('importer: formats', () => {
     expect(() => importHistory(store, cal, { file: 'b.json', text: multi, format: 'alpaca', symbol: 'SPY' })).toThrow(/not SPY/);
   });
 });
+
+// Security review, issue 12: what an import says about a file, and what a file that holds no bars does.
+const importsRows = (store: HistoryStore): number => (store.db.prepare('SELECT count(*) AS n FROM imports').get() as { n: number }).n;
+const messageOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('expected the import to fail');
+};
+
+describe('importer: messages never quote the file (issue 12)', () => {
+  it('when a JSON file is not JSON then the error names the file and quotes none of it', () => {
+    const store = fresh();
+    const text = 'root:x:0:0:SECRET-7f3a:/root:/bin/bash\n';
+    for (const format of ['polygon', 'alpaca'] as const) {
+      const message = messageOf(() => importHistory(store, cal, { file: 'bars.json', text, format, symbol: 'SPY' }));
+      expect(message).toMatch(/^bars\.json: not valid JSON/);
+      expect(message).not.toContain('root:x');
+      expect(message).not.toContain('SECRET-7f3a');
+    }
+  });
+
+  it('when a CSV header lacks a column then the header is described, not repeated', () => {
+    const store = fresh();
+    const text = 'ALPACA_SECRET=sk-live-123,x,y\n1,2,3\n';
+    const message = messageOf(() => importHistory(store, cal, { file: 'env.csv', text, format: 'csv', symbol: 'SPY' }));
+    expect(message).toMatch(/^env\.csv: no time column found in the header/);
+    expect(message).not.toContain('sk-live-123');
+    expect(message).not.toContain('ALPACA_SECRET');
+  });
+
+  it('when a line is far longer than any bar row then the import stops naming the line, not its text', () => {
+    const store = fresh();
+    const message = messageOf(() => importHistory(store, cal, { file: 'blob.txt', text: `SECRET${'A'.repeat(70_000)}\n`, format: 'ninjatrader', symbol: 'SPY' }));
+    expect(message).toMatch(/^blob\.txt: line 1 is longer than/);
+    expect(message).not.toContain('SECRET');
+  });
+});
+
+describe('importer: files that hold no bars (issue 12)', () => {
+  it('when a file is empty or random bytes then nothing is written, not even the import record, and the one-line reason names the file', () => {
+    const store = fresh();
+    let seed = 7;
+    const random = Array.from({ length: 4096 }, () => String.fromCharCode((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256)).join('');
+    expect(messageOf(() => importHistory(store, cal, { file: 'empty.txt', text: '', format: 'ninjatrader', symbol: 'SPY' }))).toMatch(/^empty\.txt: no bars found/);
+    const message = messageOf(() => importHistory(store, cal, { file: 'noise.bin', text: random, format: 'ninjatrader', symbol: 'SPY' }));
+    expect(message).toMatch(/^noise\.bin: no valid bars in \d+ rows \(/);
+    expect(message.split('\n')).toHaveLength(1);
+    expect(importsRows(store)).toBe(0);
+    expect(store.countBars('1m')).toBe(0);
+  });
+
+  it('when a NinjaTrader export starts with a UTF-8 byte-order mark then its first row is kept', () => {
+    const store = fresh();
+    const text = '\uFEFF20110103 143100;126.7;126.8;126.6;126.7;1000\n20110103 143200;126.7;126.8;126.6;126.7;1000\n';
+    const r = importHistory(store, cal, { file: 'bom.txt', text, format: 'ninjatrader', symbol: 'SPY' });
+    expect(r.rejected).toEqual({});
+    expect(r.accepted).toBe(2);
+  });
+
+  it('when a price is written in hex or with an exponent then the row is non-numeric, not a bar', () => {
+    const store = fresh();
+    const text = [
+      '20110103 143100;0x7E;126.8;126.6;126.7;1000', // 126 in hex
+      '20110103 143200;126.7;1.268e2;126.6;126.7;1000', // 126.8 with an exponent
+      '20110103 143300;126.7;126.8;126.6;126.7;Infinity',
+      '20110103 143400;126.7;126.8;126.6;126.7;1000',
+    ].join('\n');
+    const r = importHistory(store, cal, { file: 'odd.txt', text, format: 'ninjatrader', symbol: 'SPY' });
+    expect(r.rejected).toEqual({ non_numeric: 3 });
+    expect(r.accepted).toBe(1);
+    const csv = 'time,open,high,low,close,volume\n2011-01-03T14:30:00Z,0x7E,126.8,126.6,126.7,10\n2011-01-03T14:31:00Z,126.7,126.8,126.6,126.7,10\n';
+    expect(importHistory(store, cal, { file: 'odd.csv', text: csv, format: 'csv', symbol: 'QQQ' }).rejected).toEqual({ non_numeric: 1 });
+  });
+});

@@ -8,7 +8,7 @@ import { NyseCalendar, type SessionPart } from '../../calendar/nyse';
 import type { CancelTimer, Clock } from '../../engine/clock';
 import type { Logger } from '../../logging/logger';
 import type { FeedSink, MarketFeed } from '../feed';
-import { checkBar } from '../validate-bar';
+import { checkBar, checkQuote, checkTrade } from '../validate-bar';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { BarGate, type BarKind, type GateVerdict } from './bar-gate';
 import { VendorRestError, type FetchFn, type MinuteBarSource } from './rest-bars';
@@ -281,13 +281,15 @@ export abstract class VendorStreamFeed implements MarketFeed {
     else this.passBar(bar, kind, false);
   }
 
+  // An unsound print or quote (a price no market shows, a negative size) goes to the data engine
+  // uncounted here, like an unsound bar: the engine drops it and counts it by its reason.
   protected emitTrade(trade: Trade): void {
-    this.counters.trades++;
+    if (checkTrade(trade) === null) this.counters.trades++;
     this.sink?.trade?.(trade);
   }
 
   protected emitQuote(quote: QuoteTick): void {
-    this.counters.quotes++;
+    if (checkQuote(quote) === null) this.counters.quotes++;
     this.sink?.quote?.(quote);
   }
 

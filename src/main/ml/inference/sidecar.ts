@@ -98,12 +98,12 @@ export function parseSidecar(json: unknown): { ok: true; sidecar: ModelSidecar }
  */
 export async function writeModelDir(dir: string, onnx: Uint8Array, sidecar: Omit<ModelSidecar, 'onnxSha256'>): Promise<ModelSidecar> {
   const full = SidecarSchema.parse({ ...sidecar, onnxSha256: sha256Hex(onnx) });
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const modelPath = join(dir, MODEL_FILE);
   const sidecarPath = join(dir, SIDECAR_FILE);
-  await writeFile(`${modelPath}.tmp`, onnx);
+  await writeFile(`${modelPath}.tmp`, onnx, { mode: 0o600 });
   await rename(`${modelPath}.tmp`, modelPath);
-  await writeFile(`${sidecarPath}.tmp`, `${JSON.stringify(full, null, 2)}\n`);
+  await writeFile(`${sidecarPath}.tmp`, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
   await rename(`${sidecarPath}.tmp`, sidecarPath);
   return full;
 }

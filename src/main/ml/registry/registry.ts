@@ -3,6 +3,7 @@
 // One active model per purpose (the database enforces it); promote and roll back are transactions
 // and events, so the trader can always see which model produced a signal and go back.
 import type { Db } from '../../store/database';
+import { removeModelFolders, sweepOrphanFolders } from './retention';
 
 export type ModelStatus = 'candidate' | 'active' | 'retired' | 'refused';
 
@@ -69,6 +70,43 @@ const fromRow = (r: Row): ModelRecord => ({
   promotedAt: r.promoted_at,
   note: r.note,
 });
+
+/** How many models of each purpose are kept besides the active one and its rollback target. */
+export const DEFAULT_KEEP_RECENT = 20;
+
+/**
+ * What `prune` keeps, per purpose: the active model, the one it replaced (the rollback target), the
+ * newest `keepRecent` other models (candidates, retired and refused alike, by registration time), and
+ * any model `isReferenced` says something still needs. Everything else loses its row, its events and
+ * (when it lies under `modelsDir`) its folder.
+ */
+export interface RetentionPolicy {
+  /** Default DEFAULT_KEEP_RECENT (20); 0 keeps only the active model, its rollback target and referenced ones. */
+  keepRecent?: number;
+  /**
+   * A model still needed elsewhere (an ensemble member being scored, a backtest run that names it) is
+   * never pruned. Default: nothing is referenced; there is no backtest-run table yet, so a caller that
+   * records runs passes its own predicate here.
+   */
+  isReferenced?: (modelId: string) => boolean;
+  /** The folder the registry's model folders live in: only folders inside it are ever deleted. Unset: rows only. */
+  modelsDir?: string;
+  /**
+   * Also delete folders under `modelsDir` that the registry wrote but no row names (left by a crash
+   * between a row's deletion and its folder's, or by a training that died before registering). Only
+   * safe when no training is writing a folder: at start.
+   */
+  sweepOrphans?: boolean;
+}
+
+export interface PruneResult {
+  /** Ids whose rows (and events) were deleted. */
+  deleted: string[];
+  /** Folders removed: the deleted models' and swept orphans. */
+  removedFolders: string[];
+  /** Folders that could not be removed (they are swept as orphans at a later start). */
+  failedFolders: Array<{ dir: string; error: string }>;
+}
 
 export class RegistryError extends Error {
   constructor(message: string) {
@@ -146,6 +184,64 @@ export class ModelRegistry {
       this.event(id, 'promoted', reason);
     })();
     return { promoted: this.get(id)!, retired: retiredId ? this.get(retiredId) : null };
+  }
+
+  /** The model the active one of `purpose` replaced: what `rollback` would go back to; null when none. */
+  rollbackTarget(purpose: string): ModelRecord | null {
+    const current = this.active(purpose);
+    if (!current) return null;
+    const replaced = this.db
+      .prepare("SELECT model_id FROM model_events WHERE event = 'retired' AND detail = ? ORDER BY id DESC LIMIT 1")
+      .get(`replaced by ${current.id}`) as { model_id: string } | undefined;
+    return replaced ? this.get(replaced.model_id) : null;
+  }
+
+  /**
+   * Applies the retention policy (see RetentionPolicy). Rows go first, in one transaction, and only then
+   * their folders: a crash in between leaves folders no row points at (swept later), never a row that
+   * points at a deleted folder. Children of a pruned model lose their parent link (the database's
+   * foreign key allows no dangling parent).
+   */
+  prune(policy: RetentionPolicy = {}): PruneResult {
+    const keepRecent = Math.max(0, Math.floor(policy.keepRecent ?? DEFAULT_KEEP_RECENT));
+    const referenced = policy.isReferenced ?? ((): boolean => false);
+    const victims: ModelRecord[] = [];
+    this.db.transaction(() => {
+      const all = this.list();
+      const purposes = [...new Set(all.map((m) => m.purpose))];
+      const keep = new Set<string>();
+      for (const purpose of purposes) {
+        const active = this.active(purpose);
+        const previous = this.rollbackTarget(purpose);
+        if (active) keep.add(active.id);
+        if (previous) keep.add(previous.id);
+        const others = all
+          .filter((m) => m.purpose === purpose && !keep.has(m.id))
+          .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+        for (const m of others.slice(0, keepRecent)) keep.add(m.id);
+      }
+      for (const m of all) if (!keep.has(m.id) && !referenced(m.id)) victims.push(m);
+      if (victims.length === 0) return;
+      const unlink = this.db.prepare('UPDATE models SET parent_id = NULL WHERE parent_id = ?');
+      const dropEvents = this.db.prepare('DELETE FROM model_events WHERE model_id = ?');
+      const dropRow = this.db.prepare('DELETE FROM models WHERE id = ?');
+      for (const m of victims) unlink.run(m.id);
+      for (const m of victims) {
+        dropEvents.run(m.id);
+        dropRow.run(m.id);
+      }
+    })();
+    const result: PruneResult = { deleted: victims.map((m) => m.id), removedFolders: [], failedFolders: [] };
+    if (policy.modelsDir === undefined) return result;
+    const removed = removeModelFolders(policy.modelsDir, victims.map((m) => m.dir));
+    result.removedFolders.push(...removed.removed);
+    result.failedFolders.push(...removed.failed);
+    if (policy.sweepOrphans) {
+      const swept = sweepOrphanFolders(policy.modelsDir, new Set(this.list().map((m) => m.dir)), new Set(this.list().map((m) => m.id)));
+      result.removedFolders.push(...swept.removed);
+      result.failedFolders.push(...swept.failed);
+    }
+    return result;
   }
 
   /**

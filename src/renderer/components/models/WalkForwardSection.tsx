@@ -8,6 +8,8 @@ import { useCockpit, useHistory, useJobs, useMarket, useModels } from '../../sto
 import { historySelectors } from '../../store/history/selectors';
 import type { JobProgress } from '../../store/jobs/initialState';
 import { jobsSelectors } from '../../store/jobs/selectors';
+import { isActive, queuedLabel } from '../../store/jobs/store';
+import { CancelJobButton } from '../CancelJobButton';
 import type { WalkForwardPeriod } from '../../store/models/initialState';
 import { modelsSelectors } from '../../store/models/selectors';
 import { readWalkForwardReport, type WalkForwardFold, type WalkForwardReport } from '../../store/models/walkForwardReport';
@@ -27,7 +29,7 @@ export function parseSymbols(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-function WalkForwardForm({ running }: { running: boolean }) {
+function WalkForwardForm({ running, queued }: { running: boolean; queued: boolean }) {
   const { engine, stores } = useCockpit();
   const firstSymbol = useMarket((s) => s.symbols[0] ?? '');
   const stored = useHistory(historySelectors.storedSymbols);
@@ -98,8 +100,8 @@ function WalkForwardForm({ running }: { running: boolean }) {
           onChange={(e) => setTrainPeriods(Math.max(1, Math.min(500, Math.round(Number(e.target.value) || DEFAULT_TRAIN_PERIODS))))}
         />
       </label>
-      <button type="submit" data-testid="wf-run" disabled={starting || running || parseSymbols(symbols).length === 0}>
-        {starting ? 'Starting…' : running ? 'Running…' : 'Run'}
+      <button type="submit" data-testid="wf-run" disabled={starting || running || queued || parseSymbols(symbols).length === 0}>
+        {starting ? 'Starting…' : running ? 'Running…' : queued ? 'Queued…' : 'Run'}
       </button>
       {error && (
         <span className="dialog-error" data-testid="wf-error" data-code={error.code}>
@@ -110,14 +112,27 @@ function WalkForwardForm({ running }: { running: boolean }) {
   );
 }
 
-function JobLine({ job }: { job: JobProgress | undefined }) {
-  const fraction = job ? (job.state === 'running' ? job.fraction : 1) : 0;
+/** The followed run's line: its place in the engine's queue, its progress, or how it ended; Cancel while it can be. */
+function JobLine({ jobId, job }: { jobId: string; job: JobProgress | undefined }) {
+  const fraction = job ? (job.state === 'running' ? job.fraction : job.state === 'queued' ? 0 : 1) : 0;
+  const text = !job
+    ? 'waiting for the engine…'
+    : job.state === 'queued'
+      ? `${queuedLabel(job)}: waits for the evaluation ahead of it`
+      : job.state === 'running'
+        ? `${job.phase} · ${Math.round(fraction * 100)}%`
+        : job.message;
   return (
     <div className="wf-job" data-state={job?.state ?? 'waiting'}>
       <progress data-testid="wf-progress" data-state={job?.state ?? 'waiting'} value={fraction} max={1} />
-      <span className={job?.state === 'failed' ? 'wf-phase dialog-error' : 'wf-phase'} data-testid="wf-phase">
-        {job ? (job.state === 'running' ? `${job.phase} · ${Math.round(fraction * 100)}%` : job.message) : 'waiting for the engine…'}
+      <span
+        className={job?.state === 'failed' ? 'wf-phase dialog-error' : 'wf-phase'}
+        data-testid="wf-phase"
+        {...(job?.state === 'queued' && job.position !== undefined ? { 'data-position': job.position } : {})}
+      >
+        {text}
       </span>
+      {job && isActive(job) && <CancelJobButton jobId={jobId} testId="wf-cancel" />}
     </div>
   );
 }
@@ -264,7 +279,7 @@ function FollowedRun({ jobId }: { jobId: string }) {
   const report = useMemo(() => (job?.state === 'done' ? readWalkForwardReport(job.result) : null), [job]);
   return (
     <div className="wf-run" data-testid="wf-job" data-job-id={jobId} data-state={job?.state ?? 'waiting'}>
-      <JobLine job={job} />
+      <JobLine jobId={jobId} job={job} />
       {job?.state === 'done' &&
         (report ? (
           // Keyed by job: a new report starts on its own last fold.
@@ -281,10 +296,11 @@ function FollowedRun({ jobId }: { jobId: string }) {
 export function WalkForwardSection() {
   const jobId = useModels(modelsSelectors.walkForwardJobId);
   const running = useJobs((s) => jobId !== null && s.jobs[jobId]?.state === 'running');
+  const queued = useJobs((s) => jobId !== null && s.jobs[jobId]?.state === 'queued');
   return (
     <section className="models-section" data-testid="models-walk-forward">
       <h3 className="panel-heading">Walk-forward (out of sample, stored history)</h3>
-      <WalkForwardForm running={running} />
+      <WalkForwardForm running={running} queued={queued} />
       {jobId !== null && <FollowedRun jobId={jobId} />}
     </section>
   );

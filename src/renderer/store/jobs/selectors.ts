@@ -1,6 +1,6 @@
 // Atomic selectors over the jobs slice.
 import type { JobKind, JobProgress } from './initialState';
-import { isFinished, type JobsStore } from './store';
+import { isActive, isFinished, type JobsStore } from './store';
 
 export const jobsSelectors = {
   jobIds: (s: JobsStore) => s.jobIds,
@@ -9,14 +9,19 @@ export const jobsSelectors = {
     (s: JobsStore): JobProgress | undefined =>
       jobId === null ? undefined : s.jobs[jobId],
   runningCount: (s: JobsStore): number => s.jobIds.filter((id) => s.jobs[id]?.state === 'running').length,
+  /** Jobs waiting in the engine's queue for a slot of their kind. */
+  queuedCount: (s: JobsStore): number => s.jobIds.filter((id) => s.jobs[id]?.state === 'queued').length,
   finishedCount: (s: JobsStore): number =>
     s.jobIds.filter((id) => {
       const job = s.jobs[id];
       return job !== undefined && isFinished(job);
     }).length,
-  /** The newest job of a kind that is still running, or null. */
+  /** The newest job of a kind that is still running or waiting in the engine's queue, or null. */
   runningJobIdOf:
     (kind: JobKind) =>
     (s: JobsStore): string | null =>
-      s.jobIds.find((id) => s.jobs[id]?.kind === kind && s.jobs[id]?.state === 'running') ?? null,
+      s.jobIds.find((id) => {
+        const job = s.jobs[id];
+        return job !== undefined && job.kind === kind && isActive(job);
+      }) ?? null,
 };

@@ -80,7 +80,7 @@ export function createModelsStore(options: ModelsStoreOptions = {}): ModelsStore
     trainingProgressed: (progress) =>
       set((s) => {
         if (progress.kind !== 'train') return s;
-        const training = progress.state === 'running';
+        const training = progress.state === 'running' || progress.state === 'queued';
         return training === s.training ? s : { training };
       }),
     walkForwardStarted: (run) => set({ walkForward: run }),

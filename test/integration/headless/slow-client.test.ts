@@ -1,0 +1,69 @@
+// Issue 12, finding 1: a client that stops reading may not make the host buffer without bound. Its
+// queue is capped; past the cap it is closed with 4008, which the renderer explains to the trader.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHeadlessServer, type HeadlessServer, type SlowClientInfo } from '../../../src/main/headless/server';
+import { createMemoryLogger } from '../../../src/main/logging/logger';
+import { ok } from '../../../src/shared/contract';
+import { SocketCloseCodes } from '../../../src/shared/socket-close';
+import { openSocket } from '../../helpers/socket';
+import { fakeHost } from './fake-host';
+
+const TOKEN = 'slow-client-token-0123456789';
+const LIMIT = 1024 * 1024;
+const ANSWER_BYTES = 256 * 1024;
+let server: HeadlessServer | null = null;
+
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+function rendererDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'renderer-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>cockpit</title>');
+  return dir;
+}
+
+describe('a socket client that stops reading (issue 12, finding 1)', () => {
+  it('is closed with 4008 once its queue passes the cap, and the queue never grows past the cap', async () => {
+    const host = fakeHost();
+    // Every answer is big, like market.overlays {limit: 20000}.
+    host.answer = () => ok({ points: 'x'.repeat(ANSWER_BYTES) });
+    let slow!: (info: SlowClientInfo) => void;
+    const dropped = new Promise<SlowClientInfo>((r) => (slow = r));
+    server = await startHeadlessServer({
+      engine: host,
+      rendererDir: rendererDir(),
+      port: 0,
+      token: TOKEN,
+      logger: createMemoryLogger(),
+      limits: { maxQueuedBytes: LIMIT, dropEventsAboveBytes: 64 * 1024, closeGraceMs: 20_000 },
+      onSlowClient: (info) => slow(info),
+    });
+    const s = await openSocket(`ws://127.0.0.1:${server.port}/ws`);
+    s.send({ type: 'auth', token: TOKEN });
+    await s.next((m) => m.type === 'auth.ok');
+
+    // Stop reading: the kernel buffers fill, then the host's own queue for this client.
+    const raw = (s.ws as unknown as { _socket: Socket })._socket;
+    raw.pause();
+    // 400 × 256 KiB = 100 MiB asked for, far more than the loopback buffers can hold.
+    for (let id = 1; id <= 400; id++) s.send({ type: 'request', id, channel: 'market.overlays', payload: { limit: 20000 } });
+
+    const info = await dropped;
+    expect(info.limitBytes).toBe(LIMIT);
+    expect(info.queuedBytes).toBeLessThanOrEqual(LIMIT);
+    expect(info.queuedBytes + info.nextMessageBytes).toBeGreaterThan(LIMIT);
+    // Reading again, the client finds the close frame behind what was queued: 4008, not a reset.
+    raw.resume();
+    const closed = await s.closed;
+    expect(closed.code).toBe(SocketCloseCodes.TOO_SLOW);
+    // What it received before the close is bounded by the cap plus the socket buffers, not 100 MiB.
+    const answered = s.messages.filter((m) => m.type === 'response').length;
+    expect(answered).toBeLessThan(400);
+  });
+});
