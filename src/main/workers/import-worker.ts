@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NyseCalendar } from '../calendar/nyse';
 import { openImportSource } from '../data/import/access';
 import { importFailureMessage, importHistory } from '../data/import/importer';
-import { openDatabase } from '../store/database';
+import { importConnectionOptions, openDatabase } from '../store/database';
 import { HistoryStore } from '../store/history-store';
 import type { ImportJob, ImportWorkerMessage } from './import-job';
 
@@ -20,7 +20,7 @@ try {
   const fd = openImportSource(job.source);
   try {
     // Bulk bar upserts: synchronous=NORMAL (see importConnectionOptions); the engine's connection stays FULL.
-    const db = openDatabase(job.dbPath, job.nativeBinding ? { nativeBinding: job.nativeBinding } : {});
+    const db = openDatabase(job.dbPath, importConnectionOptions(job.nativeBinding));
     try {
       const report = importHistory(new HistoryStore(db), new NyseCalendar(), {
         file: job.source.name,
