@@ -21,8 +21,7 @@ import {
   checkPreTrade,
   flattenTimeOf,
   heldQty,
-  sectorExposure,
-  sectorOfSymbol,
+  sectorExposureOfSymbol,
   symbolExposure,
   type PreTradeCheck,
   type PreTradeContext,
@@ -525,7 +524,7 @@ export class ExecutionEngine extends BaseComponent {
         positionValueOpen: book.reduce((v, p) => v + Math.abs(p.qty) * p.avgEntryPrice, 0),
         capitalAtRiskUsed: this.parts.ledger.day().capitalAtRiskUsed,
         symbolExposure: symbolExposure(book, request.symbol),
-        sectorExposure: sectorExposure(book, this.sectorOf, sectorOfSymbol(this.sectorOf, request.symbol)),
+        sectorExposure: sectorExposureOfSymbol(book, this.sectorOf, request.symbol),
       },
       this.options.limits,
     );

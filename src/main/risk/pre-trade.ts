@@ -230,6 +230,20 @@ export function sectorLabel(sectorOf: ReadonlyMap<string, string>, symbol: strin
   return sectorOf.get(symbol) ?? UNCLASSIFIED_SECTOR;
 }
 
+/**
+ * Cost-basis exposure in the sector `symbol` is capped in, in dollars: the hot-path form of
+ * sectorExposure(positions, sectorOf, sectorOfSymbol(sectorOf, symbol)), with no group name built.
+ */
+export function sectorExposureOfSymbol(positions: readonly Position[], sectorOf: ReadonlyMap<string, string>, symbol: string): number {
+  const sector = sectorOf.get(symbol);
+  let v = 0;
+  for (const p of positions) {
+    const other = sectorOf.get(p.symbol);
+    if (sector === undefined ? other === undefined && p.symbol === symbol : other === sector) v += Math.abs(p.qty) * p.avgEntryPrice;
+  }
+  return v;
+}
+
 /** Cost-basis exposure in one sector, in dollars. */
 export function sectorExposure(positions: readonly Position[], sectorOf: ReadonlyMap<string, string>, sector: string): number {
   let v = 0;
@@ -395,10 +409,9 @@ export function checkPreTrade(proposal: ProposedOrder, ctx: PreTradeContext, lim
         break;
       }
       case 'sectorCap': {
-        const sector = sectorOfSymbol(ctx.sectorOf, order.symbol);
         const cap = (limits.sectorCapPct / 100) * limits.bankroll;
-        const after = sectorExposure(ctx.positions, ctx.sectorOf, sector) + sectorExposure(ctx.working ?? [], ctx.sectorOf, sector) + orderValue;
-        if (after > cap + MONEY_TOLERANCE) return deny(check, `${sector} sector exposure would reach ${usd(after)} (cap ${usd(cap)} = ${pct(limits.sectorCapPct)} of bankroll)`);
+        const after = sectorExposureOfSymbol(ctx.positions, ctx.sectorOf, order.symbol) + sectorExposureOfSymbol(ctx.working ?? [], ctx.sectorOf, order.symbol) + orderValue;
+        if (after > cap + MONEY_TOLERANCE) return deny(check, `${sectorOfSymbol(ctx.sectorOf, order.symbol)} sector exposure would reach ${usd(after)} (cap ${usd(cap)} = ${pct(limits.sectorCapPct)} of bankroll)`);
         break;
       }
     }

@@ -10,6 +10,7 @@ import {
   PRE_TRADE_CHECKS,
   riskLimits,
   sectorExposure,
+  sectorExposureOfSymbol,
   sectorLabel,
   sectorOfSymbol,
   symbolExposure,
@@ -319,6 +320,8 @@ describe('pre-trade checks', () => {
       const book = [{ symbol: 'YYY', qty: 10, avgEntryPrice: 100 }, { symbol: 'ZZZ', qty: 91, avgEntryPrice: 100 }];
       expect(sectorExposure(book, SECTORS, sectorOfSymbol(SECTORS, 'YYY'))).toBe(1_000);
       expect(sectorOfSymbol(SECTORS, 'YYY')).toBe('Unclassified (YYY)');
+      // The hot-path form agrees with the named one for mapped and unmapped symbols alike.
+      for (const sym of ['YYY', 'ZZZ', 'BBB', 'AAA']) expect(sectorExposureOfSymbol(book, SECTORS, sym)).toBe(sectorExposure(book, SECTORS, sectorOfSymbol(SECTORS, sym)));
       expect(sectorLabel(SECTORS, 'YYY')).toBe('Unclassified');
       expect(sectorLabel(SECTORS, 'BBB')).toBe(SECTORS.get('BBB'));
     });
