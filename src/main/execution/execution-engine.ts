@@ -149,10 +149,11 @@ export class ExecutionEngine extends BaseComponent {
   private recentSubmits: SubmitRecord[] = [];
   /** The latest reconciliation, and the chain that keeps two from running at once. */
   private lastReconciliation: ReconciliationSummary | null = null;
-  /** Orders whose submit call has not returned yet: a reconciliation leaves them alone. */
-  private readonly inFlight = new Set<string>();
-  /** The submit calls still out, by order id: a clear waits for a symbol's before it cancels (see clearAsync). */
-  private readonly submitting = new Map<string, { symbol: string; done: Promise<unknown> }>();
+  /**
+   * Orders whose submit call has not returned yet, by id: a reconciliation leaves them alone, and a
+   * clear waits for a symbol's before it cancels (see clearAsync).
+   */
+  private readonly inFlight = new Map<string, { symbol: string; done: Promise<void> }>();
   /** Entries being canceled at the flatten time. */
   private readonly cancelling = new Set<string>();
   /** Entries done filling whose protective stop is still to be placed. */
@@ -922,12 +923,12 @@ export class ExecutionEngine extends BaseComponent {
 
   /** True once no submit of `symbol` is still out (waiting up to the cancel-confirmation time); false when one still is. */
   private async submitsSettled(symbol: string): Promise<boolean> {
-    const pending = [...this.submitting.values()].filter((s) => s.symbol === symbol).map((s) => s.done);
+    const pending = [...this.inFlight.values()].filter((s) => s.symbol === symbol).map((s) => s.done);
     if (pending.length === 0) return true;
     const settled = await Promise.race([Promise.all(pending).then(() => true), this.pause(CANCEL_CONFIRM_TRIES * CANCEL_CONFIRM_MS).then(() => false)]);
     // Let the answers' own bookkeeping (accepted, rejected) land before the book is read again.
     await Promise.resolve();
-    return settled && ![...this.submitting.values()].some((s) => s.symbol === symbol);
+    return settled && ![...this.inFlight.values()].some((s) => s.symbol === symbol);
   }
 
   /** Cancels one order at a remote broker and applies the broker's final copy; false when that could not be confirmed. */
@@ -996,11 +997,10 @@ export class ExecutionEngine extends BaseComponent {
     }
     bus.publish('orders.update', toPayload(recorded.order));
     this.recentSubmits = [...this.recentSubmits.filter((s) => now - s.time < 120_000), { time: now, symbol: request.symbol, side: request.side, qty: request.qty, type: request.type }];
-    this.inFlight.add(request.clientOrderId);
-    const submitted = broker.submit(request);
-    this.submitting.set(request.clientOrderId, { symbol: request.symbol, done: submitted.catch(() => undefined) });
+    let answered: () => void = () => {};
+    this.inFlight.set(request.clientOrderId, { symbol: request.symbol, done: new Promise<void>((r) => (answered = r)) });
     try {
-      const back = await submitted;
+      const back = await broker.submit(request);
       // The submit's answer is the broker's word too: a remote broker's refusal (4xx) comes only here, and
       // its acknowledgement may come here before the stream says so. Fills come from the stream only.
       const stored = store.get(request.clientOrderId);
@@ -1015,7 +1015,7 @@ export class ExecutionEngine extends BaseComponent {
       bus.publish('app.notice', { level: 'error', code: 'execution.broker', message: `${broker.label} did not take ${request.clientOrderId}: ${detail}`, at: now });
     } finally {
       this.inFlight.delete(request.clientOrderId);
-      this.submitting.delete(request.clientOrderId);
+      answered();
     }
     return store.get(request.clientOrderId) ?? recorded.order;
   }

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Fill, Order, Position } from '../../../src/main/execution/types';
 import type { ReconciliationSummary } from '../../../src/main/execution/execution-engine';
 import type { TradingStateChange } from '../../../src/shared/domain';
+import { waitFor } from '../vendors/helpers';
 import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, FakeAlpacaTrading, type FakeOrder } from '../../fakes/fake-alpaca-trading';
 
 interface Book {
@@ -128,7 +129,11 @@ describe('the engine process killed mid-order in PAPER mode', () => {
       const inFlightId = lines.at(-1)!.slice(8);
 
       // While the engine is down the broker keeps filling, and the trader places an order on the web.
-      await new Promise((r) => setTimeout(r, 200));
+      const settledAtBroker = (o: FakeOrder): boolean => {
+        const n = Number(o.client_order_id.split('-').at(-1));
+        return !ours(o) || (Number.isFinite(n) && n % 5 === 0) || !['new', 'accepted', 'partially_filled'].includes(o.status);
+      };
+      await waitFor(() => [...broker.orders.values()].every(settledAtBroker), 'the broker filled everything it fills while the engine was down', 10_000);
       clearInterval(filler);
       const outside = broker.addOutsideOrder('AAPL', 3);
       const inFlightAtBroker = broker.orderByClientId(inFlightId)!;

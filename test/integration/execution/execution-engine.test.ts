@@ -112,7 +112,7 @@ describe('execution engine', () => {
     m.engine.bus.publish('models.scores', { start: held.start, symbols: ['AAPL'], probUp: new Float32Array([0.45]), modelId: 'model-1' });
     expect(m.engine.orders.openOrders().map((o) => o.type)).toEqual(['stop']); // only the protective stop
     m.engine.bus.publish('models.scores', { start: held.start, symbols: ['AAPL'], probUp: new Float32Array([0.3]), modelId: 'model-1' });
-    await new Promise((r2) => setTimeout(r2, 0));
+    await new Promise((r2) => setImmediate(r2));
     const exit = m.engine.orders.openOrders().find((o) => o.side === 'sell' && o.type === 'market')!;
     expect(exit.reason).toContain('exit mlExit');
     // The protective stop was canceled first: the two can never both sell.
@@ -150,7 +150,7 @@ describe('execution engine', () => {
     current = second;
     await second.engine.start();
     expect(second.engine.trading.state.state).toBe('HALTED');
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setImmediate(r));
     const flatten = second.engine.orders.openOrders().find((o) => o.reason.startsWith('flatten:'));
     expect(flatten).toMatchObject({ symbol: 'AAPL', side: 'sell', qty: 3 });
     // No protective stop is left beside it (the old one was lost with the simulated broker).
