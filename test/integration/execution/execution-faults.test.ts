@@ -83,10 +83,15 @@ describe('execution faults: kill switch / flatten against the remote broker', ()
     fake = await FakeAlpacaTrading.start();
     const { engine: e } = await paperEngine(fake);
     expect((await entry(e, 'AAPL', 10, 'entry-AAPL-k1')).ok).toBe(true);
+    // A slow broker: the protective stop the fill places is at Alpaca, but its POST is still unanswered
+    // when the trader flattens.
+    fake.submitDelayMs = 300;
     fake.fill('entry-AAPL-k1', 10, 100);
     await waitFor(() => held(e, 'AAPL') === 10, 'held 10');
+    await waitFor(() => [...fake!.orders.values()].some((o) => o.type === 'stop'), 'the protective stop created at the broker, its answer pending');
     // The trader flattens AAPL; the market order rests (e.g. LULD pause): the fake does not fill it.
     expect(await e.dispatch('positions.flatten', { symbol: 'AAPL' })).toMatchObject({ ok: true, data: { closed: 1 } });
+    fake.submitDelayMs = 0;
     await waitFor(() => e.orders.openOrders().some((o) => o.side === 'sell' && o.status === 'accepted'), 'flatten accepted');
     // The protective stop was still being submitted when the flatten began: the flatten waited for it
     // and canceled it, so no stop works beside the flatten (it would open a short when it triggers).
