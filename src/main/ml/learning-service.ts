@@ -14,7 +14,7 @@ import type { FeatureRow } from '../features/feature-engine';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC, FEATURES } from '../features/spec';
 import type { Logger } from '../logging/logger';
 import { startWorker } from '../workers/launch';
-import type { TrainJob, TrainWorkerMessage } from '../workers/train-worker';
+import type { HoldoutScores, TrainJob, TrainWorkerMessage } from '../workers/train-worker';
 import { buildDriftReference, driftedFeatures, featureDrift, type DriftReference } from './drift';
 import { averageProbabilities, ensembleWeights } from './ensemble';
 import type { GbdtParams } from './gbdt/trainer';
@@ -23,8 +23,8 @@ import type { InferenceService } from './inference/inference-service';
 import { logLoss } from './metrics';
 import { exportTreeEnsemble } from './onnx/export-trees';
 import { DEFAULT_KEEP_RECENT, type ModelRecord, type ModelRegistry } from './registry/registry';
-import { meanAbsShap, topContributors, treeShap } from './shap/tree-shap';
-import { predictProba, type TreeEnsemble } from './tree-model';
+import { topContributors, treeShap } from './shap/tree-shap';
+import type { TreeEnsemble } from './tree-model';
 import type { Scores } from '../../shared/messages';
 export type { Scores } from '../../shared/messages';
 
@@ -77,6 +77,8 @@ interface Pending {
 }
 
 const RET_1 = FEATURE_NAMES.indexOf('ret_1');
+/** Held-out rows the global importance (mean |SHAP|) of a retrained model is taken on. */
+const IMPORTANCE_ROWS = 300;
 const SESSION_FEATURES = new Set(FEATURES.filter((f) => f.group === 'session').map((f) => f.name));
 
 export class LearningService extends BaseComponent {
@@ -284,7 +286,9 @@ export class LearningService extends BaseComponent {
       featureNames: [...FEATURE_NAMES],
       params: this.options.params,
       ...(early ? { valid: { x: w.x.slice(fitN * FEATURE_COUNT, cut * FEATURE_COUNT), y: w.y.slice(fitN, cut), n: cut - fitN } } : {}),
+      holdout: { x: w.x.slice(cut * FEATURE_COUNT, w.n * FEATURE_COUNT), n: w.n - cut, importanceRows: IMPORTANCE_ROWS, ...(this.activeModel ? { active: this.activeModel } : {}) },
     };
+    const judgedActive = this.activeModel;
     const worker = startWorker('train-worker', job);
     let settled = false;
     const fail = (message: string): void => {
@@ -298,8 +302,15 @@ export class LearningService extends BaseComponent {
       if (m.type === 'progress') progress('running', m.fraction * 0.8, m.phase, m.phase);
       else if (m.type === 'failed') fail(m.message);
       else if (m.type === 'trained') {
+        if (!m.holdout) {
+          fail('the training worker did not score the held-out rows');
+          void worker.terminate();
+          return;
+        }
         settled = true;
-        this.decide(m.model, m.seconds, w, cut, reason, jobId)
+        // The active model changed meanwhile (a promotion by hand): it is scored again, through onnxruntime.
+        const scored: HoldoutScores = this.activeModel === judgedActive ? m.holdout : { probUp: m.holdout.probUp, importance: m.holdout.importance };
+        this.decide(m.model, m.seconds, scored, w, cut, reason, jobId)
           .then(() => progress('done', 1, 'done', 'retrain finished'))
           .catch((error: unknown) => {
             progress('failed', 1, 'failed', `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -319,31 +330,34 @@ export class LearningService extends BaseComponent {
   }
 
   /** Candidate vs active on the same newest held-out rows; promote only on a real improvement. */
-  private async decide(model: TreeEnsemble, seconds: number, w: { x: Float32Array; y: Float32Array; t: Float64Array; n: number }, cut: number, reason: string, jobId: string): Promise<void> {
+  private async decide(
+    model: TreeEnsemble,
+    seconds: number,
+    scored: HoldoutScores,
+    w: { x: Float32Array; y: Float32Array; t: Float64Array; n: number },
+    cut: number,
+    reason: string,
+    jobId: string,
+  ): Promise<void> {
     const hx = w.x.subarray(cut * FEATURE_COUNT, w.n * FEATURE_COUNT);
     const hy = w.y.subarray(cut, w.n);
     const hn = w.n - cut;
-    const pos = (m: TreeEnsemble): Float64Array => {
-      const p = predictProba(m, hx, hn);
-      const out = new Float64Array(hn);
-      for (let i = 0; i < hn; i++) out[i] = p[i * 2 + 1]!;
-      return out;
-    };
-    const candidateP = pos(model);
+    // Scored in the training worker: predicting and explaining the held-out rows is as heavy as a
+    // small training, and this thread serves the bus and the cockpit.
+    const candidateP = scored.probUp;
+    if (candidateP.length !== hn) throw new Error(`the training worker scored ${candidateP.length} held-out rows, not ${hn}; not registered`);
     if (candidateP.some((v) => !Number.isFinite(v))) throw new Error('the trained model gives non-finite probabilities on the held-out rows; not registered');
     const candidateLoss = logLoss(hy, candidateP);
     // The active model is judged through the same onnxruntime session that trades with it, so a
     // model loaded from disk (or promoted by hand) is compared just like one trained this session.
-    const activeLoss = await this.activeHoldoutLoss(hx, hy, hn);
+    const activeLoss = await this.activeHoldoutLoss(scored, hx, hy, hn);
     let base = 0;
     for (let i = 0; i < cut; i++) base += w.y[i]!;
     base = Math.min(1 - 1e-6, Math.max(1e-6, base / cut));
     const priorLoss = logLoss(hy, new Float64Array(hn).fill(base));
 
-    // Global importance: mean |SHAP| on a sample of the held-out rows.
-    const sample = Math.min(hn, 300);
-    const shap = treeShap(model, hx.subarray(0, sample * FEATURE_COUNT), sample);
-    const importance = Object.fromEntries(meanAbsShap(shap, FEATURE_NAMES).map((f) => [f.feature, f.meanAbsShap]));
+    // Global importance: mean |SHAP| on a sample of the held-out rows (computed in the worker).
+    const importance = scored.importance;
 
     const id = `intraday-${new Date(this.clock.now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${jobId}`;
     const dir = join(this.options.modelsDir, id);
@@ -419,13 +433,9 @@ export class LearningService extends BaseComponent {
     this.pruneModels(false);
   }
 
-  private async activeHoldoutLoss(hx: Float32Array, hy: Float32Array, hn: number): Promise<number> {
-    if (this.activeModel) {
-      const p = predictProba(this.activeModel, hx, hn);
-      const out = new Float64Array(hn);
-      for (let i = 0; i < hn; i++) out[i] = p[i * 2 + 1]!;
-      return logLoss(hy, out);
-    }
+  private async activeHoldoutLoss(scored: HoldoutScores, hx: Float32Array, hy: Float32Array, hn: number): Promise<number> {
+    // An active model trained this session was scored beside the candidate in the worker.
+    if (scored.activeProbUp?.length === hn) return logLoss(hy, scored.activeProbUp);
     if (!this.inference.hasModel()) return Number.POSITIVE_INFINITY;
     try {
       const p = await this.inference.score(Float32Array.from(hx), hn);

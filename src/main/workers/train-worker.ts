@@ -2,7 +2,8 @@
 // runs a walk-forward evaluation over stored history.
 import { parentPort, workerData } from 'node:worker_threads';
 import { trainGbdt, type GbdtParams } from '../ml/gbdt/trainer';
-import type { TreeEnsemble } from '../ml/tree-model';
+import { predictProba, type TreeEnsemble } from '../ml/tree-model';
+import { meanAbsShap, treeShap } from '../ml/shap/tree-shap';
 import { NyseCalendar } from '../calendar/nyse';
 import { buildDataset } from '../features/dataset';
 import { openDatabase } from '../store/database';
@@ -20,6 +21,11 @@ export type TrainJob =
       params: GbdtParams;
       /** Early-stopping rows (the newest part of the training window). */
       valid?: { x: Float32Array; y: Float32Array; n: number };
+      /**
+       * Held-out rows the trained model is judged on: the worker scores them (P(up) per row) and takes the
+       * global importance (mean |SHAP|) on the first `importanceRows`, so the engine's thread does neither.
+       */
+      holdout?: { x: Float32Array; n: number; importanceRows: number; active?: TreeEnsemble };
     }
   | {
       kind: 'walk-forward';
@@ -35,9 +41,24 @@ export type TrainJob =
 
 export type TrainWorkerMessage =
   | { type: 'progress'; fraction: number; phase: string }
-  | { type: 'trained'; model: TreeEnsemble; seconds: number }
+  | { type: 'trained'; model: TreeEnsemble; seconds: number; holdout?: HoldoutScores }
   | { type: 'report'; report: Omit<WalkForwardReport, 'lastModel'> }
   | { type: 'failed'; message: string };
+
+/** The trained model (and the active one, when sent) on the held-out rows. */
+export interface HoldoutScores {
+  probUp: Float64Array;
+  /** The active model's P(up) on the same rows, when the job carried it. */
+  activeProbUp?: Float64Array;
+  importance: Record<string, number>;
+}
+
+const probUpOf = (model: TreeEnsemble, x: Float32Array, n: number): Float64Array => {
+  const p = predictProba(model, x, n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = p[i * 2 + 1]!;
+  return out;
+};
 
 const job = workerData as TrainJob & { __entry?: string };
 const post = (m: TrainWorkerMessage): void => parentPort!.postMessage(m);
@@ -50,7 +71,20 @@ async function run(): Promise<void> {
       job.params,
       job.valid ? { x: job.valid.x, y: job.valid.y, n: job.valid.n, f: job.f } : undefined,
     );
-    post({ type: 'trained', model: result.model, seconds: result.seconds });
+    if (!job.holdout) {
+      post({ type: 'trained', model: result.model, seconds: result.seconds });
+      return;
+    }
+    const { x, n, importanceRows, active } = job.holdout;
+    post({ type: 'progress', fraction: 0.9, phase: `scoring ${n} held-out rows` });
+    const sample = Math.min(n, importanceRows);
+    const shap = treeShap(result.model, x.subarray(0, sample * job.f), sample);
+    const holdout: HoldoutScores = {
+      probUp: probUpOf(result.model, x, n),
+      importance: Object.fromEntries(meanAbsShap(shap, job.featureNames).map((f) => [f.feature, f.meanAbsShap])),
+    };
+    if (active) holdout.activeProbUp = probUpOf(active, x, n);
+    post({ type: 'trained', model: result.model, seconds: result.seconds, holdout });
     return;
   }
   const db = openDatabase(job.dbPath, job.nativeBinding ? { nativeBinding: job.nativeBinding, readonly: true } : { readonly: true });
