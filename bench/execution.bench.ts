@@ -32,7 +32,7 @@ export async function preTradeLatency(): Promise<BenchResult> {
     sectorOf: new Map(positions.map((p, i) => [p.symbol, i % 2 ? 'Tech' : 'Energy'])),
   };
   const proposal: ProposedOrder = {
-    order: { clientOrderId: 'e', symbol: 'AAA', side: 'buy', qty: 4, type: 'limit', timeInForce: 'ioc', limitPrice: 100.5, reason: 'bench' },
+    order: { clientOrderId: 'e', symbol: 'AAA', side: 'buy', qty: 4, type: 'limit', timeInForce: 'ioc', limitPrice: 100.5, intent: 'entry', reason: 'bench' },
     riskStop: 99,
     entry: true,
   };

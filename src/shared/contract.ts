@@ -2,6 +2,7 @@
 // and every push event (main → renderer) with its payload schema. Main handlers, the preload, the
 // headless socket bridge and the renderer all import this module, so a call is typed end to end.
 import { z } from 'zod';
+import { EXIT_RULES, ORDER_INTENTS } from './domain';
 
 // ---------------------------------------------------------------- shared schemas
 
@@ -177,6 +178,9 @@ export const OrderSchema = z.strictObject({
   stopPrice: Finite.optional(),
   trailPrice: Finite.optional(),
   bracket: z.strictObject({ takeProfit: Finite, stopLoss: Finite }).optional(),
+  intent: z.enum(ORDER_INTENTS),
+  exitRule: z.enum(EXIT_RULES).optional(),
+  parentId: z.string().optional(),
   reason: z.string(),
   status: OrderStatusSchema,
   filledQty: z.number().int(),

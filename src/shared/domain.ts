@@ -83,3 +83,78 @@ export interface TradingStatus {
   halted: boolean;
   reason: string;
 }
+
+// ---- orders, fills, positions (the engine, the risk checks and the cockpit share these) ----
+// Money: float dollars rounded to the cent at the edges; quantities are whole shares.
+
+export type Side = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
+export type TimeInForce = 'day' | 'ioc';
+export type OrderStatus = 'new' | 'accepted' | 'partially_filled' | 'filled' | 'canceled' | 'rejected' | 'expired';
+
+/**
+ * What an order is for, as data: an `entry` opens or adds; an `exit` closes a position by one of the
+ * managed exit rules; a `flatten` closes everything of a symbol (the trader, the kill switch, the
+ * end-of-day flatten); a `protective-stop` is an entry's hard stop held at the broker.
+ */
+export const ORDER_INTENTS = ['entry', 'exit', 'flatten', 'protective-stop'] as const;
+export type OrderIntent = (typeof ORDER_INTENTS)[number];
+
+/** The managed exit rules (src/main/risk/exits.ts), in the words the blotter and the chart use. */
+export const EXIT_RULES = ['hardStop', 'target', 'trailingStop', 'peakExit', 'mlExit', 'timeStop', 'eodFlatten'] as const;
+export type ExitRule = (typeof EXIT_RULES)[number];
+
+export interface OrderRequest {
+  /** Idempotency key: a resend with the same id never creates a second order. */
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  type: OrderType;
+  timeInForce: TimeInForce;
+  limitPrice?: number;
+  stopPrice?: number;
+  /** Trailing stop distance in dollars (trailing_stop). */
+  trailPrice?: number;
+  /** Bracket legs attached to an entry (take-profit limit and stop-loss), held at the broker. */
+  bracket?: { takeProfit: number; stopLoss: number };
+  intent: OrderIntent;
+  /** The exit rule that sent an exit, a protective stop ('hardStop') or the end-of-day flatten ('eodFlatten'). */
+  exitRule?: ExitRule;
+  /** The entry a protective stop protects. */
+  parentId?: string;
+  /** Why the engine sent it, in words (signal id, exit detail, the flatten's cause): for the audit trail only. */
+  reason: string;
+}
+
+export interface Order extends OrderRequest {
+  /** Broker's id (the simulated broker makes its own). */
+  brokerOrderId: string;
+  status: OrderStatus;
+  filledQty: number;
+  avgFillPrice: number | null;
+  submittedAt: number;
+  updatedAt: number;
+  /** Reason of a rejection or cancel, as the broker said it. */
+  note: string;
+}
+
+export interface Fill {
+  clientOrderId: string;
+  brokerOrderId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  price: number;
+  fees: number;
+  time: number;
+  /** Broker's execution id: a duplicate event with the same id is ignored. */
+  executionId: string;
+}
+
+export interface Position {
+  symbol: string;
+  /** Signed: positive long, negative short. */
+  qty: number;
+  avgEntryPrice: number;
+}

@@ -68,8 +68,8 @@ async function call<C extends RequestChannel>(channel: C, payload: RequestOf<C>)
   return result.data;
 }
 
-/** The exit rule in an order's reason (`exit peakExit: …`), or null for an entry or a flatten. */
-const exitRuleOf = (o: Pick<Order, 'reason'>): string | null => /^exit (\w+):/.exec(o.reason)?.[1] ?? null;
+/** The exit rule an order carries (a protective stop's is the hard stop), or null for an entry or the trader's flatten. */
+const exitRuleOf = (o: Pick<Order, 'exitRule'>): string | null => o.exitRule ?? null;
 
 /** Pixels in the chart's canvases within a few levels of `rgb`. */
 async function pixelsOf(p: Page, rgb: [number, number, number]): Promise<number> {

@@ -107,6 +107,12 @@ export class FakeAlpacaTrading {
     return this.createOrder({ symbol, qty: String(qty), side, type: 'limit', time_in_force: 'day', limit_price: '1.00', client_order_id: `web-${++this.seq}` });
   }
 
+  /** An open order with the cockpit's own id that the cockpit's book does not have (a restored backup). */
+  addLostOwnOrder(clientOrderId: string, symbol: string, qty: number, side: 'buy' | 'sell', type: 'limit' | 'stop', price: number): FakeOrder {
+    const priceField = type === 'stop' ? { stop_price: price.toFixed(2) } : { limit_price: price.toFixed(2) };
+    return this.createOrder({ symbol, qty: String(qty), side, type, time_in_force: 'day', ...priceField, client_order_id: clientOrderId });
+  }
+
   setPosition(symbol: string, qty: number, avg: number): void {
     if (qty === 0) this.positions.delete(symbol);
     else this.positions.set(symbol, { qty, avg });

@@ -21,7 +21,7 @@ import {
   type AlpacaOrder,
   type TradeUpdate,
 } from './alpaca-schemas';
-import type { Broker, Fill, Order, OrderEvent, OrderRequest, OrderStatus, Position, TimeInForce } from './types';
+import type { Broker, BrokerOrder, Fill, OrderEvent, OrderRequest, OrderStatus, Position, TimeInForce } from './types';
 import { TERMINAL_STATUSES } from './types';
 
 export const ALPACA_PAPER = Object.freeze({ restUrl: 'https://paper-api.alpaca.markets', streamUrl: 'wss://paper-api.alpaca.markets/stream' });
@@ -181,7 +181,7 @@ export class AlpacaBroker implements Broker {
    * a lookup so the order is never doubled; 429 waits Retry-After; a 4xx is a 'rejected' order with the
    * broker's message. Throws only when the broker never confirmed either way (code 'unconfirmed').
    */
-  async submit(request: OrderRequest): Promise<Order> {
+  async submit(request: OrderRequest): Promise<BrokerOrder> {
     this.requests.set(request.clientOrderId, request);
     const invalid = this.checkRequest(request);
     if (invalid) return this.rejected(request, invalid);
@@ -224,7 +224,7 @@ export class AlpacaBroker implements Broker {
       if (duplicate || ambiguous) {
         // An earlier try may have got through (and a duplicate says one did): never answer "rejected" for an
         // order that may exist. Only a lookup that succeeds decides; a failed lookup leaves it unconfirmed.
-        let existing: Order | null;
+        let existing: BrokerOrder | null;
         try {
           existing = await this.orderByClientId(request.clientOrderId);
         } catch (err) {
@@ -266,7 +266,7 @@ export class AlpacaBroker implements Broker {
   }
 
   /** Asks the broker to cancel; returns the order as the broker then has it (a closed order is returned unchanged). */
-  async cancel(clientOrderId: string): Promise<Order> {
+  async cancel(clientOrderId: string): Promise<BrokerOrder> {
     // The broker's id is known from the submit answer or the stream; looked up only when it is not.
     let brokerOrderId = this.brokerIds.get(clientOrderId);
     if (brokerOrderId === undefined) {
@@ -285,14 +285,14 @@ export class AlpacaBroker implements Broker {
   }
 
   /** One order by the broker's id (GET /v2/orders/{id}). */
-  async orderById(brokerOrderId: string, clientOrderId = brokerOrderId): Promise<Order> {
+  async orderById(brokerOrderId: string, clientOrderId = brokerOrderId): Promise<BrokerOrder> {
     const res = await this.http('GET', `/v2/orders/${encodeURIComponent(brokerOrderId)}`);
     if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca order ${clientOrderId}: ${res.detail}`, 'network');
     if (res.status >= 400) throw new AlpacaBrokerError(`alpaca order ${clientOrderId}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
     return this.toOrder(this.parse(alpacaOrderSchema, res.body, 'GET /v2/orders/{id}'));
   }
 
-  async openOrders(): Promise<Order[]> {
+  async openOrders(): Promise<BrokerOrder[]> {
     const body = await this.getJson('/v2/orders?status=open&limit=500&nested=true');
     return this.parse(alpacaOrderListSchema, body, 'GET /v2/orders').map((o) => this.toOrder(o));
   }
@@ -308,7 +308,7 @@ export class AlpacaBroker implements Broker {
   }
 
   /** The order with this client order id, or null when the broker has none. */
-  async orderByClientId(clientOrderId: string): Promise<Order | null> {
+  async orderByClientId(clientOrderId: string): Promise<BrokerOrder | null> {
     const res = await this.http('GET', `/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`);
     if (res.kind === 'network') throw new AlpacaBrokerError(`alpaca order lookup ${clientOrderId}: ${res.detail}`, 'network');
     if (res.status === 404) return null;
@@ -582,14 +582,14 @@ export class AlpacaBroker implements Broker {
     return body;
   }
 
-  private toOrder(a: AlpacaOrder): Order {
+  private toOrder(a: AlpacaOrder): BrokerOrder {
     if (a.id) this.brokerIds.set(a.client_order_id, a.id);
     const req = this.requests.get(a.client_order_id);
     const now = this.now();
     const tif: TimeInForce = a.time_in_force === 'ioc' ? 'ioc' : 'day';
     const tp = a.legs?.find((l) => l.type === 'limit')?.limit_price ?? null;
     const sl = a.legs?.find((l) => l.type === 'stop' || l.type === 'stop_limit')?.stop_price ?? null;
-    const order: Order = {
+    const order: BrokerOrder = {
       clientOrderId: a.client_order_id,
       symbol: a.symbol,
       side: a.side,
@@ -613,12 +613,12 @@ export class AlpacaBroker implements Broker {
     return order;
   }
 
-  private rejected(r: OrderRequest, note: string): Order {
+  private rejected(r: OrderRequest, note: string): BrokerOrder {
     const now = this.now();
     return { ...r, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, submittedAt: now, updatedAt: now, note };
   }
 
-  private async lookupQuietly(clientOrderId: string): Promise<Order | null> {
+  private async lookupQuietly(clientOrderId: string): Promise<BrokerOrder | null> {
     try {
       return await this.orderByClientId(clientOrderId);
     } catch (err) {

@@ -33,7 +33,8 @@ import type { RiskLedger } from '../risk/risk-ledger';
 import { sizePosition, type SizingMethod, type SizingResult } from '../risk/sizing';
 import type { TradingStateMachine } from '../risk/trading-state';
 import type { OrderStore } from './order-store';
-import { TERMINAL_STATUSES, type Broker, type Fill, type Order, type OrderEvent, type OrderRequest, type Position, type Side } from './types';
+import { adoptedIntent, isOwnOrderId } from './order-ids';
+import { TERMINAL_STATUSES, type Broker, type BrokerOrder, type Fill, type Order, type OrderEvent, type OrderRequest, type Position, type Side } from './types';
 
 /** A trade idea on its way to the broker: direction, protective stop and how to size it. */
 export interface EntryProposal {
@@ -76,22 +77,17 @@ export interface ExecutionOptions {
   protectiveStops?: boolean;
 }
 
-/** The reason every protective stop order starts with (the blotter and the chart read it as a stop). */
-export const PROTECTIVE_REASON = 'exit hardStop: protective stop';
 const CANCEL_CONFIRM_TRIES = 50;
 const CANCEL_CONFIRM_MS = 100;
 
 /** How far through the last trade a "market" entry's marketable limit goes, in percent. */
 export const DEFAULT_MARKETABLE_LIMIT_PCT = 0.5;
 
-/** The ids the engine gives its orders: entries, exits and flattens. */
-export const OWN_ORDER_ID = /^(entry|exit|flatten)-/;
-
 /** Broker the engine drives: the Broker seam, plus the bar input of a simulated broker (it matches orders on bars). */
 export type ExecutionBroker = Broker & {
   onBar?(bar: Bar): void;
   /** A simulated broker cancels synchronously (its events land in the store before this returns). */
-  cancelNow?(clientOrderId: string): Order;
+  cancelNow?(clientOrderId: string): BrokerOrder;
 };
 
 /** What a reconciliation with the broker found and did. */
@@ -328,7 +324,7 @@ export class ExecutionEngine extends BaseComponent {
     const { store, broker, bus, clock, log } = this.parts;
     const summary: ReconciliationSummary = { trigger, at: clock.now(), neverReached: [], caughtUp: [], adopted: [], outside: [], positionMismatches: [], error: null };
     const notice = (level: 'info' | 'warn' | 'error', message: string): void => bus.publish('app.notice', { level, code: 'execution.reconcile', message, at: clock.now() });
-    let brokerOpen: Order[];
+    let brokerOpen: BrokerOrder[];
     let brokerPositions: Position[];
     try {
       [brokerOpen, brokerPositions] = await Promise.all([broker.openOrders(), broker.positions()]);
@@ -343,7 +339,7 @@ export class ExecutionEngine extends BaseComponent {
     try {
       for (const local of store.openOrders()) {
         if (this.inFlight.has(local.clientOrderId)) continue;
-        let there = openAtBroker.get(local.clientOrderId) ?? null;
+        let there: BrokerOrder | null = openAtBroker.get(local.clientOrderId) ?? null;
         if (!there && broker.orderByClientId) there = await broker.orderByClientId(local.clientOrderId);
         if (!there) {
           // The broker never got it: the engine stopped between the store and the send (or a simulated
@@ -356,11 +352,12 @@ export class ExecutionEngine extends BaseComponent {
       }
       for (const b of brokerOpen) {
         if (store.get(b.clientOrderId)) continue;
-        if (OWN_ORDER_ID.test(b.clientOrderId)) {
+        if (isOwnOrderId(b.clientOrderId)) {
           // Ours, but the store lost it (it cannot, short of a restored backup): follow it again from here.
-          // Its kind comes from our id (an adopted entry is canceled at the flatten time like any other).
-          const kind = b.clientOrderId.startsWith('entry-') ? 'entry' : b.clientOrderId.startsWith('flatten-') ? 'flatten' : 'exit';
-          store.recordSubmitted({ ...b, reason: `${kind}: adopted at reconciliation (${b.reason})`, status: 'accepted', filledQty: 0, avgFillPrice: null, note: 'adopted at reconciliation' });
+          // What it is for follows from what it does to the book (an adopted entry is canceled at the
+          // flatten time like any other, an adopted stop protects the shares it covers).
+          const intent = adoptedIntent(b, this.heldQtyOf(b.symbol));
+          store.recordSubmitted({ ...b, ...intent, reason: `adopted at reconciliation (${b.reason})`, status: 'accepted', filledQty: 0, avgFillPrice: null, note: 'adopted at reconciliation' });
           this.catchUp(store.get(b.clientOrderId)!, b);
           summary.adopted.push(b.clientOrderId);
         } else {
@@ -398,10 +395,10 @@ export class ExecutionEngine extends BaseComponent {
   }
 
   /** Applies the broker's copy of an own order that moved on while we were not listening. True when anything changed. */
-  private catchUp(local: Order, there: Order): boolean {
+  private catchUp(local: Order, there: BrokerOrder): boolean {
     let changed = false;
     let current = local;
-    const brokerView: Order = { ...there, clientOrderId: local.clientOrderId };
+    const brokerView: BrokerOrder = { ...there, clientOrderId: local.clientOrderId };
     if (current.status === 'new' && there.status !== 'new' && !(there.status === 'rejected' && there.filledQty === 0)) {
       changed = this.applyLocal({ type: 'accepted', order: { ...brokerView, status: 'accepted' } }) || changed;
       current = this.parts.store.get(local.clientOrderId)!;
@@ -485,7 +482,8 @@ export class ExecutionEngine extends BaseComponent {
       qty,
       type: limitPrice !== undefined ? 'limit' : 'market',
       timeInForce: marketable !== undefined ? 'ioc' : 'day',
-      reason: `entry: ${proposal.reason}`,
+      intent: 'entry',
+      reason: proposal.reason,
     };
     if (limitPrice !== undefined) order.limitPrice = limitPrice;
     const proposed: ProposedOrder = { order, riskStop: proposal.stopPrice, entry: true };
@@ -583,9 +581,13 @@ export class ExecutionEngine extends BaseComponent {
       return false;
     }
     const now = clock.now();
-    const order = exitOrder({ symbol, qty: left, avgEntryPrice: 0 }, 'eodFlatten', cause, now);
-    order.clientOrderId = `flatten-${symbol}-${now}-${randomUUID().slice(0, 8)}`;
-    order.reason = `flatten: ${cause}`;
+    const order: OrderRequest = {
+      ...exitOrder({ symbol, qty: left, avgEntryPrice: 0 }, 'eodFlatten', cause, now),
+      clientOrderId: `flatten-${symbol}-${now}-${randomUUID().slice(0, 8)}`,
+      intent: 'flatten',
+      reason: cause,
+    };
+    delete order.exitRule; // the trader's flatten or the kill switch, not a rule
     // The flatten stays pending until the symbol is flat (a flatten the broker cancels is sent again).
     return this.sendExitOrder(order, true);
   }
@@ -762,7 +764,7 @@ export class ExecutionEngine extends BaseComponent {
 
   /** Working protective stops of a symbol (the hard stops held at the broker). */
   private protectiveStops(symbol: string): Order[] {
-    return this.parts.store.openOrders().filter((o) => o.symbol === symbol && o.type === 'stop' && o.reason.startsWith(PROTECTIVE_REASON));
+    return this.parts.store.openOrders().filter((o) => o.symbol === symbol && o.intent === 'protective-stop');
   }
 
   /** Shares covered by protective stops that were at the broker before `barStart` (so could have matched that bar). */
@@ -792,12 +794,12 @@ export class ExecutionEngine extends BaseComponent {
       const covered = this.protectiveStops(entry.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
       const qty = Math.min(item.qty, Math.max(0, position * entrySign - covered));
       if (qty <= 0) continue;
-      this.placeStop(id, entry.symbol, entry.side === 'buy' ? 'sell' : 'buy', qty, levels.stopPrice, `for ${item.entryId}`);
+      this.placeStop(id, entry.symbol, entry.side === 'buy' ? 'sell' : 'buy', qty, levels.stopPrice, item.entryId);
     }
   }
 
   /** Sends one protective stop; it must only reduce the position (checked as a flatten), else the engine keeps the stop. */
-  private placeStop(clientOrderId: string, symbol: string, side: Side, qty: number, stopPrice: number, what: string): void {
+  private placeStop(clientOrderId: string, symbol: string, side: Side, qty: number, stopPrice: number, parentId: string | null): void {
     const { store, clock } = this.parts;
     const now = clock.now();
     const order: OrderRequest = {
@@ -808,8 +810,11 @@ export class ExecutionEngine extends BaseComponent {
       type: 'stop',
       timeInForce: 'day',
       stopPrice,
-      reason: `${PROTECTIVE_REASON} ${stopPrice} at ${this.parts.broker.label} ${what}`,
+      intent: 'protective-stop',
+      exitRule: 'hardStop',
+      reason: `protective stop ${stopPrice} at ${this.parts.broker.label}${parentId ? ` for ${parentId}` : ' (restored)'}`,
     };
+    if (parentId !== null) order.parentId = parentId;
     const check = checkPreTrade({ order, flatten: true }, this.context(symbol, now, store.positions(), 0, 0, null, this.lastTradePrice(symbol)), this.options.limits);
     if (!check.ok || check.intent !== 'flatten') {
       this.notice('error', 'execution.protect', `No protective stop for ${symbol} (${check.ok ? 'it would add exposure' : check.reason}); the engine manages the stop`);
@@ -864,7 +869,7 @@ export class ExecutionEngine extends BaseComponent {
       const missing = Math.abs(p.qty) - covered;
       if (missing <= 0 || tracked?.stopPrice === undefined) continue;
       const id = `exit-stop-${p.symbol}-again-${clock.now()}-${randomUUID().slice(0, 8)}`;
-      this.placeStop(id, p.symbol, p.qty > 0 ? 'sell' : 'buy', missing, tracked.stopPrice, 'placed again for uncovered shares');
+      this.placeStop(id, p.symbol, p.qty > 0 ? 'sell' : 'buy', missing, tracked.stopPrice, null);
     }
   }
 
@@ -934,7 +939,7 @@ export class ExecutionEngine extends BaseComponent {
   /** Cancels one order at a remote broker and applies the broker's final copy; false when that could not be confirmed. */
   private async cancelOneConfirmed(o: Order): Promise<boolean> {
     const { broker, store, log } = this.parts;
-    let back: Order;
+    let back: BrokerOrder;
     try {
       back = await broker.cancel(o.clientOrderId);
       if (this.stopped) return false; // answered after stop: the next start reconciles it
@@ -1065,7 +1070,7 @@ export class ExecutionEngine extends BaseComponent {
       this.track(fill);
       bus.publish('positions.update', { positions: store.positions() });
       // Each entry fill gets its hard stop at the broker (after the simulated broker's bar, if inside it).
-      if (order.reason.startsWith('entry') && this.options.protectiveStops !== false) {
+      if (order.intent === 'entry' && this.options.protectiveStops !== false) {
         this.toProtect.push({ entryId: order.clientOrderId, qty: fill.qty, key: fill.executionId });
         this.placeProtection();
       }
@@ -1154,7 +1159,7 @@ export class ExecutionEngine extends BaseComponent {
   private workingEntries(): Position[] {
     const out: Position[] = [];
     for (const o of this.parts.store.openOrders()) {
-      if (!o.reason.startsWith('entry')) continue;
+      if (o.intent !== 'entry') continue;
       const rest = o.qty - o.filledQty;
       const price = o.limitPrice ?? o.stopPrice ?? this.lastTradePrice(o.symbol);
       if (rest <= 0 || price === null) continue;
@@ -1168,7 +1173,7 @@ export class ExecutionEngine extends BaseComponent {
     const flattenAt = flattenTimeOf(this.parts.calendar, now, this.options.limits.flattenMinutesBeforeClose);
     if (flattenAt !== null && now < flattenAt) return;
     for (const o of this.parts.store.openOrders()) {
-      if (!o.reason.startsWith('entry') || this.cancelling.has(o.clientOrderId) || this.inFlight.has(o.clientOrderId)) continue;
+      if (o.intent !== 'entry' || this.cancelling.has(o.clientOrderId) || this.inFlight.has(o.clientOrderId)) continue;
       this.parts.log.info('entry canceled at the flatten time', { clientOrderId: o.clientOrderId });
       this.cancelInBackground(o, 'cancel at the flatten time');
     }

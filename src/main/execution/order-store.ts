@@ -3,7 +3,7 @@
 import { nyDateKey } from '../calendar/ny-time';
 import type { Db } from '../store/database';
 import { transition, type OrderRefusal, type OrderTransition } from './order-state';
-import type { Fill, Order, OrderEvent, OrderStatus, Position, Side } from './types';
+import type { ExitRule, Fill, Order, OrderEvent, OrderIntent, OrderStatus, Position, Side } from './types';
 
 interface OrderRow {
   client_order_id: string;
@@ -18,6 +18,9 @@ interface OrderRow {
   trail_price: number | null;
   bracket_json: string | null;
   reason: string;
+  intent: OrderIntent;
+  exit_rule: ExitRule | null;
+  parent_id: string | null;
   status: OrderStatus;
   filled_qty: number;
   avg_fill_price: number | null;
@@ -84,6 +87,7 @@ function toOrder(row: OrderRow): Order {
     qty: row.qty,
     type: row.type,
     timeInForce: row.time_in_force,
+    intent: row.intent,
     reason: row.reason,
     status: row.status,
     filledQty: row.filled_qty,
@@ -92,6 +96,8 @@ function toOrder(row: OrderRow): Order {
     updatedAt: row.updated_at,
     note: row.note,
   };
+  if (row.exit_rule !== null) order.exitRule = row.exit_rule;
+  if (row.parent_id !== null) order.parentId = row.parent_id;
   if (row.limit_price !== null) order.limitPrice = row.limit_price;
   if (row.stop_price !== null) order.stopPrice = row.stop_price;
   if (row.trail_price !== null) order.trailPrice = row.trail_price;
@@ -149,9 +155,9 @@ function prepareStatements(db: Db) {
   return {
     insertOrder: db.prepare(`
       INSERT INTO orders (client_order_id, broker_order_id, symbol, side, qty, type, time_in_force, limit_price, stop_price,
-        trail_price, bracket_json, reason, status, filled_qty, avg_fill_price, submitted_at, updated_at, note, trading_day)
+        trail_price, bracket_json, reason, intent, exit_rule, parent_id, status, filled_qty, avg_fill_price, submitted_at, updated_at, note, trading_day)
       VALUES (@client_order_id, @broker_order_id, @symbol, @side, @qty, @type, @time_in_force, @limit_price, @stop_price,
-        @trail_price, @bracket_json, @reason, @status, @filled_qty, @avg_fill_price, @submitted_at, @updated_at, @note, @trading_day)
+        @trail_price, @bracket_json, @reason, @intent, @exit_rule, @parent_id, @status, @filled_qty, @avg_fill_price, @submitted_at, @updated_at, @note, @trading_day)
       ON CONFLICT (client_order_id) DO NOTHING`),
     getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
     updateOrder: db.prepare(`
@@ -214,6 +220,9 @@ export class OrderStore {
           trail_price: order.trailPrice ?? null,
           bracket_json: order.bracket ? JSON.stringify(order.bracket) : null,
           reason: order.reason,
+          intent: order.intent,
+          exit_rule: order.exitRule ?? null,
+          parent_id: order.parentId ?? null,
           status: order.status,
           filled_qty: order.filledQty,
           avg_fill_price: order.avgFillPrice,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bar } from '../../shared/domain';
 import type { Clock, CancelTimer } from '../engine/clock';
-import type { Broker, Fill, Order, OrderEvent, OrderRequest, Position, Side } from './types';
+import type { Broker, BrokerOrder, Fill, Order, OrderEvent, OrderRequest, Position, Side } from './types';
 import { TERMINAL_STATUSES } from './types';
 import { feesForFill, NO_FEES, validateFeeSchedule, type FeeSchedule } from './fees';
 import {
@@ -112,11 +112,11 @@ export class SimBroker implements Broker {
 
   // ---- Broker interface ----
 
-  async submit(request: OrderRequest): Promise<Order> {
+  async submit(request: OrderRequest): Promise<BrokerOrder> {
     return this.submitNow(request);
   }
 
-  async cancel(clientOrderId: string): Promise<Order> {
+  async cancel(clientOrderId: string): Promise<BrokerOrder> {
     return this.cancelNow(clientOrderId);
   }
 
@@ -166,7 +166,7 @@ export class SimBroker implements Broker {
     return { ...order };
   }
 
-  cancelNow(clientOrderId: string): Order {
+  cancelNow(clientOrderId: string): BrokerOrder {
     const w = this.orders.get(clientOrderId);
     if (!w) {
       const now = this.clock.now();
@@ -386,8 +386,8 @@ export class SimBroker implements Broker {
       };
       return this.track(order, entry);
     };
-    const tp = make({ ...base, clientOrderId: `${o.clientOrderId}-tp`, type: 'limit', limitPrice: o.bracket!.takeProfit, reason: `take-profit of ${o.clientOrderId}` });
-    const sl = make({ ...base, clientOrderId: `${o.clientOrderId}-sl`, type: 'stop', stopPrice: o.bracket!.stopLoss, reason: `stop-loss of ${o.clientOrderId}` });
+    const tp = make({ ...base, clientOrderId: `${o.clientOrderId}-tp`, type: 'limit', limitPrice: o.bracket!.takeProfit, intent: 'exit', exitRule: 'target', parentId: o.clientOrderId, reason: `take-profit of ${o.clientOrderId}` });
+    const sl = make({ ...base, clientOrderId: `${o.clientOrderId}-sl`, type: 'stop', stopPrice: o.bracket!.stopLoss, intent: 'protective-stop', exitRule: 'hardStop', parentId: o.clientOrderId, reason: `stop-loss of ${o.clientOrderId}` });
     tp.sibling = sl;
     sl.sibling = tp;
     entry.legs = { takeProfit: tp, stopLoss: sl };

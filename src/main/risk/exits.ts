@@ -4,7 +4,7 @@
 // the decision time are arguments.
 import type { Bar } from '../../shared/domain';
 import { nyClock, type NyseCalendar } from '../calendar/nyse';
-import type { OrderRequest, Position } from '../execution/types';
+import type { ExitRule, OrderRequest, Position } from '../../shared/domain';
 import { flattenTimeOf } from './pre-trade';
 
 export interface ExitRules {
@@ -33,7 +33,8 @@ export interface TrackedPosition extends Position {
   targetPrice?: number;
 }
 
-export type ExitReason = 'hardStop' | 'target' | 'trailingStop' | 'peakExit' | 'mlExit' | 'timeStop' | 'eodFlatten';
+/** The managed exit rules (the contract's ExitRule). */
+export type ExitReason = ExitRule;
 
 /** When several fire on the same bar, the first here is the reason (a stop before a target: the worse case). */
 export const EXIT_PRIORITY: readonly ExitReason[] = ['hardStop', 'trailingStop', 'peakExit', 'mlExit', 'target', 'timeStop', 'eodFlatten'];
@@ -126,7 +127,10 @@ export function mlExitDecision(position: TrackedPosition, probUp: number, scored
   return { reason: 'mlExit', detail, order: exitOrder(position, 'mlExit', detail, now), flatten: false, triggerPrice: lastPrice };
 }
 
-/** A market order for the whole position on the other side: it only ever reduces to zero. */
+/**
+ * A market order for the whole position on the other side: it only ever reduces to zero. The end-of-day
+ * flatten is a flatten (it closes whatever is left, past every other rule); the others are exits.
+ */
 export function exitOrder(position: Position, reason: ExitReason, detail: string, now: number): OrderRequest {
   return {
     clientOrderId: `exit-${position.symbol}-${reason}-${now}`,
@@ -135,6 +139,8 @@ export function exitOrder(position: Position, reason: ExitReason, detail: string
     qty: Math.abs(position.qty),
     type: 'market',
     timeInForce: 'day',
+    intent: reason === 'eodFlatten' ? 'flatten' : 'exit',
+    exitRule: reason,
     reason: `exit ${reason}: ${detail}`,
   };
 }

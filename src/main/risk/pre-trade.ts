@@ -9,7 +9,7 @@
 import type { Bar, Timeframe, TradingState, TradingStatus } from '../../shared/domain';
 import { nyClock, type NyseCalendar } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
-import type { OrderRequest, OrderType, Position, Side } from '../execution/types';
+import type { OrderRequest, OrderType, Position, Side } from '../../shared/domain';
 
 /** Risk limits shared by the checks, the sizing and the end-of-day flatten. Percentages are in percent (10 = 10%). */
 export interface RiskLimits {

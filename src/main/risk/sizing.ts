@@ -1,7 +1,7 @@
 // Position sizing: how many whole shares an entry gets. A raw size from the method (a share of the
 // daily risk budget over the stop distance, or a volatility budget over ATR), then capped by every
 // limit the pre-trade checks enforce, so a sized order passes them; zero when nothing is left.
-import type { Side } from '../execution/types';
+import type { Side } from '../../shared/domain';
 import type { RiskLimits } from './pre-trade';
 
 export type SizingMethod =

@@ -212,4 +212,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX entry_plans_symbol ON entry_plans (symbol, trading_day);
     `,
   },
+  {
+    name: 'order intent',
+    sql: `
+      -- What each order is for, as data: intent, the exit rule that sent it, the entry a protective stop
+      -- protects. Orders written before this version are classified once, here, from the words and ids
+      -- the engine used to write; from now on the engine writes these columns and nothing reads the text.
+      ALTER TABLE orders ADD COLUMN intent TEXT NOT NULL DEFAULT 'entry' CHECK (intent IN ('entry', 'exit', 'flatten', 'protective-stop'));
+      ALTER TABLE orders ADD COLUMN exit_rule TEXT CHECK (exit_rule IS NULL OR exit_rule IN ('hardStop', 'target', 'trailingStop', 'peakExit', 'mlExit', 'timeStop', 'eodFlatten'));
+      ALTER TABLE orders ADD COLUMN parent_id TEXT;
+      UPDATE orders SET
+        intent = CASE
+          WHEN reason LIKE 'entry%' THEN 'entry'
+          WHEN reason LIKE 'exit hardStop: protective stop%' THEN 'protective-stop'
+          WHEN reason LIKE 'flatten%' OR reason LIKE 'exit eodFlatten%' THEN 'flatten'
+          ELSE 'exit' END,
+        exit_rule = CASE
+          WHEN reason LIKE 'exit hardStop%' THEN 'hardStop'
+          WHEN reason LIKE 'exit target%' THEN 'target'
+          WHEN reason LIKE 'exit trailingStop%' THEN 'trailingStop'
+          WHEN reason LIKE 'exit peakExit%' THEN 'peakExit'
+          WHEN reason LIKE 'exit mlExit%' THEN 'mlExit'
+          WHEN reason LIKE 'exit timeStop%' THEN 'timeStop'
+          WHEN reason LIKE 'exit eodFlatten%' THEN 'eodFlatten'
+          ELSE NULL END;
+      CREATE INDEX orders_parent ON orders (parent_id) WHERE parent_id IS NOT NULL;
+    `,
+  },
 ];

@@ -39,7 +39,7 @@ const OrderRow = memo(function OrderRow({ clientOrderId }: { clientOrderId: stri
   const selectFillTime = useMemo(() => blotterSelectors.fillTimeOf(clientOrderId), [clientOrderId]);
   const o = useBlotter(select);
   const fillTime = useBlotter(selectFillTime);
-  const kind = useMemo(() => (o ? orderKindOf(o.reason) : 'other'), [o]);
+  const kind = useMemo(() => (o ? orderKindOf(o) : 'other'), [o]);
   if (!o) return null;
   const badge = ORDER_KIND_LABELS[kind].badge;
   return (

@@ -37,6 +37,7 @@ const market = (id: string, over: Partial<OrderRequest> = {}): OrderRequest => (
   qty: 10,
   type: 'market',
   timeInForce: 'day',
+  intent: 'entry',
   reason: 'signal s-1',
   ...over,
 });

@@ -149,7 +149,8 @@ describe('the engine process killed mid-order in PAPER mode', () => {
       // The restart resent nothing: the only new orders are protective stops for held shares the broker
       // held no stop for yet (their entry finished filling while the engine was down), each posted once.
       const newAtBroker = [...broker.orders.values()].filter((o) => !idsBefore.has(o.client_order_id));
-      for (const o of newAtBroker) expect(o.client_order_id, o.client_order_id).toMatch(/^exit-stop-/);
+      const intentOf = new Map(book.orders.map((o) => [o.clientOrderId, o.intent]));
+      for (const o of newAtBroker) expect(intentOf.get(o.client_order_id), o.client_order_id).toBe('protective-stop');
       expect(broker.postCount - postsBefore).toBe(newAtBroker.length);
       const atBroker = [...broker.orders.values()].filter(ours);
       const brokerIds = atBroker.map((o) => o.client_order_id);

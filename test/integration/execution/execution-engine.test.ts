@@ -56,13 +56,13 @@ describe('execution engine', () => {
     expect(updates.filter((u) => u.clientOrderId === r.order.clientOrderId).map((u) => u.status)).toEqual(['new', 'accepted', 'filled']);
     // The hard stop now waits at the broker as a stop order for the shares bought.
     const protective = m.engine.orders.openOrders();
-    expect(protective).toEqual([expect.objectContaining({ side: 'sell', type: 'stop', stopPrice: stop, qty: r.order.qty, reason: expect.stringContaining('exit hardStop: protective stop') })]);
+    expect(protective).toEqual([expect.objectContaining({ side: 'sell', type: 'stop', stopPrice: stop, qty: r.order.qty, intent: 'protective-stop', exitRule: 'hardStop', parentId: r.order.clientOrderId })]);
     expect(positionUpdates.at(-1)!.positions).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: r.order.qty })]);
 
     for (let i = 0; i < 300 && heldQty(m, 'AAPL') !== 0; i++) m.minutes(1);
     expect(heldQty(m, 'AAPL')).toBe(0);
     const exit = updates.find((u) => u.side === 'sell' && u.status === 'filled')!;
-    expect(exit.reason).toContain('hardStop');
+    expect(exit).toMatchObject({ intent: 'protective-stop', exitRule: 'hardStop' });
     expect(exit.clientOrderId).toBe(protective[0]!.clientOrderId); // the broker's stop sold, the engine sent nothing more
     expect(m.engine.orders.fills().filter((f) => f.side === 'sell').reduce((q, f) => q + f.qty, 0)).toBe(r.order.qty);
     // Flat again: the entry's capital at risk is given back.
@@ -96,7 +96,7 @@ describe('execution engine', () => {
     expect(heldQty(m, 'SPY')).toBe(0);
     const sells = m.engine.orders.fills().filter((f) => f.side === 'sell');
     expect(sells).toHaveLength(1);
-    expect(m.engine.orders.get(sells[0]!.clientOrderId)!.reason).toContain('eodFlatten');
+    expect(m.engine.orders.get(sells[0]!.clientOrderId)!).toMatchObject({ intent: 'flatten', exitRule: 'eodFlatten' });
   });
 
   it('when the active model turns against a held position then the ML exit closes it', async () => {
@@ -114,7 +114,7 @@ describe('execution engine', () => {
     m.engine.bus.publish('models.scores', { start: held.start, symbols: ['AAPL'], probUp: new Float32Array([0.3]), modelId: 'model-1' });
     await new Promise((r2) => setImmediate(r2));
     const exit = m.engine.orders.openOrders().find((o) => o.side === 'sell' && o.type === 'market')!;
-    expect(exit.reason).toContain('exit mlExit');
+    expect(exit).toMatchObject({ intent: 'exit', exitRule: 'mlExit' });
     // The protective stop was canceled first: the two can never both sell.
     expect(m.engine.orders.openOrders().filter((o) => o.type === 'stop')).toEqual([]);
     m.minutes(1);
@@ -151,7 +151,7 @@ describe('execution engine', () => {
     await second.engine.start();
     expect(second.engine.trading.state.state).toBe('HALTED');
     await new Promise((r) => setImmediate(r));
-    const flatten = second.engine.orders.openOrders().find((o) => o.reason.startsWith('flatten:'));
+    const flatten = second.engine.orders.openOrders().find((o) => o.intent === 'flatten');
     expect(flatten).toMatchObject({ symbol: 'AAPL', side: 'sell', qty: 3 });
     // No protective stop is left beside it (the old one was lost with the simulated broker).
     expect(second.engine.orders.openOrders().filter((o) => o.type === 'stop')).toEqual([]);

@@ -14,7 +14,7 @@ import { AlpacaBroker } from '../../../src/main/execution/alpaca-broker';
 import type { ExecutionBroker } from '../../../src/main/execution/execution-engine';
 import { SimBroker } from '../../../src/main/execution/sim-broker';
 import type { Bar } from '../../../src/shared/domain';
-import type { Order, OrderEvent, OrderRequest, Position } from '../../../src/main/execution/types';
+import type { BrokerOrder, Order, OrderEvent, OrderRequest, Position } from '../../../src/main/execution/types';
 import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
 import { loopbackFetch, seededRandom, waitFor } from '../vendors/helpers';
 import { startPaperEngine } from '../../helpers/paper-engine';
@@ -169,8 +169,8 @@ describe('execution faults: AlpacaBroker.submit', () => {
     // First POST: the order is created but the answer is a 503; the lookups before/after the resend fail.
     fake.submitScript.push({ kind: 'status', status: 503, message: 'upstream timeout', createFirst: true });
     fake.malformed.add('GET /v2/orders:by_client_order_id');
-    const req: OrderRequest = { clientOrderId: 'entry-AAPL-f4', symbol: 'AAPL', side: 'buy', qty: 10, type: 'market', timeInForce: 'day', reason: 'test' };
-    let answer: Order | null = null;
+    const req: OrderRequest = { clientOrderId: 'entry-AAPL-f4', symbol: 'AAPL', side: 'buy', qty: 10, type: 'market', timeInForce: 'day', intent: 'entry', reason: 'test' };
+    let answer: BrokerOrder | null = null;
     let thrown: unknown = null;
     try {
       answer = await broker.submit(req);
@@ -192,14 +192,14 @@ class FlakyBroker implements ExecutionBroker {
   readonly simulated = true;
   failExits = false;
   constructor(readonly inner: SimBroker) {}
-  submit(r: OrderRequest): Promise<Order> {
-    if (this.failExits && !r.clientOrderId.startsWith('entry-')) return Promise.reject(new Error('request timed out'));
+  submit(r: OrderRequest): Promise<BrokerOrder> {
+    if (this.failExits && r.intent !== 'entry') return Promise.reject(new Error('request timed out'));
     return this.inner.submit(r);
   }
-  cancel(id: string): Promise<Order> {
+  cancel(id: string): Promise<BrokerOrder> {
     return this.inner.cancel(id);
   }
-  openOrders(): Promise<Order[]> {
+  openOrders(): Promise<BrokerOrder[]> {
     return this.inner.openOrders();
   }
   positions(): Promise<Position[]> {
@@ -211,7 +211,7 @@ class FlakyBroker implements ExecutionBroker {
   onBar(bar: Bar): void {
     this.inner.onBar(bar);
   }
-  cancelNow(id: string): Order {
+  cancelNow(id: string): BrokerOrder {
     return this.inner.cancelNow(id);
   }
 }

@@ -230,8 +230,8 @@ async function runScenario(s: Scenario, stats: Stats): Promise<void> {
     if (dupes.length > 0) fail(`client order id ${dupes[0]!.id} appears twice`);
     const submits = db.prepare('SELECT client_order_id AS id, count(*) AS n FROM order_events WHERE from_status IS NULL GROUP BY client_order_id HAVING n > 1').all() as Array<{ id: string }>;
     if (submits.length > 0) fail(`order ${submits[0]!.id} was recorded as submitted twice`);
-    const orders = db.prepare('SELECT client_order_id AS id, symbol, side, qty, limit_price AS limitPrice, reason, filled_qty AS filled, submitted_at AS at FROM orders').all() as Array<{
-      id: string; symbol: string; side: 'buy' | 'sell'; qty: number; limitPrice: number | null; reason: string; filled: number; at: number;
+    const orders = db.prepare('SELECT client_order_id AS id, symbol, side, qty, limit_price AS limitPrice, intent, filled_qty AS filled, submitted_at AS at FROM orders').all() as Array<{
+      id: string; symbol: string; side: 'buy' | 'sell'; qty: number; limitPrice: number | null; intent: string; filled: number; at: number;
     }>;
     const heldAt = (symbol: string, t: number): number => fills.reduce((q, f) => q + (f.symbol === symbol && f.time <= t ? (f.side === 'buy' ? f.qty : -f.qty) : 0), 0);
     // Orders that opened or added to a position when sent (pre-trade's 'entry' intent): the only ones that may grow one.
@@ -243,7 +243,7 @@ async function runScenario(s: Scenario, stats: Stats): Promise<void> {
       const signed = o.side === 'buy' ? o.qty : -o.qty;
       if (held !== 0 && Math.sign(signed) === -Math.sign(held) && Math.abs(signed) <= Math.abs(held)) continue; // reduces: an exit
       entries.add(o.id);
-      if (!o.reason.startsWith('entry:')) fail(`${o.id} (${o.reason}) adds to the ${o.symbol} position ${held}: not an entry`);
+      if (o.intent !== 'entry') fail(`${o.id} (intent ${o.intent}) adds to the ${o.symbol} position ${held}: not an entry`);
       if (o.qty > limits.maxOrderQty) fail(`entry ${o.id} for ${o.qty} shares is over maxOrderQty ${limits.maxOrderQty}`);
       const value = o.qty * (o.limitPrice ?? refPriceAt(o.symbol, o.at));
       if (value > limits.maxOrderValue + TOL) fail(`entry ${o.id} worth ${value.toFixed(2)} is over maxOrderValue ${limits.maxOrderValue}`);
@@ -378,7 +378,7 @@ async function runScenario(s: Scenario, stats: Stats): Promise<void> {
     if (rig.store.positions().length > 0) fail(`positions held after the close: ${JSON.stringify(rig.store.positions())}`);
     const working = rig.store.openOrders();
     if (working.length > 0) fail(`orders still working in the store after the close: ${working.map((o) => `${o.clientOrderId} (${o.status})`).join(', ')}`);
-    for (const o of rig.db.prepare("SELECT reason FROM orders WHERE reason NOT LIKE 'entry:%'").all() as Array<{ reason: string }>) bump(stats.exitReasons, o.reason.split(':')[0]!);
+    for (const o of rig.db.prepare("SELECT intent, exit_rule FROM orders WHERE intent <> 'entry'").all() as Array<{ intent: string; exit_rule: string | null }>) bump(stats.exitReasons, o.exit_rule ?? o.intent);
     expect(nyDateKey(now)).toBe(s.day);
   } finally {
     if (rig) await shutdown(rig);
@@ -408,7 +408,7 @@ describe('property: the execution engine keeps every limit through signals, gaps
     // The runs reached the limits and the paths that matter, rather than passing on trivial orders.
     expect(stats.accepted).toBeGreaterThan(100);
     for (const c of ['entryWindow', 'orderSize', 'tradingState', 'featuresWarm']) expect(stats.denied.get(c) ?? 0, c).toBeGreaterThan(0);
-    for (const r of ['exit hardStop', 'exit eodFlatten', 'flatten']) expect(stats.exitReasons.get(r) ?? 0, r).toBeGreaterThan(0);
+    for (const r of ['hardStop', 'eodFlatten', 'flatten']) expect(stats.exitReasons.get(r) ?? 0, r).toBeGreaterThan(0);
     expect(stats.partialFills).toBeGreaterThan(0);
     expect(stats.restartsWithPositions).toBeGreaterThan(0);
     expect(stats.restartsWithWorkingOrders).toBeGreaterThan(0);

@@ -97,6 +97,23 @@ describe('PAPER engine on the fake Alpaca', () => {
     expect(resumed).toMatchObject({ ok: true, data: { state: 'ACTIVE' } });
   });
 
+  it('an own order the book lost is adopted with the intent of what it does, not of what its id says; an outside one is left alone', async () => {
+    fake = await FakeAlpacaTrading.start();
+    // Both carry the cockpit's own ids, but the book (a fresh database) has neither. Nothing is held,
+    // so each would open a position: both are entries, whatever the "exit-" id suggests.
+    fake.addLostOwnOrder('entry-AAPL-lost1', 'AAPL', 3, 'buy', 'limit', 1.0);
+    fake.addLostOwnOrder('exit-MSFT-target-lost2', 'MSFT', 2, 'sell', 'limit', 9999.0);
+    const outside = fake.addOutsideOrder('NVDA', 1);
+    const { engine: e, notices } = await paperEngine();
+    // The start's reconciliation adopted both; the stream's (the latest) finds nothing more to adopt.
+    expect(notices.some((n) => n.code === 'execution.reconcile' && n.message.includes('adopted') && n.message.includes('entry-AAPL-lost1') && n.message.includes('exit-MSFT-target-lost2'))).toBe(true);
+    expect(e.execution.reconciliation!.outside.map((o) => o.brokerOrderId)).toEqual([outside.id]);
+    expect(e.orders.get('entry-AAPL-lost1')).toMatchObject({ intent: 'entry', status: 'accepted', symbol: 'AAPL', qty: 3 });
+    expect(e.orders.get('exit-MSFT-target-lost2')).toMatchObject({ intent: 'entry', symbol: 'MSFT', side: 'sell' });
+    expect(e.orders.get('exit-MSFT-target-lost2')!.exitRule).toBeUndefined();
+    expect(e.orders.get(outside.client_order_id)).toBeUndefined();
+  });
+
   it('the book survives a restart of the engine: stops and targets come back from the store', async () => {
     fake = await FakeAlpacaTrading.start();
     const db = join(mkdtempSync(join(tmpdir(), 'paper-restart-')), 'history.sqlite');

@@ -16,7 +16,7 @@ import { Secret } from '../../../src/main/config/secret';
 import { SimBroker } from '../../../src/main/execution/sim-broker';
 import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
 import { loopbackFetch, seededRandom, waitFor } from '../vendors/helpers';
-import type { Order, OrderEvent, OrderRequest, Position } from '../../../src/main/execution/types';
+import type { BrokerOrder, Order, OrderEvent, OrderRequest, Position } from '../../../src/main/execution/types';
 
 const START = '2025-03-03';
 
@@ -30,23 +30,23 @@ class RemoteLikeBroker implements ExecutionBroker {
   cancelsHang = false;
   lookups = 0;
   constructor(readonly inner: SimBroker) {}
-  submit(r: OrderRequest): Promise<Order> {
-    if (this.failExits && !r.clientOrderId.startsWith('entry-')) return Promise.reject(new Error('request timed out; not confirmed'));
+  submit(r: OrderRequest): Promise<BrokerOrder> {
+    if (this.failExits && r.intent !== 'entry') return Promise.reject(new Error('request timed out; not confirmed'));
     return this.inner.submit(r);
   }
-  async cancel(id: string): Promise<Order> {
+  async cancel(id: string): Promise<BrokerOrder> {
     if (this.cancelsHang) {
       const o = (await this.inner.openOrders()).find((x) => x.clientOrderId === id)!;
       return { ...o, status: 'accepted' };
     }
     return this.inner.cancel(id);
   }
-  async orderByClientId(id: string): Promise<Order | null> {
+  async orderByClientId(id: string): Promise<BrokerOrder | null> {
     this.lookups++;
     if (this.cancelsHang) return (await this.inner.openOrders()).find((x) => x.clientOrderId === id) ?? null;
     return null; // "the broker never had it": the engine would close the local order
   }
-  openOrders(): Promise<Order[]> {
+  openOrders(): Promise<BrokerOrder[]> {
     return this.inner.openOrders();
   }
   positions(): Promise<Position[]> {
@@ -98,7 +98,7 @@ describe('issue 12: execution timers end at stop()', () => {
     const { e, broker } = await startEngine();
     broker.failExits = true;
     await e.dispatch('positions.flatten', { symbol: 'SPY' });
-    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && !o.clientOrderId.startsWith('entry-'));
+    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && o.intent !== 'entry');
     expect(unconfirmed).toBeDefined(); // the flatten's submit never confirmed: a lookup is scheduled
     const writes = vi.spyOn(e.orders, 'applyEvent');
     await e.stop();
@@ -142,7 +142,7 @@ describe('issue 12: AlpacaBroker retry waits end at stop()', () => {
     });
     // The first POST is rate limited for an hour: the submit waits on a timer before its retry.
     fake.submitScript.push({ kind: 'status', status: 429, message: 'rate limit', retryAfter: '3600' });
-    const req: OrderRequest = { clientOrderId: 'entry-SPY-stop1', symbol: 'SPY', side: 'buy', qty: 1, type: 'market', timeInForce: 'day', reason: 'test' };
+    const req: OrderRequest = { clientOrderId: 'entry-SPY-stop1', symbol: 'SPY', side: 'buy', qty: 1, type: 'market', timeInForce: 'day', intent: 'entry', reason: 'test' };
     const outcome = broker.submit(req).then(
       () => 'answered',
       (error: unknown) => error,

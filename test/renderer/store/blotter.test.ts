@@ -8,7 +8,7 @@ import { T0 } from '../fakes';
 function order(id: string, extra: Partial<BlotterOrder> = {}): BlotterOrder {
   return {
     clientOrderId: id, brokerOrderId: '', symbol: 'AAPL', side: 'buy', qty: 10, type: 'market', timeInForce: 'day',
-    reason: 'entry: test', status: 'new', filledQty: 0, avgFillPrice: null, submittedAt: T0, updatedAt: T0, note: '', ...extra,
+    intent: 'entry', reason: 'test', status: 'new', filledQty: 0, avgFillPrice: null, submittedAt: T0, updatedAt: T0, note: '', ...extra,
   };
 }
 

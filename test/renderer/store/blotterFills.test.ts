@@ -10,7 +10,7 @@ const MIN = 60_000;
 function order(id: string, extra: Partial<BlotterOrder> = {}): BlotterOrder {
   return {
     clientOrderId: id, brokerOrderId: '', symbol: 'AMD', side: 'buy', qty: 10, type: 'market', timeInForce: 'day',
-    reason: 'entry: test', status: 'new', filledQty: 0, avgFillPrice: null, submittedAt: T0, updatedAt: T0, note: '', ...extra,
+    intent: 'entry', reason: 'test', status: 'new', filledQty: 0, avgFillPrice: null, submittedAt: T0, updatedAt: T0, note: '', ...extra,
   };
 }
 

@@ -123,7 +123,7 @@ describe('startCockpit', () => {
     const { fake, stores } = start();
     fake.emit('orders.update', {
       clientOrderId: 'entry-1', brokerOrderId: 'sim-1', symbol: 'AAPL', side: 'buy', qty: 5, type: 'market', timeInForce: 'day',
-      reason: 'entry: test', status: 'filled', filledQty: 5, avgFillPrice: 101, submittedAt: T0, updatedAt: T0 + 60_000, note: '',
+      intent: 'entry', reason: 'test', status: 'filled', filledQty: 5, avgFillPrice: 101, submittedAt: T0, updatedAt: T0 + 60_000, note: '',
     });
     fake.emit('positions.update', { positions: [{ symbol: 'AAPL', qty: 5, avgEntryPrice: 101 }] });
     expect(stores.blotter.getState().orders['entry-1']?.status).toBe('filled');

@@ -21,6 +21,7 @@ function order(id: string, over: Partial<Order> = {}): Order {
     type: 'limit',
     timeInForce: 'day',
     limitPrice: 500,
+    intent: 'entry',
     reason: 'signal s-1',
     status: 'new',
     filledQty: 0,

@@ -65,7 +65,7 @@ describe('SimBroker invariants', () => {
               broker.submitNow({
                 clientOrderId: `o${n++}`, symbol: 'X', side: o.side, qty: o.qty, type: o.type,
                 timeInForce: o.withBracket ? 'day' : o.timeInForce,
-                limitPrice: o.limitPrice, stopPrice: o.stopPrice, trailPrice: o.trailPrice, bracket, reason: 'prop',
+                limitPrice: o.limitPrice, stopPrice: o.stopPrice, trailPrice: o.trailPrice, bracket, intent: 'entry', reason: 'prop',
               });
             }
           });
@@ -106,7 +106,7 @@ describe('SimBroker invariants', () => {
         const p = 100 + Math.sin(i) * 2;
         clock.advanceTo(T0 + (i + 1) * MIN);
         broker.onBar({ symbol: 'X', timeframe: '1m', start: T0 + i * MIN, open: p, high: p + 1, low: p - 1, close: p, volume: 1000 });
-        if (i % 3 === 0) broker.submitNow({ clientOrderId: `o${i}`, symbol: 'X', side: i % 2 ? 'sell' : 'buy', qty: 150, type: 'market', timeInForce: 'day', reason: 'd' });
+        if (i % 3 === 0) broker.submitNow({ clientOrderId: `o${i}`, symbol: 'X', side: i % 2 ? 'sell' : 'buy', qty: 150, type: 'market', timeInForce: 'day', intent: 'entry', reason: 'd' });
       }
       return JSON.stringify(log);
     };

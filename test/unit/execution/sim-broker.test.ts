@@ -29,7 +29,7 @@ function setup(config: SimBrokerConfig = {}) {
 }
 
 const req = (over: Partial<OrderRequest> & Pick<OrderRequest, 'clientOrderId'>): OrderRequest => ({
-  symbol: 'AAPL', side: 'buy', qty: 100, type: 'market', timeInForce: 'day', reason: 'test', ...over,
+  symbol: 'AAPL', side: 'buy', qty: 100, type: 'market', timeInForce: 'day', intent: 'entry', reason: 'test', ...over,
 });
 
 describe('SimBroker market orders', () => {

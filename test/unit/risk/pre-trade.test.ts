@@ -39,6 +39,7 @@ function entry(over: Partial<OrderRequest> = {}): ProposedOrder {
       timeInForce: 'day',
       limitPrice: 100,
       bracket: { takeProfit: 106, stopLoss: 98 },
+      intent: 'entry',
       reason: 'signal s1',
       ...over,
     },
@@ -454,7 +455,7 @@ describe('property: sized and checked entries, exits applied every bar', () => {
             const qty = sized.qty + a.fudge;
             if (qty <= 0) continue;
             const proposal: ProposedOrder = {
-              order: { clientOrderId: `o${seq++}`, symbol, side, qty, type: 'limit', timeInForce: 'day', limitPrice: price, bracket: { takeProfit: price, stopLoss: stop }, reason: 'property' },
+              order: { clientOrderId: `o${seq++}`, symbol, side, qty, type: 'limit', timeInForce: 'day', limitPrice: price, bracket: { takeProfit: price, stopLoss: stop }, intent: 'entry', reason: 'property' },
             };
             const r = checkPreTrade(
               proposal,

@@ -101,7 +101,7 @@ describe('position sizing', () => {
       limits,
     );
     expect(sized.qty).toBeGreaterThan(0);
-    const order = { clientOrderId: 'x', symbol: 'AAA', side: 'buy' as const, qty: sized.qty, type: 'limit' as const, timeInForce: 'day' as const, limitPrice: 37.13, bracket: { takeProfit: 39, stopLoss: 36.41 }, reason: 't' };
+    const order = { clientOrderId: 'x', symbol: 'AAA', side: 'buy' as const, qty: sized.qty, type: 'limit' as const, timeInForce: 'day' as const, limitPrice: 37.13, bracket: { takeProfit: 39, stopLoss: 36.41 }, intent: 'entry' as const, reason: 't' };
     expect(checkPreTrade({ order }, ctx, limits)).toMatchObject({ ok: true });
     expect(checkPreTrade({ order: { ...order, qty: sized.qty + 1 } }, ctx, limits).ok).toBe(false);
   });

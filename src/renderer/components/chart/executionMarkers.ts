@@ -48,7 +48,7 @@ export function executionMarkersOf(
     if (o.symbol !== symbol || o.filledQty <= 0 || o.avgFillPrice === null) continue;
     const fillTime = fillAt[o.clientOrderId];
     if (fillTime === undefined) continue;
-    const kind = orderKindOf(o.reason);
+    const kind = orderKindOf(o);
     out.push({
       clientOrderId: o.clientOrderId,
       kind,

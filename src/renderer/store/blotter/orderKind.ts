@@ -1,14 +1,15 @@
-// What an order was for, read from the reason the execution engine writes on it: an entry, one of
-// the managed exits (`exit <reason>: …`), a flatten by the trader or the kill switch (`flatten: …`).
-// The blotter's badge and the chart's execution markers both label orders with this.
+// What an order was for, from the intent and exit rule the engine puts on every order: an entry, one
+// of the managed exits (a protective stop is the hard stop), a flatten by the trader or the kill switch,
+// or the end-of-day flatten. The blotter's badge and the chart's execution markers both label orders with this.
+import { EXIT_RULES, type ExitRule, type Order } from '../../../shared/domain';
 
 /** The exits the engine's exit rules name (src/main/risk/exits.ts ExitReason), plus the ML exit the config offers. */
-export const EXIT_KINDS = ['hardStop', 'target', 'trailingStop', 'peakExit', 'timeStop', 'eodFlatten', 'mlExit'] as const;
-export type ExitKind = (typeof EXIT_KINDS)[number];
+export const EXIT_KINDS = EXIT_RULES;
+export type ExitKind = ExitRule;
 
 /**
  * `flatten`: closed by the trader's Flatten or the kill switch; `exit`: an exit whose rule this
- * renderer does not know yet (a newer engine); `other`: a reason in no known form.
+ * renderer does not know yet (a newer engine); `other`: an intent this renderer does not know.
  */
 export type OrderKind = 'entry' | ExitKind | 'flatten' | 'exit' | 'other';
 
@@ -34,16 +35,21 @@ export const ORDER_KIND_LABELS: Readonly<Record<OrderKind, OrderKindLabel>> = {
 };
 
 const EXIT_KIND_SET: ReadonlySet<string> = new Set(EXIT_KINDS);
-const EXIT_REASON = /^exit\s+([A-Za-z]+)\s*:/;
 
-/** The kind of an order from its `reason`. */
-export function orderKindOf(reason: string): OrderKind {
-  const text = reason.trimStart();
-  if (text.startsWith('entry:')) return 'entry';
-  if (text.startsWith('flatten:')) return 'flatten';
-  const exit = EXIT_REASON.exec(text);
-  if (exit) return EXIT_KIND_SET.has(exit[1]!) ? (exit[1] as ExitKind) : 'exit';
-  return 'other';
+/** The kind of an order from its typed intent and exit rule (never from its reason text or id). */
+export function orderKindOf(order: Pick<Order, 'intent' | 'exitRule'>): OrderKind {
+  switch (order.intent) {
+    case 'entry':
+      return 'entry';
+    case 'protective-stop':
+      return 'hardStop';
+    case 'flatten':
+      return order.exitRule === 'eodFlatten' ? 'eodFlatten' : 'flatten';
+    case 'exit':
+      return order.exitRule !== undefined && EXIT_KIND_SET.has(order.exitRule) ? order.exitRule : 'exit';
+    default:
+      return 'other';
+  }
 }
 
 /** True for every kind that closes a position (managed exits and flattens). */

@@ -17,7 +17,7 @@ const MIN = 60_000;
 function order(id: string, extra: Partial<BlotterOrder> = {}): BlotterOrder {
   return {
     clientOrderId: id, brokerOrderId: `b-${id}`, symbol: 'AMD', side: 'buy', qty: 10, type: 'market', timeInForce: 'day',
-    reason: 'entry: signal s1 (orb, auto)', status: 'filled', filledQty: 10, avgFillPrice: 180.25, submittedAt: T0, updatedAt: T0 + MIN, note: '', ...extra,
+    intent: 'entry', reason: 'signal s1 (orb, auto)', status: 'filled', filledQty: 10, avgFillPrice: 180.25, submittedAt: T0, updatedAt: T0 + MIN, note: '', ...extra,
   };
 }
 
@@ -45,7 +45,7 @@ describe('fill → bar bucketing', () => {
 describe('execution markers of a symbol', () => {
   it('when orders of several symbols have filled then only the shown symbol is marked, oldest fill first', () => {
     const orders = byId(
-      order('exit', { side: 'sell', reason: 'exit target: target 181 reached', avgFillPrice: 181 }),
+      order('exit', { side: 'sell', intent: 'exit', exitRule: 'target', reason: 'target 181 reached', avgFillPrice: 181 }),
       order('entry'),
       order('other-symbol', { symbol: 'NVDA' }),
     );
@@ -76,16 +76,17 @@ describe('execution markers of a symbol', () => {
   });
 
   it('when each exit rule closes a position then each marker carries its label', () => {
-    const reasons = {
-      stop: 'exit hardStop: hard stop 179 hit',
-      peak: 'exit peakExit: close 180 is 0.3% or more below the high',
-      trail: 'exit trailingStop: close crossed the trailing stop',
-      time: 'exit timeStop: held 20 bars (max 20)',
-      eod: 'exit eodFlatten: end-of-day flatten (flatten time 15:45)',
-      flat: 'flatten: kill switch',
+    const intents: Record<string, Partial<BlotterOrder>> = {
+      stop: { intent: 'protective-stop', exitRule: 'hardStop' },
+      peak: { intent: 'exit', exitRule: 'peakExit' },
+      trail: { intent: 'exit', exitRule: 'trailingStop' },
+      time: { intent: 'exit', exitRule: 'timeStop' },
+      eod: { intent: 'flatten', exitRule: 'eodFlatten' },
+      flat: { intent: 'flatten' },
     };
-    const orders = byId(...Object.entries(reasons).map(([id, reason]) => order(id, { side: 'sell', reason })));
-    const fillAt = Object.fromEntries(Object.keys(reasons).map((id, i) => [id, T0 + (i + 1) * MIN]));
+    // The reason text plays no part: every order says the same thing.
+    const orders = byId(...Object.entries(intents).map(([id, typed]) => order(id, { side: 'sell', ...typed, reason: 'entry: misleading text' })));
+    const fillAt = Object.fromEntries(Object.keys(intents).map((id, i) => [id, T0 + (i + 1) * MIN]));
     expect(executionMarkersOf(orders, fillAt, 'AMD').map((m) => m.label)).toEqual(['STOP', 'PEAK', 'TRAIL', 'TIME', 'EOD', 'FLAT']);
   });
 });
@@ -110,7 +111,7 @@ describe('marker look', () => {
 });
 
 describe('markers within the candles', () => {
-  const orders = byId(order('a'), order('b', { reason: 'exit hardStop: x', side: 'sell' }), order('c', { reason: 'exit eodFlatten: y', side: 'sell' }));
+  const orders = byId(order('a'), order('b', { intent: 'protective-stop', exitRule: 'hardStop', reason: 'x', side: 'sell' }), order('c', { intent: 'flatten', exitRule: 'eodFlatten', reason: 'y', side: 'sell' }));
   const markers = executionMarkersOf(orders, { a: T0 + MIN, b: T0 + 3 * MIN, c: T0 + 6 * MIN }, 'AMD');
 
   it('when the candles end before a fill\'s bar then that marker waits', () => {
