@@ -60,7 +60,7 @@ export async function entryRoundTrip(): Promise<BenchResult> {
     const symbol = symbols[i % symbols.length]!;
     const last = m.engine.cache.quote(symbol)!.last;
     const t0 = performance.now();
-    const r = await m.engine.execution.submitEntry({ symbol, side: 'buy', qty: 1, stopPrice: Math.round(last * 0.97 * 100) / 100, reason: 'bench' });
+    const r = await m.engine.risk.submitEntry({ symbol, side: 'buy', qty: 1, stopPrice: Math.round(last * 0.97 * 100) / 100, reason: 'bench' });
     if (!r.ok) throw new Error(`entry refused: ${r.check} ${r.reason}`);
     m.minutes(1); // fills, and its protective stop is placed
     await m.engine.dispatch('positions.flatten', { symbol }); // cancels the stop, sends the flatten

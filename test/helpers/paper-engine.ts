@@ -47,7 +47,7 @@ export async function startPaperEngine(fake: FakeAlpacaTrading, options: { mode?
   engine.bus.subscribe('app.notice', (n) => notices.push(n));
   await engine.start();
   await waitFor(() => fake.listeningClients === 1, 'trade_updates listening');
-  await waitFor(() => engine.execution.reconciliation?.trigger === 'stream', 'stream reconciliation');
+  await waitFor(() => engine.reconciler.latest?.trigger === 'stream', 'stream reconciliation');
   const minutes = (n: number): void => clock.advanceBy(n * 60_000);
   minutes(5); // fresh bars, warm features
   return { engine, clock, notices, minutes };

@@ -20,7 +20,11 @@ import { TradingStateMachine } from '../risk/trading-state';
 import { riskLimits, type RiskLimits } from '../risk/pre-trade';
 import { RiskLedger } from '../risk/risk-ledger';
 import { loadSectorTable } from '../risk/sectors';
-import { ExecutionEngine, type ExecutionBroker } from '../execution/execution-engine';
+import type { ExecutionBroker, ExecutionEngine } from '../execution/execution-engine';
+import type { PositionManager } from '../execution/position-manager';
+import type { Reconciler } from '../execution/reconciler';
+import { buildTradingCore } from '../execution/trading-core';
+import type { RiskEngine } from '../risk/risk-engine';
 import { AlpacaBroker } from '../execution/alpaca-broker';
 import type { ExitRules } from '../risk/exits';
 import { OrderStore } from '../execution/order-store';
@@ -109,7 +113,11 @@ export interface Engine extends EngineHost {
   readonly registry: ModelRegistry;
   readonly inference: InferenceService;
   readonly trading: TradingStateMachine;
+  /** The order path: risk approves, execution routes, the position manager runs the exits, the reconciler squares the book. */
+  readonly risk: RiskEngine;
   readonly execution: ExecutionEngine;
+  readonly positions: PositionManager;
+  readonly reconciler: Reconciler;
   readonly orders: OrderStore;
   readonly ledger: RiskLedger;
   /** The approval desk: signals wait here for the trader (or the auto policy) before execution. */
@@ -333,12 +341,13 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     // The trader's table is part of the risk limits: a bad one stops start-up like a bad limit.
     throw new EngineConfigError(`TRADING_SECTORS_FILE: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const execution = new ExecutionEngine(
-    { bus, clock, calendar, cache, trading, store: orders, ledger, broker, log: log.child('execution'), vix: () => vixOn(nyDateKey(clock.now())), scheduler: schedule },
+  const core = buildTradingCore(
+    { bus, clock, calendar, cache, trading, store: orders, ledger, broker, log, vix: () => vixOn(nyDateKey(clock.now())), scheduler: schedule },
     { limits, exits: exitRules, sectorOf: sectors },
     onStatus,
   );
-  const desk = new ApprovalDesk({ bus, clock, db, execution, log: log.child('desk') }, {}, onStatus);
+  const { risk, execution, positions, reconciler } = core;
+  const desk = new ApprovalDesk({ bus, clock, db, execution: risk, log: log.child('desk') }, {}, onStatus);
   let vix: Array<{ date: string; close: number }> | null = null;
   /** The day filter's VIX: the last close before the session's day (known before the open); null when none. */
   function vixOn(day: string): number | null {
@@ -415,9 +424,9 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   // before any bar can arrive.
   // Sizing a signal: risk 10% of the day's risk budget over the stop distance, capped by every limit.
   const sizeSignal = (symbol: string, side: 'long' | 'short', entryPrice: number, stopPrice: number): number =>
-    execution.sizeFor({ symbol, side: side === 'long' ? 'buy' : 'sell', entryPrice, stopPrice }).qty;
+    risk.sizeFor({ symbol, side: side === 'long' ? 'buy' : 'sell', entryPrice, stopPrice }).qty;
   const signals = new SignalService(bus, clock, cache, desk, sizeSignal, log.child('signals'), onStatus, (values) => learning.explainRow(values));
-  const components: Component[] = [features, learning, execution, desk, ...(deps.signalGenerators === false ? [] : [signals]), data];
+  const components: Component[] = [features, learning, ...core.components, desk, ...(deps.signalGenerators === false ? [] : [signals]), data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;
   if (recorder) bus.subscribe('market.bar', (b) => recorder.record(b), 'data');
@@ -645,7 +654,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     'orders.list': () => execution.snapshot(),
     'positions.flatten': async ({ symbol }) => {
       if (symbol !== undefined && !config.watchlist.includes(symbol)) throw new RefusalError('BAD_REQUEST', `positions.flatten: ${symbol} is not in the watchlist`);
-      return execution.flatten(symbol ?? null, symbol ? `flatten ${symbol} by the trader` : 'flatten all by the trader');
+      return positions.flatten(symbol ?? null, symbol ? `flatten ${symbol} by the trader` : 'flatten all by the trader');
     },
     'trading.resume': () => {
       if (trading.state.state === 'ACTIVE') return trading.state;
@@ -699,7 +708,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         bars: cache.bars(symbol, 15),
         now,
         ttlMs: Math.round(ttlMinutes * 60_000),
-        size: (entryPrice, stopPrice) => execution.sizeFor({ symbol, side: side_, entryPrice, stopPrice }).qty,
+        size: (entryPrice, stopPrice) => risk.sizeFor({ symbol, side: side_, entryPrice, stopPrice }).qty,
       });
       if (!signal) throw new RefusalError('REFUSED', `no bar of ${symbol} yet to build a test signal from`);
       try {
@@ -786,7 +795,10 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     registry,
     inference,
     trading,
+    risk,
     execution,
+    positions,
+    reconciler,
     orders,
     ledger,
     desk,

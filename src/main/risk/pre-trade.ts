@@ -101,10 +101,11 @@ export const PRE_TRADE_CHECKS = [
 export type PreTradeCheck = (typeof PRE_TRADE_CHECKS)[number];
 
 /**
- * entry: opens or adds to a position (or flips it). exit: reduces a position without flipping it.
- * flatten: an exit the kill switch or the end-of-day flatten sent.
+ * What the checks take an order for, from what it does to the book: entry: opens or adds to a position
+ * (or flips it); exit: reduces a position without flipping it; flatten: an exit the kill switch or the
+ * end-of-day flatten sent. (The order's own `intent` says what it was sent for; this says how it is checked.)
  */
-export type OrderIntent = 'entry' | 'exit' | 'flatten';
+export type CheckedAs = 'entry' | 'exit' | 'flatten';
 
 /**
  * Which orders face which check. Exits skip the entry-only checks (hours, window, data, warm-up, day
@@ -185,8 +186,8 @@ export interface ProposedOrder {
 }
 
 export type PreTradeResult =
-  | { ok: true; intent: OrderIntent; /** Dollars this order adds to capital at risk (0 for exits). */ capitalAtRisk: number; /** Dollars at the reference price. */ orderValue: number }
-  | { ok: false; intent: OrderIntent; check: PreTradeCheck; reason: string };
+  | { ok: true; intent: CheckedAs; /** Dollars this order adds to capital at risk (0 for exits). */ capitalAtRisk: number; /** Dollars at the reference price. */ orderValue: number }
+  | { ok: false; intent: CheckedAs; check: PreTradeCheck; reason: string };
 
 /** Half a cent: limits are met to the cent. */
 export const MONEY_TOLERANCE = 0.005;
@@ -252,7 +253,7 @@ export function sectorExposure(positions: readonly Position[], sectorOf: Readonl
 }
 
 /** Whether an order opens/adds (entry) or only reduces a position (exit, or flatten when so marked). */
-export function classifyIntent(order: OrderRequest, positions: readonly Position[], flatten = false): OrderIntent {
+export function classifyIntent(order: OrderRequest, positions: readonly Position[], flatten = false): CheckedAs {
   const held = heldQty(positions, order.symbol);
   const signed = order.side === 'buy' ? order.qty : -order.qty;
   const reduces = held !== 0 && order.qty > 0 && Math.sign(signed) === -Math.sign(held) && Math.abs(signed) <= Math.abs(held);

@@ -7,7 +7,7 @@ import type { Bar } from '../../shared/domain';
 import type { CancelTimer, Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
-import type { EntryProposal, EntryResult } from '../execution/execution-engine';
+import type { EntryProposal, EntryResult } from '../risk/risk-engine';
 import type { Logger } from '../logging/logger';
 import type { Db } from '../store/database';
 
@@ -29,7 +29,7 @@ export interface DecisionRecord {
   detail: string;
 }
 
-/** What the desk needs of the execution engine (a fake in unit tests). */
+/** What the desk needs of the order path: the risk engine's entry submission (a fake in unit tests). */
 export type EntrySubmitter = { submitEntry(proposal: EntryProposal): Promise<EntryResult> };
 
 export interface DeskParts {

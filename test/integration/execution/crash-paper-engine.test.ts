@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fill, Order, Position } from '../../../src/main/execution/types';
-import type { ReconciliationSummary } from '../../../src/main/execution/execution-engine';
+import type { ReconciliationSummary } from '../../../src/main/execution/reconciler';
 import type { TradingStateChange } from '../../../src/shared/domain';
 import { waitFor } from '../vendors/helpers';
 import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, FakeAlpacaTrading, type FakeOrder } from '../../fakes/fake-alpaca-trading';

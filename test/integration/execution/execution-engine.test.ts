@@ -38,7 +38,7 @@ describe('execution engine', () => {
     const last = lastPrice(m, 'AAPL');
     const stop = Math.round(last * 0.998 * 100) / 100;
 
-    const r = await m.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: stop, reason: 'test signal' });
+    const r = await m.engine.risk.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: stop, reason: 'test signal' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.order.status).toBe('accepted');
@@ -80,7 +80,7 @@ describe('execution engine', () => {
   it('when the clock reaches 15:55 then the end-of-day flatten closes the position and no new entry is taken', async () => {
     const m = await started();
     const last = lastPrice(m, 'SPY');
-    const r = await m.engine.execution.submitEntry({ symbol: 'SPY', side: 'buy', stopPrice: Math.round(last * 0.9 * 100) / 100, qty: 2, reason: 'hold till close' });
+    const r = await m.engine.risk.submitEntry({ symbol: 'SPY', side: 'buy', stopPrice: Math.round(last * 0.9 * 100) / 100, qty: 2, reason: 'hold till close' });
     expect(r.ok).toBe(true);
     m.minutes(1);
     expect(heldQty(m, 'SPY')).toBe(2);
@@ -88,7 +88,7 @@ describe('execution engine', () => {
     const session = m.engine.calendar.session('2025-03-03')!;
     m.clock.advanceTo(session.close - 10 * 60_000); // 15:50
     expect(heldQty(m, 'SPY')).toBe(2);
-    const late = await m.engine.execution.submitEntry({ symbol: 'QQQ', side: 'buy', stopPrice: Math.round(lastPrice(m, 'QQQ') * 0.9 * 100) / 100, qty: 1, reason: 'too late' });
+    const late = await m.engine.risk.submitEntry({ symbol: 'QQQ', side: 'buy', stopPrice: Math.round(lastPrice(m, 'QQQ') * 0.9 * 100) / 100, qty: 1, reason: 'too late' });
     expect(late).toMatchObject({ ok: false, check: 'entryWindow' });
 
     m.clock.advanceTo(session.close - 5 * 60_000); // 15:55: the flatten goes out
@@ -102,7 +102,7 @@ describe('execution engine', () => {
   it('when the active model turns against a held position then the ML exit closes it', async () => {
     const m = await started();
     const last = lastPrice(m, 'AAPL');
-    const r = await m.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(last * 0.9 * 100) / 100, qty: 4, reason: 'ml exit test' });
+    const r = await m.engine.risk.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(last * 0.9 * 100) / 100, qty: 4, reason: 'ml exit test' });
     expect(r.ok).toBe(true);
     m.minutes(1);
     expect(heldQty(m, 'AAPL')).toBe(4);
@@ -139,7 +139,7 @@ describe('execution engine', () => {
     await first.engine.start();
     first.minutes(5);
     const last = lastPrice(first, 'AAPL');
-    expect((await first.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', qty: 3, stopPrice: Math.round(last * 0.95 * 100) / 100, reason: 'halt restart' })).ok).toBe(true);
+    expect((await first.engine.risk.submitEntry({ symbol: 'AAPL', side: 'buy', qty: 3, stopPrice: Math.round(last * 0.95 * 100) / 100, reason: 'halt restart' })).ok).toBe(true);
     first.minutes(1);
     expect(heldQty(first, 'AAPL')).toBe(3);
     // The kill switch's state is stored, then the process dies before its flatten could go out.
@@ -162,7 +162,7 @@ describe('execution engine', () => {
   it('when the kill switch is pulled then every position is flattened and the engine is HALTED', async () => {
     const m = await started();
     for (const symbol of ['SPY', 'AAPL']) {
-      const r = await m.engine.execution.submitEntry({ symbol, side: 'buy', stopPrice: Math.round(lastPrice(m, symbol) * 0.95 * 100) / 100, qty: 3, reason: 'kill test' });
+      const r = await m.engine.risk.submitEntry({ symbol, side: 'buy', stopPrice: Math.round(lastPrice(m, symbol) * 0.95 * 100) / 100, qty: 3, reason: 'kill test' });
       expect(r.ok).toBe(true);
     }
     m.minutes(1);
@@ -174,14 +174,14 @@ describe('execution engine', () => {
     expect(m.engine.orders.positions()).toEqual([]);
     expect(m.engine.trading.state.state).toBe('HALTED');
     expect(m.engine.ledger.day().state).toBe('HALTED');
-    const again = await m.engine.execution.submitEntry({ symbol: 'QQQ', side: 'buy', stopPrice: Math.round(lastPrice(m, 'QQQ') * 0.95 * 100) / 100, qty: 1, reason: 'after halt' });
+    const again = await m.engine.risk.submitEntry({ symbol: 'QQQ', side: 'buy', stopPrice: Math.round(lastPrice(m, 'QQQ') * 0.95 * 100) / 100, qty: 1, reason: 'after halt' });
     expect(again).toMatchObject({ ok: false, check: 'tradingState' });
   });
 
   it('when the trader flattens one symbol then only that position closes', async () => {
     const m = await started();
     for (const symbol of ['SPY', 'QQQ']) {
-      await m.engine.execution.submitEntry({ symbol, side: 'buy', stopPrice: Math.round(lastPrice(m, symbol) * 0.95 * 100) / 100, qty: 1, reason: 'flatten test' });
+      await m.engine.risk.submitEntry({ symbol, side: 'buy', stopPrice: Math.round(lastPrice(m, symbol) * 0.95 * 100) / 100, qty: 1, reason: 'flatten test' });
     }
     m.minutes(1);
     const r = await m.engine.dispatch('positions.flatten', { symbol: 'QQQ' });
@@ -195,7 +195,7 @@ describe('execution engine', () => {
     const m = await started();
     const notices: Array<EventPayload<'app.notice'>> = [];
     m.engine.bus.subscribe('app.notice', (n) => notices.push(n));
-    const r = await m.engine.execution.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(lastPrice(m, 'AAPL') * 0.99 * 100) / 100, qty: 5_000, reason: 'fat finger' });
+    const r = await m.engine.risk.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(lastPrice(m, 'AAPL') * 0.99 * 100) / 100, qty: 5_000, reason: 'fat finger' });
     expect(r).toMatchObject({ ok: false, check: 'orderSize' });
     expect(notices).toEqual([expect.objectContaining({ code: 'risk.orderSize', level: 'warn' })]);
     m.minutes(1);

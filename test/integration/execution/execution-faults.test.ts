@@ -35,7 +35,7 @@ const paperEngine = (f: FakeAlpacaTrading, mode: 'paper' | 'live' = 'paper') => 
 
 const entry = (e: Engine, symbol: string, qty: number, id: string) => {
   const last = e.cache.quote(symbol)!.last;
-  return e.execution.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last * 0.98 * 100) / 100, targetPrice: Math.round(last * 1.05 * 100) / 100, reason: 'test', clientOrderId: id });
+  return e.risk.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last * 0.98 * 100) / 100, targetPrice: Math.round(last * 1.05 * 100) / 100, reason: 'test', clientOrderId: id });
 };
 const held = (e: Engine, symbol: string): number => e.orders.positions().find((p) => p.symbol === symbol)?.qty ?? 0;
 /** Resolves once the engine says the kill switch is done: HALTED, every working order canceled, every position sent to close. */
@@ -233,7 +233,7 @@ describe('execution faults: the exiting lock', () => {
     await e.start();
     clock.advanceBy(5 * 60_000);
     const last = e.cache.quote('SPY')!.last;
-    expect((await e.execution.submitEntry({ symbol: 'SPY', side: 'buy', qty: 2, stopPrice: Math.round(last * 0.9 * 100) / 100, reason: 'hold' })).ok).toBe(true);
+    expect((await e.risk.submitEntry({ symbol: 'SPY', side: 'buy', qty: 2, stopPrice: Math.round(last * 0.9 * 100) / 100, reason: 'hold' })).ok).toBe(true);
     clock.advanceBy(60_000);
     expect(held(e, 'SPY')).toBe(2);
     // One flatten attempt hits a broker timeout (the order never reached it).

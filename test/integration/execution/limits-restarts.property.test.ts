@@ -14,7 +14,8 @@ import { BarCache } from '../../../src/main/data/bar-cache';
 import { MessageBus, type BusErrorReport } from '../../../src/main/engine/bus';
 import { SimulatedClock } from '../../../src/main/engine/clock';
 import type { EngineBus, EngineEndpoints, EngineTopics } from '../../../src/main/engine/topics';
-import { ExecutionEngine, type EntryProposal } from '../../../src/main/execution/execution-engine';
+import { buildTradingCore, type TradingCore } from '../../../src/main/execution/trading-core';
+import type { EntryProposal } from '../../../src/main/risk/risk-engine';
 import { OrderStore } from '../../../src/main/execution/order-store';
 import { SimBroker } from '../../../src/main/execution/sim-broker';
 import { FEATURE_NAMES } from '../../../src/main/features/spec';
@@ -106,7 +107,8 @@ interface Rig {
   cache: BarCache;
   trading: TradingStateMachine;
   store: OrderStore;
-  engine: ExecutionEngine;
+  /** Risk, execution, the position manager and the reconciler as separate components, as the engine runs them. */
+  core: TradingCore;
   busErrors: BusErrorReport[];
 }
 
@@ -126,13 +128,13 @@ async function boot(path: string, now: number, limits: Readonly<RiskLimits>, max
   );
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
   const broker = new SimBroker(clock, { calendar, fillModel: { maxParticipation } });
-  const engine = new ExecutionEngine({ bus, clock, calendar, cache, trading, store, ledger, broker, log: log.child('execution') }, { limits }, () => {});
-  await engine.start();
-  return { db, clock, bus, cache, trading, store, engine, busErrors };
+  const core = buildTradingCore({ bus, clock, calendar, cache, trading, store, ledger, broker, log }, { limits }, () => {});
+  for (const c of core.components) await c.start();
+  return { db, clock, bus, cache, trading, store, core, busErrors };
 }
 
 async function shutdown(rig: Rig): Promise<void> {
-  await rig.engine.stop();
+  for (const c of [...rig.core.components].reverse()) await c.stop();
   rig.db.close();
 }
 
@@ -330,7 +332,7 @@ async function runScenario(s: Scenario, stats: Stats): Promise<void> {
           if (limitPrice !== undefined) proposal.limitPrice = limitPrice;
           if (a.qty !== null) proposal.qty = a.qty;
           if (a.key !== null) proposal.clientOrderId = `signal-${a.key}`;
-          const r = await rig.engine.submitEntry(proposal);
+          const r = await rig.core.risk.submitEntry(proposal);
           if (r.ok) stats.accepted++;
           else bump(stats.denied, r.check);
           await settle();

@@ -24,7 +24,7 @@ const paperEngine = (mode: 'paper' | 'live' = 'paper', dbPath?: string) => start
 
 const entry = (e: Engine, symbol: string, qty: number, id: string) => {
   const last = e.cache.quote(symbol)!.last;
-  return e.execution.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last * 0.98 * 100) / 100, targetPrice: Math.round(last * 1.05 * 100) / 100, reason: 'test', clientOrderId: id });
+  return e.risk.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last * 0.98 * 100) / 100, targetPrice: Math.round(last * 1.05 * 100) / 100, reason: 'test', clientOrderId: id });
 };
 
 const held = (e: Engine, symbol: string): number => e.orders.positions().find((p) => p.symbol === symbol)?.qty ?? 0;
@@ -46,8 +46,8 @@ describe('PAPER engine on the fake Alpaca', () => {
     expect(e.orders.get('entry-AAPL-t1')!.avgFillPrice).toBeCloseTo(100.6, 9);
     expect(fake.positions.get('AAPL')!.qty).toBe(10);
     // Tracked with the stop and target it was entered with.
-    expect(e.execution.trackedPositions()[0]).toMatchObject({ symbol: 'AAPL', qty: 10 });
-    expect(e.execution.trackedPositions()[0]!.stopPrice).toBeGreaterThan(0);
+    expect(e.positions.trackedPositions()[0]).toMatchObject({ symbol: 'AAPL', qty: 10 });
+    expect(e.positions.trackedPositions()[0]!.stopPrice).toBeGreaterThan(0);
   });
 
   it('a rejection (403) is a rejected order in the book with the broker reason, and a notice', async () => {
@@ -66,7 +66,7 @@ describe('PAPER engine on the fake Alpaca', () => {
     fake = await FakeAlpacaTrading.start();
     const { engine: e } = await paperEngine();
     await entry(e, 'AAPL', 8, 'entry-AAPL-drop');
-    const before = e.execution.reconciliation!.at;
+    const before = e.reconciler.latest!.at;
     const positionReads = (): number => fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v2/positions')).length;
     const readsBefore = positionReads();
     fake.dropStream();
@@ -74,9 +74,9 @@ describe('PAPER engine on the fake Alpaca', () => {
     await waitFor(() => fake.listeningClients === 0, 'stream dropped');
     fake.fill('entry-AAPL-drop', 8, 99.5);
     await waitFor(() => e.orders.get('entry-AAPL-drop')!.status === 'filled', 'caught up after the reconnect', 5_000);
-    expect(e.execution.reconciliation!.trigger).toBe('stream');
-    expect(e.execution.reconciliation!.at).toBeGreaterThanOrEqual(before);
-    expect(e.execution.reconciliation!.caughtUp).toEqual(['entry-AAPL-drop']);
+    expect(e.reconciler.latest!.trigger).toBe('stream');
+    expect(e.reconciler.latest!.at).toBeGreaterThanOrEqual(before);
+    expect(e.reconciler.latest!.caughtUp).toEqual(['entry-AAPL-drop']);
     // One reconciliation per reconnect: the engine's (the broker no longer runs a pass of its own).
     expect(positionReads() - readsBefore).toBe(1);
     expect(held(e, 'AAPL')).toBe(8);
@@ -87,7 +87,7 @@ describe('PAPER engine on the fake Alpaca', () => {
     fake = await FakeAlpacaTrading.start();
     fake.setPosition('SPY', 50, 500); // bought on the web before the cockpit started
     const { engine: e, notices } = await paperEngine();
-    expect(e.execution.reconciliation!.positionMismatches).toEqual([{ symbol: 'SPY', localQty: 0, brokerQty: 50 }]);
+    expect(e.reconciler.latest!.positionMismatches).toEqual([{ symbol: 'SPY', localQty: 0, brokerQty: 50 }]);
     expect(e.trading.state.state).toBe('REDUCING');
     expect(held(e, 'SPY')).toBe(0); // the book keeps its own record
     expect(notices.some((n) => n.code === 'execution.reconcile' && n.message.includes('SPY book 0 vs broker 50'))).toBe(true);
@@ -107,7 +107,7 @@ describe('PAPER engine on the fake Alpaca', () => {
     const { engine: e, notices } = await paperEngine();
     // The start's reconciliation adopted both; the stream's (the latest) finds nothing more to adopt.
     expect(notices.some((n) => n.code === 'execution.reconcile' && n.message.includes('adopted') && n.message.includes('entry-AAPL-lost1') && n.message.includes('exit-MSFT-target-lost2'))).toBe(true);
-    expect(e.execution.reconciliation!.outside.map((o) => o.brokerOrderId)).toEqual([outside.id]);
+    expect(e.reconciler.latest!.outside.map((o) => o.brokerOrderId)).toEqual([outside.id]);
     expect(e.orders.get('entry-AAPL-lost1')).toMatchObject({ intent: 'entry', status: 'accepted', symbol: 'AAPL', qty: 3 });
     expect(e.orders.get('exit-MSFT-target-lost2')).toMatchObject({ intent: 'entry', symbol: 'MSFT', side: 'sell' });
     expect(e.orders.get('exit-MSFT-target-lost2')!.exitRule).toBeUndefined();
@@ -121,12 +121,12 @@ describe('PAPER engine on the fake Alpaca', () => {
     await entry(first.engine, 'AAPL', 6, 'entry-AAPL-keep');
     fake.fill('entry-AAPL-keep', 6, 100);
     await waitFor(() => held(first.engine, 'AAPL') === 6, 'held');
-    const levels = first.engine.execution.trackedPositions()[0]!;
+    const levels = first.engine.positions.trackedPositions()[0]!;
     await first.engine.stop();
     engine = null;
     const second = await paperEngine('paper', db);
-    expect(second.engine.execution.trackedPositions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 6, stopPrice: levels.stopPrice, targetPrice: levels.targetPrice })]);
-    expect(second.engine.execution.reconciliation!.positionMismatches).toEqual([]);
+    expect(second.engine.positions.trackedPositions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 6, stopPrice: levels.stopPrice, targetPrice: levels.targetPrice })]);
+    expect(second.engine.reconciler.latest!.positionMismatches).toEqual([]);
     expect(second.engine.trading.state.state).toBe('ACTIVE');
   });
 });

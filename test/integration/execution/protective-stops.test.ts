@@ -67,7 +67,7 @@ describe('review: an exit denied while its protective stop is at the broker', ()
     m.minutes(5);
     const e = m.engine;
     const last = e.cache.quote('AAPL')!.last;
-    const r = await e.execution.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(last * 0.97 * 100) / 100, qty: 4, reason: 'review' });
+    const r = await e.risk.submitEntry({ symbol: 'AAPL', side: 'buy', stopPrice: Math.round(last * 0.97 * 100) / 100, qty: 4, reason: 'review' });
     expect(r.ok).toBe(true);
     m.minutes(1);
     expect(heldOf(e, 'AAPL')).toBe(4);
@@ -97,7 +97,7 @@ describe('review: a partially filled entry canceled by a flatten leaves no prote
     fake = await FakeAlpacaTrading.start();
     const { engine: e } = await startPaperEngine(fake, { onCreated: (x) => (engine = x) });
     const last = e.cache.quote('AAPL')!.last;
-    const r = await e.execution.submitEntry({
+    const r = await e.risk.submitEntry({
       symbol: 'AAPL', side: 'buy', qty: 10, limitPrice: Math.round(last * 100) / 100, stopPrice: Math.round(last * 0.98 * 100) / 100, reason: 'review', clientOrderId: 'entry-AAPL-rv1',
     });
     expect(r.ok).toBe(true);
@@ -144,7 +144,7 @@ describe('review: a partially filled entry canceled by a flatten leaves no prote
     await e.start();
     clock.advanceBy(5 * 60_000);
     const last = e.cache.quote('SPY')!.last;
-    const r = await e.execution.submitEntry({ symbol: 'SPY', side: 'buy', qty: 4, limitPrice: Math.round(last * 1.01 * 100) / 100, stopPrice: Math.round(last * 0.9 * 100) / 100, reason: 'review' });
+    const r = await e.risk.submitEntry({ symbol: 'SPY', side: 'buy', qty: 4, limitPrice: Math.round(last * 1.01 * 100) / 100, stopPrice: Math.round(last * 0.9 * 100) / 100, reason: 'review' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     for (let i = 0; i < 30 && !(heldOf(e, 'SPY') > 0); i++) clock.advanceBy(60_000);
@@ -177,7 +177,7 @@ describe('review: a partially filled entry canceled by a flatten leaves no prote
     clock.advanceBy(5 * 60_000);
     const last = e.cache.quote('SPY')!.last;
     // A tight stop (0.1% under the entry): the synthetic market reaches it within the session.
-    const r = await e.execution.submitEntry({ symbol: 'SPY', side: 'buy', qty: 4, limitPrice: Math.round(last * 1.01 * 100) / 100, stopPrice: Math.round(last * 0.999 * 100) / 100, reason: 'review' });
+    const r = await e.risk.submitEntry({ symbol: 'SPY', side: 'buy', qty: 4, limitPrice: Math.round(last * 1.01 * 100) / 100, stopPrice: Math.round(last * 0.999 * 100) / 100, reason: 'review' });
     expect(r.ok).toBe(true);
     clock.advanceBy(60_000);
     expect(e.orders.get((r as { order: { clientOrderId: string } }).order.clientOrderId)!.status).toBe('partially_filled');

@@ -20,7 +20,7 @@ describe('sector cap with the bundled sector table', () => {
     const buy = (symbol: string, dollars: number) => {
       // Valued at its marketable limit (0.5% through the last trade).
       const qty = Math.max(1, Math.floor(dollars / (last(symbol) * 1.005)));
-      return m.engine.execution.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last(symbol) * 0.99 * 100) / 100, reason: 'sector cap test' });
+      return m.engine.risk.submitEntry({ symbol, side: 'buy', qty, stopPrice: Math.round(last(symbol) * 0.99 * 100) / 100, reason: 'sector cap test' });
     };
     expect(await buy('AAPL', 950)).toMatchObject({ ok: true });
     expect(await buy('MSFT', 950)).toMatchObject({ ok: true });

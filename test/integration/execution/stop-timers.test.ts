@@ -86,7 +86,7 @@ async function startEngine(): Promise<{ e: Engine; clock: SimulatedClock; broker
   await e.start();
   clock.advanceBy(5 * 60_000);
   const last = e.cache.quote('SPY')!.last;
-  expect((await e.execution.submitEntry({ symbol: 'SPY', side: 'buy', qty: 2, stopPrice: Math.round(last * 0.9 * 100) / 100, reason: 'hold' })).ok).toBe(true);
+  expect((await e.risk.submitEntry({ symbol: 'SPY', side: 'buy', qty: 2, stopPrice: Math.round(last * 0.9 * 100) / 100, reason: 'hold' })).ok).toBe(true);
   clock.advanceBy(60_000);
   expect(e.orders.positions().find((p) => p.symbol === 'SPY')?.qty).toBe(2);
   return { e, clock, broker: broker! };

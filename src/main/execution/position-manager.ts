@@ -1,0 +1,535 @@
+// The position manager: every held position's exits. It tracks each position with the stop and target
+// its entry was sent with, runs the managed exits bar by bar (stop, target, trailing, peak, time) and on
+// the active model's scores (the ML exit), holds each entry's hard stop at the broker as a protective
+// stop, and closes everything at the end-of-day flatten and on the kill switch. Orders go out through
+// risk's exit checks and execution's routing; it never asks which broker runs behind them.
+import { randomUUID } from 'node:crypto';
+import type { Bar } from '../../shared/domain';
+import type { AppliedOrderEvent, ReconciliationSummary, Scores } from '../../shared/messages';
+import { nyClock, type NyseCalendar } from '../calendar/nyse';
+import { nyDateKey } from '../calendar/ny-time';
+import type { BarCache } from '../data/bar-cache';
+import type { Clock } from '../engine/clock';
+import { BaseComponent, type StatusListener } from '../engine/lifecycle';
+import { SessionScheduler, type SessionJob } from '../engine/session-scheduler';
+import type { EngineBus } from '../engine/topics';
+import type { Logger } from '../logging/logger';
+import { exitOrder, mlExitDecision, stepExits, trackPosition, type ExitReason, type ExitRules, type TrackedPosition } from '../risk/exits';
+import { flattenTimeOf } from '../risk/pre-trade';
+import type { RiskEngine } from '../risk/risk-engine';
+import type { TradingStateMachine } from '../risk/trading-state';
+import type { ClearScope, ExecutionEngine } from './execution-engine';
+import type { OrderStore } from './order-store';
+import { TERMINAL_STATUSES, type Fill, type OrderRequest, type Side } from './types';
+
+export interface PositionManagerParts {
+  bus: EngineBus;
+  clock: Clock;
+  calendar: NyseCalendar;
+  cache: BarCache;
+  trading: TradingStateMachine;
+  /** Read only: positions, working orders, entry plans and fills. */
+  store: OrderStore;
+  risk: RiskEngine;
+  execution: ExecutionEngine;
+  log: Logger;
+  /** The engine's session schedule (the flatten time is one of its jobs); a private one when omitted. */
+  scheduler?: SessionScheduler;
+}
+
+export interface PositionManagerOptions {
+  /** End-of-day flatten, N minutes before the close (the risk limits' flattenMinutesBeforeClose). */
+  flattenMinutesBeforeClose: number;
+  /** Exit rules besides the stop and target each entry carries. */
+  exits?: Omit<ExitRules, 'flattenMinutesBeforeClose'>;
+  /** Hold each entry's hard stop at the broker as a stop order (default true). */
+  protectiveStops?: boolean;
+}
+
+/** A symbol being closed: by an exit still clearing its protective stop (nothing sent yet), or by a working order. */
+type ExitLock = { stage: 'clearing'; exitId: string } | { stage: 'working'; orderId: string };
+
+export class PositionManager extends BaseComponent {
+  private readonly tracked = new Map<string, TrackedPosition>();
+  /** Stop and target an entry asked for, until its first fill starts tracking the position. */
+  private readonly entryLevels = new Map<string, { stopPrice: number; targetPrice?: number }>();
+  /** Symbols with an exit or flatten under way: no second one is sent. */
+  private readonly exiting = new Map<string, ExitLock>();
+  /** Entries done filling whose protective stop is still to be placed. */
+  private readonly toProtect: Array<{ entryId: string; qty: number; key: string }> = [];
+  /** Symbols a flatten could not finish (a cancel not confirmed, a submit that failed): retried on each bar. */
+  private readonly pendingFlatten = new Map<string, string>();
+  private readonly flattening = new Set<string>();
+  /** The end-of-day flatten as a session job too: a symbol whose bars stop coming is still flattened. */
+  private readonly flattenJob: SessionJob;
+  private awaitingStartReconciliation = false;
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly exitRules: ExitRules;
+
+  constructor(
+    private readonly parts: PositionManagerParts,
+    private readonly options: PositionManagerOptions,
+    onStatus: StatusListener,
+  ) {
+    super('positions', onStatus);
+    this.exitRules = { ...options.exits, flattenMinutesBeforeClose: options.flattenMinutesBeforeClose };
+    const scheduler = parts.scheduler ?? new SessionScheduler(parts.clock, parts.calendar);
+    this.flattenJob = scheduler.job({
+      moment: { anchor: 'close', offsetMs: -options.flattenMinutesBeforeClose * 60_000 },
+      run: () => this.flattenAtTime(),
+    });
+  }
+
+  /** The position book the exits manage (stop, target, bars held). */
+  trackedPositions(): TrackedPosition[] {
+    return [...this.tracked.values()].map((p) => ({ ...p }));
+  }
+
+  protected onStart(): void {
+    const { bus } = this.parts;
+    this.restoreBook();
+    this.awaitingStartReconciliation = true;
+    this.unsubscribe.push(
+      bus.subscribe('market.bar', (bar) => this.onBar(bar), 'execution'),
+      bus.subscribe('models.scores', (scores) => this.onScores(scores), 'execution'),
+      bus.subscribe('execution.applied', (e) => this.onApplied(e), 'execution'),
+      bus.subscribe('execution.reconciled', (s) => this.onReconciled(s), 'execution'),
+      bus.register('execution.flattenAll', ({ cause }) => this.flattenAll(cause)),
+    );
+  }
+
+  protected onStop(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.flattenJob.stop();
+  }
+
+  /** The calendar learned a closure or an early close: the flatten job moves with it. */
+  calendarChanged(): void {
+    this.flattenJob.rearm();
+  }
+
+  /** What the start's reconciliation left held is managed now: flattened if due, and given its stops. */
+  private onReconciled(summary: ReconciliationSummary): void {
+    if (summary.trigger !== 'start' || !this.awaitingStartReconciliation) return;
+    this.awaitingStartReconciliation = false;
+    this.flattenOnStartIfDue();
+    if (this.options.protectiveStops !== false) this.protectUncovered();
+    this.flattenJob.start();
+  }
+
+  /**
+   * After a restart: every held position is managed again with the stop and target its entry was sent
+   * with (from the store's entry plans); working entries keep theirs for their first fill.
+   */
+  private restoreBook(): void {
+    const { store, clock, bus } = this.parts;
+    const positions = store.positions();
+    const open = new Set(store.openOrders().map((o) => o.clientOrderId));
+    for (const p of positions) {
+      const side: Side = p.qty > 0 ? 'buy' : 'sell';
+      const plan = store.plans({ symbol: p.symbol }).find((x) => x.side === side && x.order.filledQty > 0);
+      const levels: { stopPrice?: number; targetPrice?: number } = {};
+      let entryTime = clock.now();
+      if (plan) {
+        levels.stopPrice = plan.stopPrice;
+        if (plan.targetPrice !== null) levels.targetPrice = plan.targetPrice;
+        entryTime = store.fills(plan.clientOrderId)[0]?.time ?? entryTime;
+      } else {
+        bus.publish('app.notice', {
+          level: 'warn',
+          code: 'execution.restore',
+          message: `${p.symbol}: held ${p.qty} with no stored entry plan; only the managed exits and the end-of-day flatten apply`,
+          at: clock.now(),
+        });
+      }
+      this.tracked.set(p.symbol, trackPosition(p, entryTime, levels));
+    }
+    for (const plan of store.plans({ tradingDay: nyDateKey(clock.now()) })) {
+      if (!open.has(plan.clientOrderId)) continue;
+      const levels: { stopPrice: number; targetPrice?: number } = { stopPrice: plan.stopPrice };
+      if (plan.targetPrice !== null) levels.targetPrice = plan.targetPrice;
+      this.entryLevels.set(plan.clientOrderId, levels);
+    }
+  }
+
+  // ---- flatten ----
+
+  /** The kill switch's endpoint: cancel every working order, then close every position at market. */
+  async flattenAll(cause: string): Promise<{ closed: number }> {
+    return this.flatten(null, cause);
+  }
+
+  /**
+   * Closes one symbol's position (or all) at market: first every working order of the symbol is canceled
+   * (entries, protective stops, a working exit) and the cancels are confirmed, so what the broker did
+   * meanwhile is in the book; then one flatten order closes what is left. A symbol whose cancels cannot
+   * be confirmed is retried on its next bar. `closed` counts the flatten orders sent.
+   */
+  async flatten(symbol: string | null, cause: string): Promise<{ closed: number }> {
+    const { store } = this.parts;
+    const symbols = new Set<string>();
+    for (const p of store.positions()) symbols.add(p.symbol);
+    for (const o of store.openOrders()) symbols.add(o.symbol);
+    let closed = 0;
+    for (const s of [...symbols].sort()) {
+      if (symbol !== null && s !== symbol) continue;
+      if (await this.flattenSymbol(s, cause)) closed++;
+    }
+    this.parts.log.warn('flatten', { symbol: symbol ?? 'all', cause, closed });
+    return { closed };
+  }
+
+  private async flattenSymbol(symbol: string, cause: string): Promise<boolean> {
+    if (this.flattening.has(symbol)) return false;
+    this.flattening.add(symbol);
+    try {
+      return await this.flattenSymbolNow(symbol, cause);
+    } finally {
+      this.flattening.delete(symbol);
+    }
+  }
+
+  private async flattenSymbolNow(symbol: string, cause: string): Promise<boolean> {
+    const { clock, execution } = this.parts;
+    this.pendingFlatten.set(symbol, cause);
+    // With a simulated broker this stays synchronous (a backtest's bar loop sees the flatten at once).
+    const left = execution.cancelsAtOnce ? execution.clearNow(symbol, 'all') : await execution.clear(symbol, 'all');
+    if (left === null) {
+      this.notice('error', 'execution.flatten', `Flatten of ${symbol} waits: a working order could not be confirmed canceled; retrying on the next bar`);
+      return false;
+    }
+    if (left === 0) {
+      this.pendingFlatten.delete(symbol);
+      this.dropProtection(symbol);
+      return false;
+    }
+    const now = clock.now();
+    const order: OrderRequest = {
+      ...exitOrder({ symbol, qty: left, avgEntryPrice: 0 }, 'eodFlatten', cause, now),
+      clientOrderId: `flatten-${symbol}-${now}-${randomUUID().slice(0, 8)}`,
+      intent: 'flatten',
+      reason: cause,
+    };
+    delete order.exitRule; // the trader's flatten or the kill switch, not a rule
+    // The flatten stays pending until the symbol is flat (a flatten the broker cancels is sent again).
+    return this.sendExitOrder(order, true);
+  }
+
+  /** The flatten time on the session schedule: working entries canceled, every position closed. */
+  private flattenAtTime(): void {
+    const t = this.parts.clock.now();
+    this.cancelWorkingEntries(t);
+    for (const p of this.parts.store.positions()) {
+      if (this.exiting.has(p.symbol)) continue;
+      const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
+      order.clientOrderId = `${order.clientOrderId}-${randomUUID().slice(0, 6)}`;
+      order.reason = `end-of-day flatten at ${nyClock(t).slice(11)} (timer)`;
+      this.pendingFlatten.set(p.symbol, 'end-of-day flatten (timer)');
+      this.sendExit(order, true, 'eodFlatten').catch((error: unknown) => this.parts.log.error('timed flatten failed', { error, symbol: p.symbol }));
+    }
+  }
+
+  /**
+   * A restart after the flatten time, or in HALTED (the kill switch was pulled earlier today), with
+   * positions still held: they are flattened now, not left to a bar that may never come.
+   */
+  private flattenOnStartIfDue(): void {
+    const { clock, calendar, trading, store } = this.parts;
+    const positions = store.positions();
+    if (positions.length === 0) return;
+    const now = clock.now();
+    const flattenAt = flattenTimeOf(calendar, now, this.options.flattenMinutesBeforeClose);
+    const late = flattenAt === null || now >= flattenAt;
+    const halted = trading.state.state === 'HALTED';
+    if (!late && !halted) return;
+    const cause = halted ? 'kill switch (still HALTED after a restart)' : 'end-of-day flatten (restart after the flatten time)';
+    for (const p of positions) {
+      this.pendingFlatten.set(p.symbol, cause);
+      void this.flattenSymbol(p.symbol, cause);
+    }
+  }
+
+  /** From the flatten time on, no entry may still be working: it could fill after the flatten. */
+  private cancelWorkingEntries(now: number): void {
+    const { execution, store, calendar, log } = this.parts;
+    const flattenAt = flattenTimeOf(calendar, now, this.options.flattenMinutesBeforeClose);
+    if (flattenAt !== null && now < flattenAt) return;
+    for (const o of store.openOrders()) {
+      if (o.intent !== 'entry' || execution.isCancelling(o.clientOrderId) || execution.isInFlight(o.clientOrderId)) continue;
+      log.info('entry canceled at the flatten time', { clientOrderId: o.clientOrderId });
+      execution.cancelInBackground(o, 'cancel at the flatten time');
+    }
+  }
+
+  // ---- bars and exits ----
+
+  private onBar(bar: Bar): void {
+    const { clock, execution } = this.parts;
+    // The data engine may pass a corrected bar with the same start; the broker only matches a new minute.
+    if (!execution.isNewMinute(bar)) return;
+    // Before the bar can match anything: past the flatten time no working entry may fill.
+    this.cancelWorkingEntries(clock.now());
+    if (!execution.matchBar(bar)) return;
+    this.placeProtection();
+    // Flattens that did not finish are sent again on any bar (a halted symbol has no bars of its own).
+    for (const [symbol, cause] of this.pendingFlatten) {
+      if (this.exiting.has(symbol) || this.flattening.has(symbol)) continue;
+      if (execution.heldQty(symbol) === 0 && execution.toClear(symbol, 'all').length === 0) this.pendingFlatten.delete(symbol);
+      else void this.flattenSymbol(symbol, cause);
+    }
+    const pos = this.tracked.get(bar.symbol);
+    if (!pos) return;
+    // A protective stop the broker already held through this bar is the hard stop: no second one is sent.
+    const held = this.protectedQty(bar.symbol, bar.start) >= Math.abs(pos.qty);
+    const { stopPrice: _stop, ...withoutStop } = pos;
+    const step = stepExits(held ? withoutStop : pos, bar, clock.now(), this.exitRules, this.parts.calendar);
+    this.tracked.set(bar.symbol, held && pos.stopPrice !== undefined ? { ...step.position, stopPrice: pos.stopPrice } : step.position);
+    if (!step.exit || this.exiting.has(bar.symbol)) return;
+    const { exit } = step;
+    this.parts.log.info('exit', { symbol: bar.symbol, reason: exit.reason, detail: exit.detail });
+    this.sendExit(exit.order, exit.flatten, exit.reason).catch((error: unknown) => this.parts.log.error('exit order failed', { error, symbol: bar.symbol }));
+  }
+
+  /** The ML exit, on each minute's scores of the active model. */
+  private onScores(scores: Scores): void {
+    if (!(this.exitRules.mlExitThreshold! > 0) || !scores.modelId) return;
+    scores.symbols.forEach((symbol, i) => {
+      const pos = this.tracked.get(symbol);
+      const p = scores.probUp[i];
+      if (!pos || p === undefined || this.exiting.has(symbol)) return;
+      const last = this.lastTradePrice(symbol);
+      if (last === null) return;
+      let exit;
+      try {
+        exit = mlExitDecision(pos, p, scores.start, last, this.parts.clock.now(), this.exitRules);
+      } catch (error) {
+        this.parts.log.warn('ML exit skipped a bad score', { symbol, error });
+        return;
+      }
+      if (!exit) return;
+      this.parts.log.info('exit', { symbol, reason: exit.reason, detail: exit.detail });
+      this.sendExit(exit.order, false, exit.reason).catch((error: unknown) => this.parts.log.error('exit order failed', { error, symbol }));
+    });
+  }
+
+  /**
+   * Sends an exit that closes the whole position: the symbol's protective stops are canceled first (with
+   * a simulated broker at once, so a backtest stays bar-synchronous; with a remote one confirmed, so a
+   * stop that filled meanwhile is counted and never sold twice), then one market order closes what is left.
+   */
+  private sendExit(exit: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
+    const { execution, risk, trading } = this.parts;
+    // Exit ids are unique: a replay that runs the same minute again never collides with a stored one.
+    const order = { ...exit, clientOrderId: `${exit.clientOrderId}-${randomUUID().slice(0, 6)}` };
+    const symbol = order.symbol;
+    if (this.exiting.has(symbol)) return Promise.resolve(true); // one already under way closes the same shares
+    // Checked before the protective stop is touched: an exit that cannot go out leaves the stop working.
+    const asFlatten = (): boolean => flatten || this.pendingFlatten.has(symbol) || trading.state.state === 'HALTED';
+    const early = risk.checkExit(order, asFlatten());
+    if (early !== null) {
+      this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${symbol} denied (${early.check}): ${early.reason}; its protective stop stays at the broker`);
+      return Promise.resolve(false);
+    }
+    const lock: ExitLock = { stage: 'clearing', exitId: order.clientOrderId };
+    this.exiting.set(symbol, lock);
+    const release = (): void => {
+      if (this.exiting.get(symbol) === lock) this.exiting.delete(symbol);
+    };
+    const proceed = (left: number | null): Promise<boolean> => {
+      release();
+      if (left === null) {
+        this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${symbol} waits: its protective stop could not be confirmed canceled`);
+        return Promise.resolve(false);
+      }
+      if (left === 0) return Promise.resolve(true); // the stop closed it
+      // A kill switch that came while the stop was being canceled makes this the flatten.
+      return this.sendExitOrder({ ...order, qty: Math.abs(left), side: left > 0 ? 'sell' : 'buy' }, asFlatten(), reason).then((sent) => {
+        if (!sent) this.protectUncovered(symbol); // refused after all: the shares get their stop back
+        return sent;
+      });
+    };
+    if (execution.cancelsAtOnce) return proceed(execution.clearNow(symbol, 'protective'));
+    return execution.clear(symbol, 'protective').then(proceed, (error: unknown) => {
+      release();
+      throw error;
+    });
+  }
+
+  /** Checks and sends an order that only reduces a position; pre-trade and the breaker still see it (a flatten passes both). */
+  private sendExitOrder(order: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
+    const { execution, risk } = this.parts;
+    const held = this.exiting.get(order.symbol);
+    // A real exit order working closes the same shares; one still clearing its stop has sent nothing yet.
+    if (held !== undefined) return Promise.resolve(held.stage === 'working');
+    const check = risk.checkExit(order, flatten);
+    if (check !== null) {
+      this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${order.symbol} denied (${check.check}): ${check.reason}`);
+      return Promise.resolve(false);
+    }
+    const refusal = risk.admitExit(flatten);
+    if (refusal !== null) {
+      this.notice('error', 'execution.exit', `${reason ?? 'exit'} of ${order.symbol} held back: ${refusal}`);
+      return Promise.resolve(false);
+    }
+    const lock: ExitLock = { stage: 'working', orderId: order.clientOrderId };
+    this.exiting.set(order.symbol, lock);
+    return execution.send(order).then((sent) => {
+      if (sent.status === 'rejected' || (sent.status === 'new' && !execution.looksUpOrders)) {
+        // Not at the broker: the symbol is free for the next exit.
+        if (this.exiting.get(order.symbol) === lock) this.exiting.delete(order.symbol);
+        return false;
+      }
+      if (sent.status === 'new') {
+        // A remote broker that never confirmed: the order may exist, so the symbol stays locked (no second
+        // exit can sell the same shares) until a lookup settles it.
+        execution.settleUnconfirmed(order.clientOrderId);
+        return false;
+      }
+      return true;
+    });
+  }
+
+  // ---- protective stops ----
+
+  /** Shares covered by protective stops that were at the broker before `barStart` (so could have matched that bar). */
+  private protectedQty(symbol: string, barStart: number): number {
+    let q = 0;
+    for (const o of this.parts.execution.protectiveStops(symbol)) if (o.submittedAt <= barStart && o.status !== 'new') q += o.qty - o.filledQty;
+    return q;
+  }
+
+  /**
+   * Places the hard stop of each entry that finished filling at the broker: a stop order for the shares it
+   * bought (or sold short), at the stop it was entered with. Held there, it protects the position even
+   * when the engine is down. Deferred while the simulated broker is matching a bar.
+   */
+  private placeProtection(): void {
+    const { store, execution } = this.parts;
+    if (execution.matching || this.toProtect.length === 0) return;
+    for (const item of this.toProtect.splice(0)) {
+      const entry = store.get(item.entryId);
+      const levels = this.entryLevels.get(item.entryId) ?? this.storedLevels(item.entryId);
+      if (!entry || !levels || this.noNewProtection(entry.symbol)) continue;
+      const id = `exit-stop-${item.key}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 120);
+      if (store.get(id)) continue; // already placed (the same fill again)
+      const position = execution.heldQty(entry.symbol);
+      const entrySign = entry.side === 'buy' ? 1 : -1;
+      // Never more than is held on the entry's side, less what other stops already cover.
+      const covered = execution.protectiveStops(entry.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
+      const qty = Math.min(item.qty, Math.max(0, position * entrySign - covered));
+      if (qty <= 0) continue;
+      this.placeStop(id, entry.symbol, entry.side === 'buy' ? 'sell' : 'buy', qty, levels.stopPrice, item.entryId);
+    }
+  }
+
+  /** Sends one protective stop; it must only reduce the position (checked as a flatten), else the engine keeps the stop. */
+  private placeStop(clientOrderId: string, symbol: string, side: Side, qty: number, stopPrice: number, parentId: string | null): void {
+    const { execution, risk } = this.parts;
+    const order: OrderRequest = {
+      clientOrderId,
+      symbol,
+      side,
+      qty,
+      type: 'stop',
+      timeInForce: 'day',
+      stopPrice,
+      intent: 'protective-stop',
+      exitRule: 'hardStop',
+      reason: `protective stop ${stopPrice} at ${execution.brokerLabel}${parentId ? ` for ${parentId}` : ' (restored)'}`,
+    };
+    if (parentId !== null) order.parentId = parentId;
+    const refusal = risk.checkProtectiveStop(order);
+    if (refusal !== null) {
+      this.notice('error', 'execution.protect', `No protective stop for ${symbol} (${refusal}); the engine manages the stop`);
+      return;
+    }
+    execution.send(order).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, clientOrderId }));
+  }
+
+  /** No new protective stop while the symbol is being closed, or from the flatten time on. */
+  private noNewProtection(symbol: string): boolean {
+    if (this.flattening.has(symbol) || this.exiting.has(symbol) || this.pendingFlatten.has(symbol)) return true;
+    const now = this.parts.clock.now();
+    const flattenAt = flattenTimeOf(this.parts.calendar, now, this.options.flattenMinutesBeforeClose);
+    return flattenAt === null || now >= flattenAt;
+  }
+
+  /** A flat symbol keeps no protective stop: one left working would open a position when it triggers. */
+  private dropProtection(symbol: string): void {
+    const { execution } = this.parts;
+    if (execution.heldQty(symbol) !== 0) return;
+    for (const o of execution.protectiveStops(symbol)) execution.cancelInBackground(o, 'cancel of a stop left after the position closed');
+  }
+
+  /** After a restart (or an exit refused after its stop was canceled): held shares without a protective stop get one. */
+  private protectUncovered(only?: string): void {
+    if (this.options.protectiveStops === false) return;
+    const { store, clock, execution } = this.parts;
+    for (const p of store.positions()) {
+      if (only !== undefined && p.symbol !== only) continue;
+      if (this.noNewProtection(p.symbol)) continue;
+      const tracked = this.tracked.get(p.symbol);
+      const covered = execution.protectiveStops(p.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
+      const missing = Math.abs(p.qty) - covered;
+      if (missing <= 0 || tracked?.stopPrice === undefined) continue;
+      const id = `exit-stop-${p.symbol}-again-${clock.now()}-${randomUUID().slice(0, 8)}`;
+      this.placeStop(id, p.symbol, p.qty > 0 ? 'sell' : 'buy', missing, tracked.stopPrice, null);
+    }
+  }
+
+  // ---- what execution did ----
+
+  private onApplied(e: AppliedOrderEvent): void {
+    const { order } = e;
+    if (e.type === 'submitted') return;
+    if (e.type === 'fill' && e.fill) {
+      const fill = e.fill;
+      this.track(fill);
+      // Each entry fill gets its hard stop at the broker (after the simulated broker's bar, if inside it).
+      if (order.intent === 'entry' && this.options.protectiveStops !== false) {
+        this.toProtect.push({ entryId: order.clientOrderId, qty: fill.qty, key: fill.executionId });
+        this.placeProtection();
+      }
+      if (this.parts.execution.heldQty(fill.symbol) === 0) {
+        this.pendingFlatten.delete(fill.symbol);
+        this.dropProtection(fill.symbol);
+      }
+    }
+    if (TERMINAL_STATUSES.has(order.status)) {
+      const lock = this.exiting.get(order.symbol);
+      if (lock?.stage === 'working' && lock.orderId === order.clientOrderId) this.exiting.delete(order.symbol);
+      if (!this.toProtect.some((t) => t.entryId === order.clientOrderId)) this.entryLevels.delete(order.clientOrderId);
+    }
+  }
+
+  /** Keeps the exits' position book in step with a fill. */
+  private track(fill: Fill): void {
+    const position = this.parts.store.positions().find((p) => p.symbol === fill.symbol);
+    if (!position) {
+      this.tracked.delete(fill.symbol);
+      return;
+    }
+    const current = this.tracked.get(fill.symbol);
+    const levels = this.entryLevels.get(fill.clientOrderId) ?? this.storedLevels(fill.clientOrderId);
+    if (!current || Math.sign(current.qty) !== Math.sign(position.qty)) {
+      this.tracked.set(fill.symbol, trackPosition(position, fill.time, levels ?? {}));
+    } else {
+      this.tracked.set(fill.symbol, { ...current, qty: position.qty, avgEntryPrice: position.avgEntryPrice, ...(levels ?? {}) });
+    }
+  }
+
+  private storedLevels(clientOrderId: string): { stopPrice: number; targetPrice?: number } | undefined {
+    const plan = this.parts.store.plans({ clientOrderId })[0];
+    if (!plan) return undefined;
+    return plan.targetPrice !== null ? { stopPrice: plan.stopPrice, targetPrice: plan.targetPrice } : { stopPrice: plan.stopPrice };
+  }
+
+  private lastTradePrice(symbol: string): number | null {
+    return this.parts.cache.quote(symbol)?.last ?? this.parts.cache.lastBar(symbol)?.close ?? null;
+  }
+
+  private notice(level: 'info' | 'warn' | 'error', code: string, message: string): void {
+    this.parts.bus.publish('app.notice', { level, code, message, at: this.parts.clock.now() });
+  }
+}
+
