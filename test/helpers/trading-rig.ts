@@ -48,7 +48,7 @@ export interface TradingRig {
 /** 2025-03-03 (a Monday) 10:00 New York: mid-session, far from the flatten. */
 export const RIG_START = Date.UTC(2025, 2, 3, 15, 0);
 
-export async function tradingRig(options: Partial<TradingCoreOptions> & { limits?: Partial<RiskLimits> } = {}, start = RIG_START): Promise<TradingRig> {
+export async function tradingRig(options: Omit<Partial<TradingCoreOptions>, 'limits'> & { limits?: Partial<RiskLimits> } = {}, start = RIG_START): Promise<TradingRig> {
   const log = createMemoryLogger();
   const busErrors: BusErrorReport[] = [];
   const bus: EngineBus = new MessageBus<EngineTopics, EngineEndpoints>((r) => busErrors.push(r));
