@@ -28,6 +28,8 @@ import { formatWalkForward, walkForward } from '../ml/walk-forward';
 export interface CommandContext {
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Caps the commands apply (tests make them small instead of writing huge files). */
+  limits?: { maxJsonBytes?: number };
 }
 
 export interface CommandOutput {
@@ -227,6 +229,7 @@ const importCommand: Command = {
           format: values.format as ImportFormat,
           symbol: symbol.data,
           csv,
+          ...(ctx.limits?.maxJsonBytes !== undefined ? { maxJsonBytes: ctx.limits.maxJsonBytes } : {}),
         });
         return { json: { ok: true, db: config.dbPath, ...report }, text: `${formatReport(report)}\n  database ${config.dbPath}` };
       } catch (error) {

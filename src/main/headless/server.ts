@@ -518,7 +518,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     const reject = (status: number, text: string): void => {
       log.warn('socket upgrade refused', { status, text, origin: req.headers.origin ?? null });
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nX-Content-Type-Options: nosniff\r\n\r\n${text}`);
+      // The same headers as every HTTP response of the host (the text is ours, never the request's).
+      const headers = { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-store', ...SECURITY_HEADERS };
+      const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      socket.end(`HTTP/1.1 ${status} ${text}\r\n${head}\r\n${text}`);
     };
     socket.on('error', () => undefined); // a peer that resets mid-handshake is not our error
     if (path !== SOCKET_PATH) return reject(404, 'Not Found');

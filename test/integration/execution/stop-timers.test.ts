@@ -29,6 +29,9 @@ class RemoteLikeBroker implements ExecutionBroker {
   /** Cancels answer "pending_cancel" (never terminal), so the engine polls for the outcome. */
   cancelsHang = false;
   lookups = 0;
+  /** When set, lookups wait until the test answers them (the broker is slow to say whether it has the order). */
+  holdLookups = false;
+  readonly heldLookups: Array<{ id: string; answer: (o: Order | null) => void; fail: (e: Error) => void }> = [];
   constructor(readonly inner: SimBroker) {}
   submit(r: OrderRequest): Promise<BrokerOrder> {
     if (this.failExits && r.intent !== 'entry') return Promise.reject(new Error('request timed out; not confirmed'));
@@ -43,6 +46,7 @@ class RemoteLikeBroker implements ExecutionBroker {
   }
   async orderByClientId(id: string): Promise<BrokerOrder | null> {
     this.lookups++;
+    if (this.holdLookups) return new Promise((answer, fail) => this.heldLookups.push({ id, answer, fail }));
     if (this.cancelsHang) return (await this.inner.openOrders()).find((x) => x.clientOrderId === id) ?? null;
     return null; // "the broker never had it": the engine would close the local order
   }
@@ -106,6 +110,45 @@ describe('issue 12: execution timers end at stop()', () => {
     await vi.advanceTimersByTimeAsync(10 * 60_000); // every backoff step of the lookup would have run by now
     expect(broker.lookups).toBe(0);
     expect(writes).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('settleUnconfirmed lookup timers survive stop(): a lookup still waiting on the broker at stop(), answered after it, writes nothing', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const { e, broker } = await startEngine();
+    broker.failExits = true;
+    broker.holdLookups = true;
+    await e.dispatch('positions.flatten', { symbol: 'SPY' });
+    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && !o.clientOrderId.startsWith('entry-'));
+    expect(unconfirmed).toBeDefined();
+    await vi.advanceTimersByTimeAsync(500); // the first backoff step: the lookup is sent and waits on the broker
+    expect(broker.heldLookups.map((l) => l.id)).toEqual([unconfirmed!.clientOrderId]);
+    const writes = vi.spyOn(e.orders, 'applyEvent');
+    const reads = vi.spyOn(e.orders, 'get'); // the answer's handler reads the order before it writes
+    await e.stop();
+    engine = null;
+    // Answered after stop(): "never had it" would close the local order; a failure would schedule a retry.
+    broker.heldLookups[0]!.answer(null);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(reads).not.toHaveBeenCalled();
+    expect(writes).not.toHaveBeenCalled();
+    expect(broker.lookups).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('settleUnconfirmed lookup timers survive stop(): a lookup failing after stop() schedules no retry', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const { e, broker } = await startEngine();
+    broker.failExits = true;
+    broker.holdLookups = true;
+    await e.dispatch('positions.flatten', { symbol: 'SPY' });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(broker.heldLookups).toHaveLength(1);
+    await e.stop();
+    engine = null;
+    broker.heldLookups[0]!.fail(new Error('socket hang up'));
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(broker.lookups).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
   });
 

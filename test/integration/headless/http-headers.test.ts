@@ -23,10 +23,10 @@ afterAll(async () => {
   await server.close();
 });
 
-function get(path: string, options: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(path: string, options: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolvePromise, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port: server.port, path, method: options.method ?? 'GET', headers: { Host: options.host ?? `127.0.0.1:${server.port}` } },
+      { host: '127.0.0.1', port: server.port, path, method: options.method ?? 'GET', headers: { Host: options.host ?? `127.0.0.1:${server.port}`, ...options.headers } },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -67,5 +67,31 @@ describe('headless HTTP responses (issue 12, finding 5)', () => {
     expect(res.body).not.toContain('probe-path');
     expect(res.body).not.toContain('<script>');
     expect(res.headers['content-type']).toContain('text/plain');
+  });
+});
+
+describe('refused socket upgrades (issue 12)', () => {
+  const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+
+  it('headless HTTP: security headers on every response, a refused socket upgrade included', async () => {
+    const cases = [
+      { what: 'an upgrade on another path', res: await get('/not-the-socket', { headers: upgrade }), status: 404 },
+      { what: 'an upgrade with a foreign Host', res: await get('/ws', { host: 'evil.example', headers: upgrade }), status: 421 },
+      { what: 'an upgrade from a foreign Origin', res: await get('/ws', { headers: { ...upgrade, Origin: 'http://evil.example' } }), status: 403 },
+    ];
+    for (const { what, res, status } of cases) {
+      expect(res.status, what).toBe(status);
+      expect(res.headers['content-security-policy'], what).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy'], what).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-content-type-options'], what).toBe('nosniff');
+      expect(res.headers['referrer-policy'], what).toBe('no-referrer');
+      expect(res.headers['x-frame-options'], what).toBe('DENY');
+      expect(res.headers['cross-origin-opener-policy'], what).toBe('same-origin');
+      expect(res.headers['cross-origin-resource-policy'], what).toBe('same-origin');
+      expect(res.headers['cache-control'], what).toBe('no-store');
+      expect(res.headers['content-type'], what).toContain('text/plain');
+      expect(res.body, what).not.toContain('evil.example');
+      expect(res.body, what).not.toContain('not-the-socket');
+    }
   });
 });

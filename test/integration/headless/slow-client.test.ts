@@ -67,3 +67,64 @@ describe('a socket client that stops reading (issue 12, finding 1)', () => {
     expect(answered).toBeLessThan(400);
   });
 });
+
+describe('unbounded send queue per client (issue 12): events are dropped before responses', () => {
+  it('unbounded send queue per client: past the drop threshold a slow client misses market events but still gets its responses', async () => {
+    const host = fakeHost();
+    let answered = 0;
+    host.answer = () => {
+      answered++;
+      return ok({ points: 'x'.repeat(ANSWER_BYTES) });
+    };
+    let closedSlow = false;
+    server = await startHeadlessServer({
+      engine: host,
+      rendererDir: rendererDir(),
+      port: 0,
+      token: TOKEN,
+      logger: createMemoryLogger(),
+      // Far below the close cap: the client is behind (events dropped) but never closed.
+      limits: { maxQueuedBytes: 256 * 1024 * 1024, dropEventsAboveBytes: 64 * 1024, closeGraceMs: 20_000, maxInFlightRequests: 1_000 },
+      onSlowClient: () => (closedSlow = true),
+    });
+    const s = await openSocket(`ws://127.0.0.1:${server.port}/ws`);
+    s.send({ type: 'auth', token: TOKEN });
+    await s.next((m) => m.type === 'auth.ok');
+    const bar = (n: number) => ({ symbol: 'SPY', t: n, o: 1, h: 1, l: 1, c: 1, v: n }) as never;
+    const barsReceived = () => s.messages.filter((m) => m.type === 'event' && m.event === 'market.bar').length;
+
+    // A client that reads gets its market events.
+    host.publish('market.bar', bar(0));
+    await s.next((m) => m.type === 'event' && m.event === 'market.bar');
+
+    // It stops reading and asks for 80 × 256 KiB = 20 MiB: more than the loopback buffers hold, so the
+    // host's own queue for it passes the 64 KiB drop threshold.
+    const raw = (s.ws as unknown as { _socket: Socket })._socket;
+    raw.pause();
+    const REQUESTS = 80;
+    for (let id = 1; id <= REQUESTS; id++) s.send({ type: 'request', id, channel: 'market.overlays', payload: { limit: 20000 } });
+    const deadline = Date.now() + 10_000;
+    while (answered < REQUESTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(answered).toBe(REQUESTS);
+    await new Promise((r) => setImmediate(r));
+
+    // 100 market events while it is behind: every one is dropped for it.
+    for (let n = 1; n <= 100; n++) host.publish('market.bar', bar(n));
+
+    // Reading again, it gets every response, then the answer to one more request (everything queued before
+    // that answer has arrived by then), and none of the bars sent while it was behind.
+    raw.resume();
+    s.send({ type: 'request', id: 999, channel: 'market.overlays', payload: { limit: 1 } });
+    await s.next((m) => m.type === 'response' && m.id === 999, 30_000);
+    const responses = new Set(s.messages.filter((m) => m.type === 'response').map((m) => (m as { id: number }).id));
+    for (let id = 1; id <= REQUESTS; id++) expect(responses.has(id), `response ${id}`).toBe(true);
+    expect(barsReceived()).toBe(1); // only the one sent before it fell behind
+    expect(closedSlow).toBe(false);
+    expect(s.ws.readyState).toBe(s.ws.OPEN);
+
+    // Caught up, it gets market events again.
+    host.publish('market.bar', bar(101));
+    await s.next((m) => m.type === 'event' && m.event === 'market.bar' && (m.payload as { t: number }).t === 101);
+    s.close();
+  }, 60_000);
+});

@@ -1,8 +1,8 @@
 // What `npm ci` does on a machine that reaches only the npm registry: no npm warning from the
 // project's own config, and no install script that downloads CUDA libraries or Electron.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { arch, platform } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +10,32 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(__dirname, '../../..');
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   allowScripts?: Record<string, boolean>;
-  engines?: { node?: string };
+  engines?: { node?: string; npm?: string };
+  devDependencies?: Record<string, string>;
 };
+
+/** The first npm that honours an `allowScripts` denial at install time (11.16.0 only reported it). */
+const FIRST_NPM_HONOURING_ALLOW_SCRIPTS = [11, 17, 0] as const;
+
+/** [major, minor, patch] of a plain x.y.z version. */
+function versionParts(version: string): number[] {
+  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
+  if (!match) throw new Error(`not a plain version: ${version}`);
+  return match.slice(1).map(Number);
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** npm without the npm_config_* an `npm test` parent exports. */
+function cleanNpmEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+}
 
 /** The keys set in the project's .npmrc (none when there is no .npmrc). */
 function npmrcKeys(): string[] {
@@ -36,11 +60,46 @@ describe('.npmrc', () => {
       encoding: 'utf8',
       timeout: 60_000,
       // Only the project's .npmrc is under test: no npm_config_* inherited from an `npm test` parent.
-      env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name))),
+      env: cleanNpmEnv(),
     });
     expect(npm.error).toBeUndefined();
     expect(npm.stderr).not.toMatch(/Unknown project config/i);
   });
+});
+
+describe('.npmrc key replaced by allowScripts', () => {
+  it('the .npmrc key is replaced: an npm that ignores allowScripts is refused by engines, so the CUDA download cannot come back', () => {
+    // allowScripts arrived in npm 11.16.0 as a report only; a `false` entry skips the script from 11.17.0.
+    const range = packageJson.engines?.npm ?? '';
+    const minimum = /^>=\s*(\d+\.\d+\.\d+)$/.exec(range)?.[1];
+    expect(minimum, `engines.npm ${JSON.stringify(range)}`).toBeDefined();
+    expect(compareVersions(versionParts(minimum!), FIRST_NPM_HONOURING_ALLOW_SCRIPTS)).toBeGreaterThanOrEqual(0);
+    expect(compareVersions(versionParts('11.16.0'), versionParts(minimum!))).toBeLessThan(0);
+    expect(compareVersions(versionParts('10.9.4'), versionParts(minimum!))).toBeLessThan(0);
+    // The lockfile's copy of the root's engines agrees (npm ci reads it).
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: Record<string, string> }> };
+    expect(lock.packages['']?.engines).toEqual(packageJson.engines);
+
+    // npm itself applies the range: with --engine-strict the npm here installs a project with these engines
+    // (an older one is refused with EBADENGINE; without the flag it names the project in an EBADENGINE warning).
+    const dir = mkdtempSync(join(tmpdir(), 'npm-engines-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'engines-probe', version: '1.0.0', engines: packageJson.engines }));
+      const npm = spawnSync('npm', ['install', '--dry-run', '--offline', '--engine-strict', '--no-audit', '--no-fund'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: cleanNpmEnv(),
+      });
+      expect(npm.error).toBeUndefined();
+      expect(npm.status, npm.stderr).toBe(0);
+      expect(npm.stderr).not.toMatch(/EBADENGINE/);
+      const running = spawnSync('npm', ['--version'], { encoding: 'utf8', timeout: 60_000, env: cleanNpmEnv() }).stdout;
+      expect(compareVersions(versionParts(running), versionParts(minimum!))).toBeGreaterThanOrEqual(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('install scripts', () => {
@@ -54,6 +113,19 @@ describe('install scripts', () => {
 
   it('when the engine runs on Node 20 then engines still allows it (only the desktop set-up needs Node 22.12)', () => {
     expect(packageJson.engines?.node).toBe('>=20.19');
+  });
+
+  it('Electron 39 is out of support: the declared and the installed electron are a supported major (43–45)', () => {
+    const declared = packageJson.devDependencies?.electron ?? '';
+    const declaredMajor = Number(/^[\^~]?(\d+)\./.exec(declared)?.[1]);
+    expect(declaredMajor, `devDependencies.electron ${JSON.stringify(declared)}`).toBeGreaterThanOrEqual(43);
+    expect(declaredMajor).toBeLessThanOrEqual(45);
+    // Installed without its binary (the download is denied); its package.json is what npm resolved.
+    const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string };
+    const installedMajor = versionParts(installed.version)[0]!;
+    expect(installedMajor).toBeGreaterThanOrEqual(43);
+    expect(installedMajor).toBeLessThanOrEqual(45);
+    expect(installedMajor).toBe(declaredMajor);
   });
 
   it('when onnxruntime-node was installed without its script then its CPU build is there and runs a model', async () => {

@@ -42,6 +42,13 @@ export const MAX_LINE_CHARS = 64 * 1024;
 /** JSON responses are parsed whole: larger ones must be split (or fetched by shorter ranges). */
 export const MAX_JSON_BYTES = 256 * 1024 ** 2;
 
+/** A byte count as the messages show it: 256 MiB, 4 KiB, 900 bytes. */
+export function byteSize(n: number): string {
+  if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
 const MINUTE = 60_000;
 /** Only a value that looks like a ticker is ever repeated from a file in a message. */
 const TICKER = /^[A-Z][A-Z0-9.]{0,9}$/;
@@ -231,14 +238,14 @@ function jsonRows(items: unknown[], symbol: string, onRow: RowSink, pick: (x: Js
   });
 }
 
-/** Collects a JSON document (up to MAX_JSON_BYTES) and hands it over parsed. */
-function jsonParser(what: string, onDocument: (doc: unknown) => void): StreamParser {
+/** Collects a JSON document (up to `maxBytes`, MAX_JSON_BYTES by default) and hands it over parsed. */
+function jsonParser(what: string, onDocument: (doc: unknown) => void, maxBytes = MAX_JSON_BYTES): StreamParser {
   const parts: string[] = [];
   let length = 0;
   return {
     push(chunk) {
       length += chunk.length;
-      if (length > MAX_JSON_BYTES) throw new ImportError(`${what} larger than ${MAX_JSON_BYTES / 1024 ** 2} MiB is not read; split it into smaller files`);
+      if (length > maxBytes) throw new ImportError(`${what} larger than ${byteSize(maxBytes)} is not read; split it into smaller files`);
       parts.push(chunk);
     },
     end() {
@@ -258,7 +265,7 @@ function jsonParser(what: string, onDocument: (doc: unknown) => void): StreamPar
 }
 
 /** Polygon/Massive aggregates: `{ ticker?, results: [{ t (ms, window start), o, h, l, c, v }] }`. */
-export function polygonParser(symbol: string, onRow: RowSink): StreamParser {
+export function polygonParser(symbol: string, onRow: RowSink, maxJsonBytes = MAX_JSON_BYTES): StreamParser {
   return jsonParser('a Polygon aggregates response', (doc) => {
     if (!isObj(doc) || !Array.isArray(doc.results)) throw new ImportError('not a Polygon aggregates response: no "results" array');
     if (typeof doc.ticker === 'string' && doc.ticker.toUpperCase() !== symbol) {
@@ -266,11 +273,11 @@ export function polygonParser(symbol: string, onRow: RowSink): StreamParser {
       throw new ImportError(`the file holds ${TICKER.test(theirs) ? theirs : 'another ticker\'s'} aggregates, not ${symbol}`);
     }
     jsonRows(doc.results, symbol, onRow, (x) => [x.t, x.o, x.h, x.l, x.c, x.v]);
-  });
+  }, maxJsonBytes);
 }
 
 /** Alpaca bars: `{ bars: [{ t (RFC 3339, bar start), o, h, l, c, v }] }` or `{ bars: { SYM: [...] } }`. */
-export function alpacaParser(symbol: string, onRow: RowSink): StreamParser {
+export function alpacaParser(symbol: string, onRow: RowSink, maxJsonBytes = MAX_JSON_BYTES): StreamParser {
   return jsonParser('an Alpaca bars response', (doc) => {
     if (!isObj(doc) || !('bars' in doc)) throw new ImportError('not an Alpaca bars response: no "bars" field');
     let bars: unknown = doc.bars;
@@ -285,20 +292,20 @@ export function alpacaParser(symbol: string, onRow: RowSink): StreamParser {
     }
     if (!Array.isArray(bars)) throw new ImportError('Alpaca "bars" is neither a list nor a map of lists');
     jsonRows(bars, symbol, onRow, (x) => [x.t, x.o, x.h, x.l, x.c, x.v]);
-  });
+  }, maxJsonBytes);
 }
 
 /** A streaming parser for a format; rows go to `onRow` as they are read. */
-export function createParser(format: ImportFormat, symbol: string, onRow: RowSink, csv: CsvOptions = {}): StreamParser {
+export function createParser(format: ImportFormat, symbol: string, onRow: RowSink, csv: CsvOptions = {}, maxJsonBytes = MAX_JSON_BYTES): StreamParser {
   switch (format) {
     case 'ninjatrader':
       return ninjaTraderParser(symbol, onRow);
     case 'csv':
       return csvParser(symbol, onRow, csv);
     case 'polygon':
-      return polygonParser(symbol, onRow);
+      return polygonParser(symbol, onRow, maxJsonBytes);
     case 'alpaca':
-      return alpacaParser(symbol, onRow);
+      return alpacaParser(symbol, onRow, maxJsonBytes);
   }
 }
 

@@ -26,7 +26,7 @@ import { packBlock, PART_CODE, PART_NAME, type HistoryStore, type StoredBar } fr
 import { aggregateBars } from '../aggregate';
 import { checkBar, type BarRejection } from '../validate-bar';
 import { ImportAccessError, MAX_IMPORT_BYTES } from './access';
-import { createParser, ImportError, MAX_JSON_BYTES, type CsvOptions, type ImportFormat, type ParsedRow, type ParseRejection } from './formats';
+import { byteSize, createParser, ImportError, MAX_JSON_BYTES, type CsvOptions, type ImportFormat, type ParsedRow, type ParseRejection } from './formats';
 
 export { ImportError } from './formats';
 
@@ -60,6 +60,8 @@ interface ImportRequestBase {
   onProgress?: (fraction: number, phase: string) => void;
   /** Asked between chunks; true stops the import with nothing written. */
   shouldStop?: () => boolean;
+  /** The JSON formats' size cap (MAX_JSON_BYTES; smaller in tests). */
+  maxJsonBytes?: number;
 }
 
 /** The input: the whole text (tests, small inputs) or an open descriptor of a checked regular file. */
@@ -130,8 +132,10 @@ export function importHistory(store: HistoryStore, calendar: NyseCalendar, reque
     sessions: 0,
     derived: { '5m': 0, '15m': 0, '1d': 0 },
   };
-  if (request.fd !== undefined && (request.format === 'polygon' || request.format === 'alpaca') && request.size > MAX_JSON_BYTES) {
-    throw new ImportError(`${file}: a ${request.format} JSON file is read whole, up to ${MAX_JSON_BYTES / 1024 ** 2} MiB; split this one into smaller files`);
+  const maxJsonBytes = request.maxJsonBytes ?? MAX_JSON_BYTES;
+  if (request.fd !== undefined && (request.format === 'polygon' || request.format === 'alpaca') && request.size > maxJsonBytes) {
+    // Refused before a byte is read: one line naming the file, no imports row.
+    throw new ImportError(`${file}: a ${request.format} JSON file is read whole, up to ${byteSize(maxJsonBytes)}; split this one into smaller files`);
   }
 
   const db = store.db;
@@ -256,7 +260,7 @@ function stageMinutes(
   };
 
   progress(0, 'reading');
-  const parser = createParser(request.format, report.symbol, onRow, request.csv);
+  const parser = createParser(request.format, report.symbol, onRow, request.csv, request.maxJsonBytes ?? MAX_JSON_BYTES);
   if (request.fd === undefined) {
     hash.update(request.text);
     parser.push(request.text);
