@@ -119,7 +119,7 @@ describe('issue 12: execution timers end at stop()', () => {
     broker.failExits = true;
     broker.holdLookups = true;
     await e.dispatch('positions.flatten', { symbol: 'SPY' });
-    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && !o.clientOrderId.startsWith('entry-'));
+    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && o.intent !== 'entry');
     expect(unconfirmed).toBeDefined();
     await vi.advanceTimersByTimeAsync(500); // the first backoff step: the lookup is sent and waits on the broker
     expect(broker.heldLookups.map((l) => l.id)).toEqual([unconfirmed!.clientOrderId]);
@@ -134,6 +134,25 @@ describe('issue 12: execution timers end at stop()', () => {
     expect(writes).not.toHaveBeenCalled();
     expect(broker.lookups).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('settleUnconfirmed lookup timers survive stop(): a lookup begun before a stop and answered after the next start writes nothing', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const { e, broker } = await startEngine();
+    broker.failExits = true;
+    broker.holdLookups = true;
+    await e.dispatch('positions.flatten', { symbol: 'SPY' });
+    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && o.intent !== 'entry');
+    expect(unconfirmed).toBeDefined();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(broker.heldLookups).toHaveLength(1);
+    await e.execution.stop();
+    await e.execution.start(); // running again: only this start's own lookups may write
+    const writes = vi.spyOn(e.orders, 'applyEvent');
+    broker.heldLookups[0]!.answer(null);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(writes).not.toHaveBeenCalled();
+    expect(e.orders.get(unconfirmed!.clientOrderId)!.status).toBe('new');
   });
 
   it('settleUnconfirmed lookup timers survive stop(): a lookup failing after stop() schedules no retry', async () => {
