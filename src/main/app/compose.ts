@@ -44,12 +44,12 @@ import type { TrainWorkerMessage } from '../workers/train-worker';
 import { readDailyCloseCsv } from '../features/dataset';
 import { readFileSync } from 'node:fs';
 import { FEATURE_SPEC } from '../features/spec';
-import { MessageBus } from './bus';
-import { SessionScheduler } from './session-scheduler';
-import { LiveClock, SimulatedClock, type Clock } from './clock';
-import type { EngineHost, EventListener } from './host-api';
-import type { Component } from './lifecycle';
-import type { EngineBus, EngineEndpoints, EngineTopics } from './topics';
+import { MessageBus } from '../engine/bus';
+import { SessionScheduler } from '../engine/session-scheduler';
+import { LiveClock, SimulatedClock, type Clock } from '../engine/clock';
+import type { EngineHost, EventListener } from '../engine/host-api';
+import type { Component } from '../engine/lifecycle';
+import type { EngineBus, EngineEndpoints, EngineTopics } from '../engine/topics';
 
 export const APP_VERSION = '0.1.0';
 /** The cause of the REDUCING state a LIVE session starts in, until the trader confirms. */
