@@ -13,7 +13,7 @@ import type { Broker } from './types';
 const PREFLIGHT_DAYS = 14;
 
 export interface BrokerPreflightParts {
-  broker: Broker;
+  broker: Pick<Broker, 'label' | 'preflight'>;
   trading: TradingStateMachine;
   calendar: NyseCalendar;
   /** Keeps an override learned from the broker (the calendar_overrides table). */
