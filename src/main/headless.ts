@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveConfigOrExit, secureDataDir } from './bootstrap';
-import { createEngine, EngineConfigError } from './engine/compose';
+import { createEngine, EngineConfigError } from './app/compose';
 import { startHeadlessServer, isLoopbackHost, HeadlessStartError, type HeadlessTls } from './headless/server';
 import { createFileLogger } from './logging/logger';
 import { secretsOf, type VariableName } from './config/config';

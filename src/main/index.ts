@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import electron from 'electron';
 import { readEnvironment, resolveConfig, secureDataDir } from './bootstrap';
 import { ConfigError, secretsOf, type VariableName } from './config/config';
-import { APP_VERSION, createEngine } from './engine/compose';
+import { APP_VERSION, createEngine } from './app/compose';
 import { createFileLogger } from './logging/logger';
 import { registerAppScheme, startElectronShell } from './shell';
 import { createKeychain, startupKeys } from './shell/keychain';

@@ -1,6 +1,6 @@
 // Builds an engine on the synthetic market with a manually driven clock: deterministic, no real timers.
 import { defaultConfig, type VariableName } from '../../src/main/config/config';
-import { createEngine, type Engine } from '../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../src/main/app/compose';
 import { SimulatedClock } from '../../src/main/engine/clock';
 import { SyntheticMarket } from '../../src/main/data/synthetic-market';
 import { NyseCalendar } from '../../src/main/calendar/nyse';

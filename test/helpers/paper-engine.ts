@@ -8,7 +8,7 @@ import { NyseCalendar } from '../../src/main/calendar/nyse';
 import { loadConfig } from '../../src/main/config/config';
 import { SyntheticMarket } from '../../src/main/data/synthetic-market';
 import { SimulatedClock } from '../../src/main/engine/clock';
-import { createEngine, type Engine } from '../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../src/main/app/compose';
 import type { EventPayload } from '../../src/shared/contract';
 import { FAKE_TRADING_KEY, FAKE_TRADING_SECRET, type FakeAlpacaTrading } from '../fakes/fake-alpaca-trading';
 import { loopbackFetch, waitFor } from '../integration/vendors/helpers';

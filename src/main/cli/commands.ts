@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../bootstrap';
-import { APP_VERSION, createEngine } from '../engine/compose';
+import { APP_VERSION, createEngine } from '../app/compose';
 import { SimulatedClock } from '../engine/clock';
 import { SyntheticMarket } from '../data/synthetic-market';
 import type { Bar } from '../../shared/domain';

@@ -21,7 +21,7 @@ import {
   type AlpacaOrder,
   type TradeUpdate,
 } from './alpaca-schemas';
-import type { Broker, BrokerOrder, Fill, OrderEvent, OrderRequest, OrderStatus, Position, TimeInForce } from './types';
+import type { Broker, BrokerOrder, BrokerPreflight, Fill, OrderEvent, OrderRequest, OrderStatus, Position, TimeInForce } from './types';
 import { TERMINAL_STATUSES } from './types';
 
 export const ALPACA_PAPER = Object.freeze({ restUrl: 'https://paper-api.alpaca.markets', streamUrl: 'wss://paper-api.alpaca.markets/stream' });
@@ -337,6 +337,11 @@ export class AlpacaBroker implements Broker {
       tradingBlocked: a.trading_blocked ?? false,
       daytradeCount: a.daytrade_count ?? null,
     };
+  }
+
+  async preflight(from: string, to: string): Promise<BrokerPreflight> {
+    const [account, sessions] = await Promise.all([this.account(), this.calendar(from, to)]);
+    return { account, sessions };
   }
 
   async clock(): Promise<AlpacaClock> {

@@ -23,6 +23,8 @@ export interface Broker {
   readonly label: string;
   /** True for the simulated broker: no real money. */
   readonly simulated: boolean;
+  /** True for a live account (real money, the trader confirms before entries); absent means not live. */
+  readonly live?: boolean;
   submit(request: OrderRequest): Promise<BrokerOrder>;
   cancel(clientOrderId: string): Promise<BrokerOrder>;
   /** Open orders and positions as the broker sees them (for reconciliation). */
@@ -37,4 +39,13 @@ export interface Broker {
   stop?(): void;
   /** Called each time the broker's event stream is (re)established: the engine reconciles its book again. */
   onStreamLive?(listener: () => void): () => void;
+  /** A remote broker's account and its calendar from `from` to `to` (YYYY-MM-DD), read before a session trades. */
+  preflight?(from: string, to: string): Promise<BrokerPreflight>;
+}
+
+/** What a broker reports before a session trades: its account's standing and its trading days. */
+export interface BrokerPreflight {
+  account: { status: string; tradingBlocked: boolean; equity: number };
+  /** The broker's trading days, with the regular open and close in New York wall time (HH:MM). */
+  sessions: Array<{ date: string; open: string; close: string }>;
 }

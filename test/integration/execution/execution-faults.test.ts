@@ -9,7 +9,7 @@ import { defaultConfig } from '../../../src/main/config/config';
 import { Secret } from '../../../src/main/config/secret';
 import { SyntheticMarket } from '../../../src/main/data/synthetic-market';
 import { SimulatedClock } from '../../../src/main/engine/clock';
-import { createEngine, type Engine } from '../../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../../src/main/app/compose';
 import { AlpacaBroker } from '../../../src/main/execution/alpaca-broker';
 import type { ExecutionBroker } from '../../../src/main/execution/execution-engine';
 import { SimBroker } from '../../../src/main/execution/sim-broker';

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/main/engine/compose';
+import type { Engine } from '../../../src/main/app/compose';
 import { FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
 import { waitFor } from '../vendors/helpers';
 import { startPaperEngine } from '../../helpers/paper-engine';

@@ -8,7 +8,7 @@ import { NyseCalendar } from '../../../src/main/calendar/nyse';
 import { defaultConfig } from '../../../src/main/config/config';
 import { SyntheticMarket } from '../../../src/main/data/synthetic-market';
 import { SimulatedClock } from '../../../src/main/engine/clock';
-import { createEngine, type Engine } from '../../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../../src/main/app/compose';
 import { SimBroker } from '../../../src/main/execution/sim-broker';
 import { FakeAlpacaTrading } from '../../fakes/fake-alpaca-trading';
 import { manualEngine, type ManualEngine } from '../../helpers/engine';

@@ -9,7 +9,7 @@ import { NyseCalendar } from '../../../src/main/calendar/nyse';
 import { defaultConfig } from '../../../src/main/config/config';
 import { SyntheticMarket } from '../../../src/main/data/synthetic-market';
 import { SimulatedClock } from '../../../src/main/engine/clock';
-import { createEngine, type Engine } from '../../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../../src/main/app/compose';
 import type { ExecutionBroker } from '../../../src/main/execution/execution-engine';
 import { AlpacaBroker, AlpacaBrokerError } from '../../../src/main/execution/alpaca-broker';
 import { Secret } from '../../../src/main/config/secret';

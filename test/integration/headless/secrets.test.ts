@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/main/config/config';
-import { createEngine, type Engine } from '../../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../../src/main/app/compose';
 import { SimulatedClock } from '../../../src/main/engine/clock';
 import { NyseCalendar } from '../../../src/main/calendar/nyse';
 import type { FeedSink, MarketFeed } from '../../../src/main/data/feed';

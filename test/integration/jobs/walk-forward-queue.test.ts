@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/main/config/config';
-import { createEngine, type Engine } from '../../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../../src/main/app/compose';
 import { JobProgressSchema, type EventPayload, type Result } from '../../../src/shared/contract';
 
 type Progress = EventPayload<'job.progress'>;

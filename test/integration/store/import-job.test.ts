@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/main/config/config';
-import { createEngine } from '../../../src/main/engine/compose';
+import { createEngine } from '../../../src/main/app/compose';
 import { resolveImportSource, runImportJob } from '../../../src/main/workers/import-job';
 import type { EventPayload } from '../../../src/shared/contract';
 import { SPY_FILE } from '../../helpers/data';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/main/config/config';
-import { createEngine } from '../../../src/main/engine/compose';
+import { createEngine } from '../../../src/main/app/compose';
 import { SimulatedClock } from '../../../src/main/engine/clock';
 import type { FeedSink, MarketFeed } from '../../../src/main/data/feed';
 import type { Bar } from '../../../src/shared/domain';

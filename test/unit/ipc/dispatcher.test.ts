@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/main/config/config';
-import { createEngine } from '../../../src/main/engine/compose';
+import { createEngine } from '../../../src/main/app/compose';
 
 function engine() {
   return createEngine(defaultConfig({ TRADING_SIM_START: '2025-03-03' }), { clockTickMs: 0, wallClock: () => Date.UTC(2025, 2, 3) });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { secureDataDir } from '../../../src/main/bootstrap';
 import { defaultConfig } from '../../../src/main/config/config';
-import { createEngine, type Engine } from '../../../src/main/engine/compose';
+import { createEngine, type Engine } from '../../../src/main/app/compose';
 import { createFileLogger } from '../../../src/main/logging/logger';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC } from '../../../src/main/features/spec';
 import { sidecarFor, writeModelDir } from '../../../src/main/ml/inference/sidecar';
