@@ -8,7 +8,6 @@ import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
 import type { Logger } from '../logging/logger';
-import { heldQty } from '../risk/pre-trade';
 import { nyDateKey } from '../calendar/ny-time';
 import type { OrderStore } from './order-store';
 import { TERMINAL_STATUSES, type Broker, type BrokerOrder, type Fill, type Order, type OrderEvent, type OrderRequest, type Position } from './types';
@@ -90,7 +89,7 @@ export class ExecutionEngine extends BaseComponent {
   }
 
   heldQty(symbol: string): number {
-    return heldQty(this.parts.store.positions(), symbol);
+    return this.parts.store.heldQty(symbol);
   }
 
   isInFlight(clientOrderId: string): boolean {

@@ -325,11 +325,20 @@ export class OrderStore {
 
   /** Net positions from every recorded fill (folded once, then kept in step with each applied fill). */
   positions(): Position[] {
+    return bookPositions(this.positionBook());
+  }
+
+  /** The signed position in one symbol (0 when flat), without building the whole list. */
+  heldQty(symbol: string): number {
+    return this.positionBook().get(symbol)?.qty ?? 0;
+  }
+
+  private positionBook(): Map<string, { qty: number; avg: number }> {
     if (!this.book) {
       this.book = new Map();
       for (const f of this.fills()) foldFill(this.book, f);
     }
-    return bookPositions(this.book);
+    return this.book;
   }
 
   /**

@@ -18,7 +18,6 @@ import type { Logger } from '../logging/logger';
 import { admit, CLOSED, DEFAULT_CIRCUIT_BREAKER, recordFailure, recordSuccess, type CircuitBreakerConfig, type CircuitState } from './circuit-breaker';
 import {
   checkPreTrade,
-  heldQty,
   sectorExposureOfSymbol,
   symbolExposure,
   type PreTradeCheck,
@@ -316,7 +315,7 @@ export class RiskEngine extends BaseComponent {
 
   /** A flat symbol gives back the capital at risk of its finished entries (working ones keep theirs). */
   private releaseFlat(symbol: string): void {
-    if (heldQty(this.parts.store.positions(), symbol) !== 0) return;
+    if (this.parts.store.heldQty(symbol) !== 0) return;
     for (const [id, r] of this.reserved) {
       if (r.symbol !== symbol) continue;
       const o = this.parts.store.get(id);
