@@ -6,33 +6,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Bar } from '../../shared/domain';
 import type { AppliedOrderEvent, ReconciliationSummary, Scores } from '../../shared/messages';
-import { nyClock, type NyseCalendar } from '../calendar/nyse';
+import { nyClock } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
-import type { BarCache } from '../data/bar-cache';
-import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import { SessionScheduler, type SessionJob } from '../engine/session-scheduler';
-import type { EngineBus } from '../engine/topics';
-import type { Logger } from '../logging/logger';
 import { exitOrder, mlExitDecision, stepExits, trackPosition, type ExitReason, type ExitRules, type TrackedPosition } from '../risk/exits';
 import { flattenTimeOf } from '../risk/pre-trade';
-import type { RiskEngine } from '../risk/risk-engine';
-import type { TradingStateMachine } from '../risk/trading-state';
+import type { RiskEngine, RiskParts } from '../risk/risk-engine';
 import type { ClearScope, ExecutionEngine } from './execution-engine';
-import type { OrderStore } from './order-store';
 import { TERMINAL_STATUSES, type Fill, type OrderRequest, type Side } from './types';
 
-export interface PositionManagerParts {
-  bus: EngineBus;
-  clock: Clock;
-  calendar: NyseCalendar;
-  cache: BarCache;
-  trading: TradingStateMachine;
-  /** Read only: positions, working orders, entry plans and fills. */
-  store: OrderStore;
+/** What the position manager reads (risk's view of the session and the book) and the two components it sends through. */
+export interface PositionManagerParts extends Omit<RiskParts, 'ledger' | 'vix'> {
   risk: RiskEngine;
   execution: ExecutionEngine;
-  log: Logger;
   /** The engine's session schedule (the flatten time is one of its jobs); a private one when omitted. */
   scheduler?: SessionScheduler;
 }

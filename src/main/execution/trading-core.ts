@@ -2,34 +2,17 @@
 // routes, the position manager runs every exit, the reconciler squares the book with the broker.
 // The composition root (and the property test that drives the same path) builds them here; the
 // order in `components` is their start order (the book is restored before the start reconciliation).
-import type { Clock } from '../engine/clock';
 import type { StatusListener } from '../engine/lifecycle';
 import type { SessionScheduler } from '../engine/session-scheduler';
-import type { EngineBus } from '../engine/topics';
-import type { NyseCalendar } from '../calendar/nyse';
-import type { BarCache } from '../data/bar-cache';
-import type { Logger } from '../logging/logger';
 import type { ExitRules } from '../risk/exits';
-import { RiskEngine, type RiskOptions } from '../risk/risk-engine';
-import type { RiskLedger } from '../risk/risk-ledger';
-import type { TradingStateMachine } from '../risk/trading-state';
+import { RiskEngine, type RiskOptions, type RiskParts } from '../risk/risk-engine';
 import { ExecutionEngine, type ExecutionBroker } from './execution-engine';
-import type { OrderStore } from './order-store';
 import { PositionManager } from './position-manager';
 import { Reconciler } from './reconciler';
 
-export interface TradingCoreParts {
-  bus: EngineBus;
-  clock: Clock;
-  calendar: NyseCalendar;
-  cache: BarCache;
-  trading: TradingStateMachine;
-  store: OrderStore;
-  ledger: RiskLedger;
+/** Risk's parts (the session, the book, the ledger), the broker, and the engine's session schedule. */
+export interface TradingCoreParts extends RiskParts {
   broker: ExecutionBroker;
-  log: Logger;
-  /** Today's VIX level when known (the day filter); null when not. */
-  vix?: () => number | null;
   /** The engine's session schedule (the flatten time is one of its jobs). */
   scheduler?: SessionScheduler;
 }
