@@ -96,6 +96,20 @@ async function startEngine(): Promise<{ e: Engine; clock: SimulatedClock; broker
   return { e, clock, broker: broker! };
 }
 
+/** A flatten whose submit never confirms, with its first lookup sent and held at the broker (fake timers on). */
+async function flattenWithHeldLookup(): Promise<{ e: Engine; broker: RemoteLikeBroker; unconfirmed: Order }> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  const { e, broker } = await startEngine();
+  broker.failExits = true;
+  broker.holdLookups = true;
+  await e.dispatch('positions.flatten', { symbol: 'SPY' });
+  const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && o.intent !== 'entry');
+  expect(unconfirmed).toBeDefined();
+  await vi.advanceTimersByTimeAsync(500); // the first backoff step: the lookup is sent and waits on the broker
+  expect(broker.heldLookups.map((l) => l.id)).toEqual([unconfirmed!.clientOrderId]);
+  return { e, broker, unconfirmed: unconfirmed! };
+}
+
 describe('issue 12: execution timers end at stop()', () => {
   it('settleUnconfirmed lookup timers do not survive stop(): no late lookup and no late write to the store', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
@@ -114,15 +128,7 @@ describe('issue 12: execution timers end at stop()', () => {
   });
 
   it('settleUnconfirmed lookup timers survive stop(): a lookup still waiting on the broker at stop(), answered after it, writes nothing', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    const { e, broker } = await startEngine();
-    broker.failExits = true;
-    broker.holdLookups = true;
-    await e.dispatch('positions.flatten', { symbol: 'SPY' });
-    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && o.intent !== 'entry');
-    expect(unconfirmed).toBeDefined();
-    await vi.advanceTimersByTimeAsync(500); // the first backoff step: the lookup is sent and waits on the broker
-    expect(broker.heldLookups.map((l) => l.id)).toEqual([unconfirmed!.clientOrderId]);
+    const { e, broker } = await flattenWithHeldLookup();
     const writes = vi.spyOn(e.orders, 'applyEvent');
     const reads = vi.spyOn(e.orders, 'get'); // the answer's handler reads the order before it writes
     await e.stop();
@@ -137,32 +143,18 @@ describe('issue 12: execution timers end at stop()', () => {
   });
 
   it('settleUnconfirmed lookup timers survive stop(): a lookup begun before a stop and answered after the next start writes nothing', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    const { e, broker } = await startEngine();
-    broker.failExits = true;
-    broker.holdLookups = true;
-    await e.dispatch('positions.flatten', { symbol: 'SPY' });
-    const unconfirmed = e.orders.openOrders().find((o) => o.symbol === 'SPY' && o.status === 'new' && o.intent !== 'entry');
-    expect(unconfirmed).toBeDefined();
-    await vi.advanceTimersByTimeAsync(500);
-    expect(broker.heldLookups).toHaveLength(1);
+    const { e, broker, unconfirmed } = await flattenWithHeldLookup();
     await e.execution.stop();
     await e.execution.start(); // running again: only this start's own lookups may write
     const writes = vi.spyOn(e.orders, 'applyEvent');
     broker.heldLookups[0]!.answer(null);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(writes).not.toHaveBeenCalled();
-    expect(e.orders.get(unconfirmed!.clientOrderId)!.status).toBe('new');
+    expect(e.orders.get(unconfirmed.clientOrderId)!.status).toBe('new');
   });
 
   it('settleUnconfirmed lookup timers survive stop(): a lookup failing after stop() schedules no retry', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    const { e, broker } = await startEngine();
-    broker.failExits = true;
-    broker.holdLookups = true;
-    await e.dispatch('positions.flatten', { symbol: 'SPY' });
-    await vi.advanceTimersByTimeAsync(500);
-    expect(broker.heldLookups).toHaveLength(1);
+    const { e, broker } = await flattenWithHeldLookup();
     await e.stop();
     engine = null;
     broker.heldLookups[0]!.fail(new Error('socket hang up'));
