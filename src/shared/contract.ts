@@ -178,6 +178,7 @@ export const OrderSchema = z.strictObject({
   stopPrice: Finite.optional(),
   trailPrice: Finite.optional(),
   bracket: z.strictObject({ takeProfit: Finite, stopLoss: Finite }).optional(),
+  ocoGroup: z.string().optional(),
   intent: z.enum(ORDER_INTENTS),
   exitRule: z.enum(EXIT_RULES).optional(),
   parentId: z.string().optional(),

@@ -118,6 +118,11 @@ export interface OrderRequest {
   trailPrice?: number;
   /** Bracket legs attached to an entry (take-profit limit and stop-loss), held at the broker. */
   bracket?: { takeProfit: number; stopLoss: number };
+  /**
+   * One-cancels-other: the working orders of one symbol that share this group are alternatives for the
+   * same shares (a resting target and its protective stop); the broker cancels the others when one fills.
+   */
+  ocoGroup?: string;
   intent: OrderIntent;
   /** The exit rule that sent an exit, a protective stop ('hardStop') or the end-of-day flatten ('eodFlatten'). */
   exitRule?: ExitRule;

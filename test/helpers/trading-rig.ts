@@ -39,7 +39,7 @@ export interface TradingRig {
    * One closed minute: the clock moves to its end, then each symbol's bar is published as the data engine
    * does (cache first, then the bus) with a warm feature row. Returns the minute's start.
    */
-  minute(bars: Record<string, { open: number; high: number; low: number; close: number }>, opts?: { warm?: boolean }): number;
+  minute(bars: Record<string, { open: number; high: number; low: number; close: number }>, opts?: { warm?: boolean; volume?: number }): number;
   /** Lets promise chains the bar started (background cancels, submits) finish. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -48,7 +48,10 @@ export interface TradingRig {
 /** 2025-03-03 (a Monday) 10:00 New York: mid-session, far from the flatten. */
 export const RIG_START = Date.UTC(2025, 2, 3, 15, 0);
 
-export async function tradingRig(options: Omit<Partial<TradingCoreOptions>, 'limits'> & { limits?: Partial<RiskLimits> } = {}, start = RIG_START): Promise<TradingRig> {
+export async function tradingRig(
+  options: Omit<Partial<TradingCoreOptions>, 'limits'> & { limits?: Partial<RiskLimits>; maxParticipation?: number } = {},
+  start = RIG_START,
+): Promise<TradingRig> {
   const log = createMemoryLogger();
   const busErrors: BusErrorReport[] = [];
   const bus: EngineBus = new MessageBus<EngineTopics, EngineEndpoints>((r) => busErrors.push(r));
@@ -64,8 +67,8 @@ export async function tradingRig(options: Omit<Partial<TradingCoreOptions>, 'lim
     clock,
   );
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
-  const broker = new SimBroker(clock, { calendar, fillModel: { maxParticipation: null } });
-  const { limits: _limits, ...rest } = options;
+  const broker = new SimBroker(clock, { calendar, fillModel: { maxParticipation: options.maxParticipation ?? null } });
+  const { limits: _limits, maxParticipation: _participation, ...rest } = options;
   const core = buildTradingCore({ bus, clock, calendar, cache, trading, store, ledger, broker, log }, { ...rest, limits }, () => {});
   const notices: Array<EventPayload<'app.notice'>> = [];
   const updates: Order[] = [];
@@ -79,7 +82,7 @@ export async function tradingRig(options: Omit<Partial<TradingCoreOptions>, 'lim
       minuteStart += MINUTE;
       clock.advanceTo(Math.max(clock.now(), minuteStart + MINUTE));
       for (const [symbol, ohlc] of Object.entries(bars)) {
-        const bar: Bar = { symbol, timeframe: '1m', start: minuteStart, ...ohlc, volume: 1_000_000 };
+        const bar: Bar = { symbol, timeframe: '1m', start: minuteStart, ...ohlc, volume: opts.volume ?? 1_000_000 };
         cache.add(bar);
         bus.publish('market.bar', bar);
         if (opts.warm !== false) bus.publish('features.row', { symbol, start: bar.start, values: new Float64Array(FEATURE_NAMES.length), overlays: new Float64Array(0), bar });

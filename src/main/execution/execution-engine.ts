@@ -35,8 +35,11 @@ export interface ExecutionOptions {
   recentFills?: number;
 }
 
-/** Which working orders of a symbol a clear cancels: its protective stops, or everything. */
-export type ClearScope = 'protective' | 'all';
+/**
+ * Which working orders of a symbol a clear cancels: its bracket (the orders resting at the broker to
+ * close the position: protective stops and resting targets), or everything.
+ */
+export type ClearScope = 'bracket' | 'all';
 
 export class ExecutionEngine extends BaseComponent {
   private readonly lastFedStart = new Map<string, number>();
@@ -96,14 +99,26 @@ export class ExecutionEngine extends BaseComponent {
     return this.inFlight.has(clientOrderId);
   }
 
+  /** True when the broker holds one-cancels-other pairs, so a profit target can rest there beside its stop. */
+  get restsTargets(): boolean {
+    return this.parts.broker.supportsOco === true;
+  }
+
   /** Working protective stops of a symbol (the hard stops held at the broker). */
   protectiveStops(symbol: string): Order[] {
     return this.parts.store.openOrders().filter((o) => o.symbol === symbol && o.intent === 'protective-stop');
   }
 
-  /** The working orders of a symbol a clear cancels: its protective stops, or everything working. */
+  /** Working profit targets of a symbol resting at the broker (each one-cancels-other with a stop). */
+  restingTargets(symbol: string): Order[] {
+    return this.parts.store.openOrders().filter((o) => o.symbol === symbol && isRestingTarget(o));
+  }
+
+  /** The working orders of a symbol a clear cancels: its bracket (stops and resting targets), or everything working. */
   toClear(symbol: string, scope: ClearScope): Order[] {
-    return scope === 'protective' ? this.protectiveStops(symbol) : this.parts.store.openOrders().filter((o) => o.symbol === symbol && !this.inFlight.has(o.clientOrderId));
+    return scope === 'bracket'
+      ? this.parts.store.openOrders().filter((o) => o.symbol === symbol && (o.intent === 'protective-stop' || isRestingTarget(o)))
+      : this.parts.store.openOrders().filter((o) => o.symbol === symbol && !this.inFlight.has(o.clientOrderId));
   }
 
   /** Every order of today (New York day), plus any still working from an earlier day, oldest first. */
@@ -449,6 +464,11 @@ export class ExecutionEngine extends BaseComponent {
   }
 }
 
+/** A profit target resting at the broker (an exit by the target rule, one-cancels-other with a stop). */
+export function isRestingTarget(o: Pick<Order, 'intent' | 'exitRule' | 'ocoGroup'>): boolean {
+  return o.intent === 'exit' && o.exitRule === 'target' && o.ocoGroup !== undefined;
+}
+
 /** Realised P&L (net of the fill's fees) of the part of `fill` that reduces `before`; null when it only adds. */
 export function realizedPnl(before: Position | undefined, fill: Fill): number | null {
   if (!before || before.qty === 0) return null;
@@ -461,6 +481,6 @@ export function realizedPnl(before: Position | undefined, fill: Fill): number | 
 /** The stored order as the contract's push payload (optional fields left out when unset). */
 export function toPayload(o: Order): Order {
   const out: Order = { ...o };
-  for (const k of ['limitPrice', 'stopPrice', 'trailPrice', 'bracket', 'exitRule', 'parentId'] as const) if (out[k] === undefined) delete out[k];
+  for (const k of ['limitPrice', 'stopPrice', 'trailPrice', 'bracket', 'exitRule', 'parentId', 'ocoGroup'] as const) if (out[k] === undefined) delete out[k];
   return out;
 }

@@ -21,6 +21,7 @@ interface OrderRow {
   intent: OrderIntent;
   exit_rule: ExitRule | null;
   parent_id: string | null;
+  oco_group: string | null;
   status: OrderStatus;
   filled_qty: number;
   avg_fill_price: number | null;
@@ -98,6 +99,7 @@ function toOrder(row: OrderRow): Order {
   };
   if (row.exit_rule !== null) order.exitRule = row.exit_rule;
   if (row.parent_id !== null) order.parentId = row.parent_id;
+  if (row.oco_group !== null) order.ocoGroup = row.oco_group;
   if (row.limit_price !== null) order.limitPrice = row.limit_price;
   if (row.stop_price !== null) order.stopPrice = row.stop_price;
   if (row.trail_price !== null) order.trailPrice = row.trail_price;
@@ -155,9 +157,9 @@ function prepareStatements(db: Db) {
   return {
     insertOrder: db.prepare(`
       INSERT INTO orders (client_order_id, broker_order_id, symbol, side, qty, type, time_in_force, limit_price, stop_price,
-        trail_price, bracket_json, reason, intent, exit_rule, parent_id, status, filled_qty, avg_fill_price, submitted_at, updated_at, note, trading_day)
+        trail_price, bracket_json, reason, intent, exit_rule, parent_id, oco_group, status, filled_qty, avg_fill_price, submitted_at, updated_at, note, trading_day)
       VALUES (@client_order_id, @broker_order_id, @symbol, @side, @qty, @type, @time_in_force, @limit_price, @stop_price,
-        @trail_price, @bracket_json, @reason, @intent, @exit_rule, @parent_id, @status, @filled_qty, @avg_fill_price, @submitted_at, @updated_at, @note, @trading_day)
+        @trail_price, @bracket_json, @reason, @intent, @exit_rule, @parent_id, @oco_group, @status, @filled_qty, @avg_fill_price, @submitted_at, @updated_at, @note, @trading_day)
       ON CONFLICT (client_order_id) DO NOTHING`),
     getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
     updateOrder: db.prepare(`
@@ -223,6 +225,7 @@ export class OrderStore {
           intent: order.intent,
           exit_rule: order.exitRule ?? null,
           parent_id: order.parentId ?? null,
+          oco_group: order.ocoGroup ?? null,
           status: order.status,
           filled_qty: order.filledQty,
           avg_fill_price: order.avgFillPrice,

@@ -1,7 +1,8 @@
 // The position manager: every held position's exits. It tracks each position with the stop and target
 // its entry was sent with, runs the managed exits bar by bar (stop, target, trailing, peak, time) and on
 // the active model's scores (the ML exit), holds each entry's hard stop at the broker as a protective
-// stop, and closes everything at the end-of-day flatten and on the kill switch. Orders go out through
+// stop (and, where the broker holds one-cancels-other pairs, its profit target as a limit beside it, so
+// it fills at its price), and closes everything at the end-of-day flatten and on the kill switch. Orders go out through
 // risk's exit checks and execution's routing; it never asks which broker runs behind them.
 import { randomUUID } from 'node:crypto';
 import type { Bar } from '../../shared/domain';
@@ -14,7 +15,7 @@ import { exitOrder, mlExitDecision, stepExits, trackPosition, type ExitReason, t
 import { flattenTimeOf } from '../risk/pre-trade';
 import type { RiskEngine, RiskParts } from '../risk/risk-engine';
 import type { ClearScope, ExecutionEngine } from './execution-engine';
-import { TERMINAL_STATUSES, type Fill, type OrderRequest, type Side } from './types';
+import { TERMINAL_STATUSES, type Fill, type Order, type OrderRequest, type Side } from './types';
 
 /** What the position manager reads (risk's view of the session and the book) and the two components it sends through. */
 export interface PositionManagerParts extends Omit<RiskParts, 'ledger' | 'vix'> {
@@ -42,8 +43,10 @@ export class PositionManager extends BaseComponent {
   private readonly entryLevels = new Map<string, { stopPrice: number; targetPrice?: number }>();
   /** Symbols with an exit or flatten under way: no second one is sent. */
   private readonly exiting = new Map<string, ExitLock>();
-  /** Entries done filling whose protective stop is still to be placed. */
+  /** Entries done filling whose protective stop (and resting target) is still to be placed. */
   private readonly toProtect: Array<{ entryId: string; qty: number; key: string }> = [];
+  /** Symbols whose bracket lost an order (one-cancels-other after a partial fill): covered again after the bar. */
+  private readonly toCover = new Set<string>();
   /** Symbols a flatten could not finish (a cancel not confirmed, a submit that failed): retried on each bar. */
   private readonly pendingFlatten = new Map<string, string>();
   private readonly flattening = new Set<string>();
@@ -100,7 +103,7 @@ export class PositionManager extends BaseComponent {
     if (summary.trigger !== 'start' || !this.awaitingStartReconciliation) return;
     this.awaitingStartReconciliation = false;
     this.flattenOnStartIfDue();
-    if (this.options.protectiveStops !== false) this.protectUncovered();
+    if (this.options.protectiveStops !== false) this.coverPosition();
     this.flattenJob.start();
   }
 
@@ -266,11 +269,13 @@ export class PositionManager extends BaseComponent {
     }
     const pos = this.tracked.get(bar.symbol);
     if (!pos) return;
-    // A protective stop the broker already held through this bar is the hard stop: no second one is sent.
-    const held = this.protectedQty(bar.symbol, bar.start) >= Math.abs(pos.qty);
-    const { stopPrice: _stop, ...withoutStop } = pos;
-    const step = stepExits(held ? withoutStop : pos, bar, clock.now(), this.exitRules, this.parts.calendar);
-    this.tracked.set(bar.symbol, held && pos.stopPrice !== undefined ? { ...step.position, stopPrice: pos.stopPrice } : step.position);
+    // A stop or a target the broker already held through this bar is that exit: no second order is sent.
+    const stopHeld = this.coveredQty(execution.protectiveStops(bar.symbol), bar.start) >= Math.abs(pos.qty);
+    const targetHeld = this.coveredQty(execution.restingTargets(bar.symbol), bar.start) >= Math.abs(pos.qty);
+    const { stopPrice, targetPrice, ...rest } = pos;
+    const judged = { ...rest, ...(stopHeld || stopPrice === undefined ? {} : { stopPrice }), ...(targetHeld || targetPrice === undefined ? {} : { targetPrice }) };
+    const step = stepExits(judged, bar, clock.now(), this.exitRules, this.parts.calendar);
+    this.tracked.set(bar.symbol, { ...step.position, ...(stopPrice !== undefined ? { stopPrice } : {}), ...(targetPrice !== undefined ? { targetPrice } : {}) });
     if (!step.exit || this.exiting.has(bar.symbol)) return;
     const { exit } = step;
     this.parts.log.info('exit', { symbol: bar.symbol, reason: exit.reason, detail: exit.detail });
@@ -300,9 +305,10 @@ export class PositionManager extends BaseComponent {
   }
 
   /**
-   * Sends an exit that closes the whole position: the symbol's protective stops are canceled first (with
-   * a simulated broker at once, so a backtest stays bar-synchronous; with a remote one confirmed, so a
-   * stop that filled meanwhile is counted and never sold twice), then one market order closes what is left.
+   * Sends an exit that closes the whole position: the symbol's bracket (protective stops, resting targets)
+   * is canceled first (with a simulated broker at once, so a backtest stays bar-synchronous; with a remote
+   * one confirmed, so an order that filled meanwhile is counted and never sold twice), then one market
+   * order closes what is left.
    */
   private sendExit(exit: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
     const { execution, risk, trading } = this.parts;
@@ -331,12 +337,12 @@ export class PositionManager extends BaseComponent {
       if (left === 0) return Promise.resolve(true); // the stop closed it
       // A kill switch that came while the stop was being canceled makes this the flatten.
       return this.sendExitOrder({ ...order, qty: Math.abs(left), side: left > 0 ? 'sell' : 'buy' }, asFlatten(), reason).then((sent) => {
-        if (!sent) this.protectUncovered(symbol); // refused after all: the shares get their stop back
+        if (!sent) this.coverPosition(symbol); // refused after all: the shares get their stop and target back
         return sent;
       });
     };
-    if (execution.cancelsAtOnce) return proceed(execution.clearNow(symbol, 'protective'));
-    return execution.clear(symbol, 'protective').then(proceed, (error: unknown) => {
+    if (execution.cancelsAtOnce) return proceed(execution.clearNow(symbol, 'bracket'));
+    return execution.clear(symbol, 'bracket').then(proceed, (error: unknown) => {
       release();
       throw error;
     });
@@ -378,21 +384,22 @@ export class PositionManager extends BaseComponent {
 
   // ---- protective stops ----
 
-  /** Shares covered by protective stops that were at the broker before `barStart` (so could have matched that bar). */
-  private protectedQty(symbol: string, barStart: number): number {
+  /** Shares the given resting orders cover that were at the broker before `barStart` (so could have matched that bar). */
+  private coveredQty(orders: readonly Order[], barStart: number): number {
     let q = 0;
-    for (const o of this.parts.execution.protectiveStops(symbol)) if (o.submittedAt <= barStart && o.status !== 'new') q += o.qty - o.filledQty;
+    for (const o of orders) if (o.submittedAt <= barStart && o.status !== 'new') q += o.qty - o.filledQty;
     return q;
   }
 
   /**
    * Places the hard stop of each entry that finished filling at the broker: a stop order for the shares it
-   * bought (or sold short), at the stop it was entered with. Held there, it protects the position even
-   * when the engine is down. Deferred while the simulated broker is matching a bar.
+   * bought (or sold short), at the stop it was entered with, and, where the broker holds one-cancels-other
+   * pairs, its profit target as a limit order in the same pair. Held there, they protect (and take profit
+   * on) the position even when the engine is down. Deferred while the simulated broker is matching a bar.
    */
   private placeProtection(): void {
     const { store, execution } = this.parts;
-    if (execution.matching || this.toProtect.length === 0) return;
+    if (execution.matching) return;
     for (const item of this.toProtect.splice(0)) {
       const entry = store.get(item.entryId);
       const levels = this.entryLevels.get(item.entryId) ?? this.storedLevels(item.entryId);
@@ -405,32 +412,38 @@ export class PositionManager extends BaseComponent {
       const covered = execution.protectiveStops(entry.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
       const qty = Math.min(item.qty, Math.max(0, position * entrySign - covered));
       if (qty <= 0) continue;
-      this.placeStop(id, entry.symbol, entry.side === 'buy' ? 'sell' : 'buy', qty, levels.stopPrice, item.entryId);
+      const side: Side = entry.side === 'buy' ? 'sell' : 'buy';
+      const pair = execution.restsTargets && levels.targetPrice !== undefined ? `oco-${id.slice('exit-stop-'.length)}` : undefined;
+      this.placeBracketOrder({ clientOrderId: id, symbol: entry.symbol, side, qty, kind: 'stop', price: levels.stopPrice, parentId: item.entryId, ocoGroup: pair });
+      if (pair !== undefined) {
+        this.placeBracketOrder({ clientOrderId: `exit-tgt-${id.slice('exit-stop-'.length)}`.slice(0, 120), symbol: entry.symbol, side, qty, kind: 'target', price: levels.targetPrice!, parentId: item.entryId, ocoGroup: pair });
+      }
+    }
+    for (const symbol of [...this.toCover]) {
+      this.toCover.delete(symbol);
+      this.coverPosition(symbol);
     }
   }
 
-  /** Sends one protective stop; it must only reduce the position (checked as a flatten), else the engine keeps the stop. */
-  private placeStop(clientOrderId: string, symbol: string, side: Side, qty: number, stopPrice: number, parentId: string | null): void {
+  /**
+   * Sends one order of a position's bracket: its protective stop or its resting target. It must only
+   * reduce the position (checked as a flatten), else the engine keeps managing that exit on bars.
+   */
+  private placeBracketOrder(b: { clientOrderId: string; symbol: string; side: Side; qty: number; kind: 'stop' | 'target'; price: number; parentId: string | null; ocoGroup: string | undefined }): void {
     const { execution, risk } = this.parts;
-    const order: OrderRequest = {
-      clientOrderId,
-      symbol,
-      side,
-      qty,
-      type: 'stop',
-      timeInForce: 'day',
-      stopPrice,
-      intent: 'protective-stop',
-      exitRule: 'hardStop',
-      reason: `protective stop ${stopPrice} at ${execution.brokerLabel}${parentId ? ` for ${parentId}` : ' (restored)'}`,
-    };
-    if (parentId !== null) order.parentId = parentId;
+    const at = `at ${execution.brokerLabel}${b.parentId ? ` for ${b.parentId}` : ' (restored)'}`;
+    const order: OrderRequest =
+      b.kind === 'stop'
+        ? { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, qty: b.qty, type: 'stop', timeInForce: 'day', stopPrice: b.price, intent: 'protective-stop', exitRule: 'hardStop', reason: `protective stop ${b.price} ${at}` }
+        : { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, qty: b.qty, type: 'limit', timeInForce: 'day', limitPrice: b.price, intent: 'exit', exitRule: 'target', reason: `resting target ${b.price} ${at}` };
+    if (b.parentId !== null) order.parentId = b.parentId;
+    if (b.ocoGroup !== undefined) order.ocoGroup = b.ocoGroup;
     const refusal = risk.checkProtectiveStop(order);
     if (refusal !== null) {
-      this.notice('error', 'execution.protect', `No protective stop for ${symbol} (${refusal}); the engine manages the stop`);
+      this.notice('error', 'execution.protect', `No resting ${b.kind} for ${b.symbol} (${refusal}); the engine manages it on bars`);
       return;
     }
-    execution.send(order).catch((error: unknown) => this.parts.log.error('protective stop failed', { error, clientOrderId }));
+    execution.send(order).catch((error: unknown) => this.parts.log.error(`resting ${b.kind} failed`, { error, clientOrderId: b.clientOrderId }));
   }
 
   /** No new protective stop while the symbol is being closed, or from the flatten time on. */
@@ -441,26 +454,63 @@ export class PositionManager extends BaseComponent {
     return flattenAt === null || now >= flattenAt;
   }
 
-  /** A flat symbol keeps no protective stop: one left working would open a position when it triggers. */
+  /** A flat symbol keeps no bracket: a stop or target left working would open a position when it fills. */
   private dropProtection(symbol: string): void {
     const { execution } = this.parts;
     if (execution.heldQty(symbol) !== 0) return;
-    for (const o of execution.protectiveStops(symbol)) execution.cancelInBackground(o, 'cancel of a stop left after the position closed');
+    for (const o of execution.toClear(symbol, 'bracket')) execution.cancelInBackground(o, 'cancel of a bracket order left after the position closed');
   }
 
-  /** After a restart (or an exit refused after its stop was canceled): held shares without a protective stop get one. */
-  private protectUncovered(only?: string): void {
+  /**
+   * Held shares without a protective stop get one at the position's stop, and, where targets rest at the
+   * broker, shares without a resting target get one; a new order joins an unpaired order of the other
+   * kind (one cancels the other), else both start a pair. After a restart, after one order of a pair
+   * filled in part (its partner was canceled), and after an exit that was refused.
+   */
+  private coverPosition(only?: string): void {
     if (this.options.protectiveStops === false) return;
     const { store, clock, execution } = this.parts;
     for (const p of store.positions()) {
       if (only !== undefined && p.symbol !== only) continue;
       if (this.noNewProtection(p.symbol)) continue;
       const tracked = this.tracked.get(p.symbol);
-      const covered = execution.protectiveStops(p.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
-      const missing = Math.abs(p.qty) - covered;
-      if (missing <= 0 || tracked?.stopPrice === undefined) continue;
-      const id = `exit-stop-${p.symbol}-again-${clock.now()}-${randomUUID().slice(0, 8)}`;
-      this.placeStop(id, p.symbol, p.qty > 0 ? 'sell' : 'buy', missing, tracked.stopPrice, null);
+      if (tracked?.stopPrice === undefined) continue;
+      const held = Math.abs(p.qty);
+      const side: Side = p.qty > 0 ? 'sell' : 'buy';
+      const open = (o: Order): number => o.qty - o.filledQty;
+      const stops = execution.protectiveStops(p.symbol);
+      const targets = execution.restingTargets(p.symbol);
+      const wantTargets = execution.restsTargets && tracked.targetPrice !== undefined;
+      const unpaired = (mine: readonly Order[], theirs: readonly Order[]): Order[] => theirs.filter((t) => t.ocoGroup !== undefined && !mine.some((m) => m.ocoGroup === t.ocoGroup));
+      const tag = `${p.symbol}-${clock.now()}-${randomUUID().slice(0, 8)}`;
+      let stopGap = held - stops.reduce((s, o) => s + open(o), 0);
+      let targetGap = wantTargets ? held - targets.reduce((s, o) => s + open(o), 0) : 0;
+      let n = 0;
+      for (const t of unpaired(stops, targets)) {
+        if (stopGap <= 0) break;
+        const qty = Math.min(open(t), stopGap);
+        this.placeBracketOrder({ clientOrderId: `exit-stop-${tag}-${++n}`, symbol: p.symbol, side, qty, kind: 'stop', price: tracked.stopPrice, parentId: null, ocoGroup: t.ocoGroup });
+        stopGap -= qty;
+      }
+      for (const s of unpaired(targets, stops)) {
+        if (targetGap <= 0) break;
+        const qty = Math.min(open(s), targetGap);
+        this.placeBracketOrder({ clientOrderId: `exit-tgt-${tag}-${++n}`, symbol: p.symbol, side, qty, kind: 'target', price: tracked.targetPrice!, parentId: null, ocoGroup: s.ocoGroup });
+        targetGap -= qty;
+      }
+      if (stopGap > 0) {
+        const pair = targetGap > 0 ? `oco-${tag}` : undefined;
+        this.placeBracketOrder({ clientOrderId: `exit-stop-${tag}-${++n}`, symbol: p.symbol, side, qty: stopGap, kind: 'stop', price: tracked.stopPrice, parentId: null, ocoGroup: pair });
+        if (pair !== undefined) {
+          const qty = Math.min(stopGap, targetGap);
+          this.placeBracketOrder({ clientOrderId: `exit-tgt-${tag}-${++n}`, symbol: p.symbol, side, qty, kind: 'target', price: tracked.targetPrice!, parentId: null, ocoGroup: pair });
+          targetGap -= qty;
+        }
+      }
+      if (targetGap > 0 && stopGap <= 0 && unpaired(targets, stops).length === 0) {
+        // Every stop already has its target: a lone target would sell shares a stop also covers.
+        this.parts.log.info('no resting target for uncovered shares: every stop is paired', { symbol: p.symbol, targetGap });
+      }
     }
   }
 
@@ -481,6 +531,12 @@ export class PositionManager extends BaseComponent {
         this.pendingFlatten.delete(fill.symbol);
         this.dropProtection(fill.symbol);
       }
+    }
+    // One order of a pair filled in part and its partner was canceled: the rest of the position is
+    // covered again after the bar (nothing is re-placed while an exit or a flatten is closing the symbol).
+    if ((e.type === 'canceled' || e.type === 'expired') && e.heldAfter !== 0 && order.ocoGroup !== undefined && !this.noNewProtection(order.symbol)) {
+      this.toCover.add(order.symbol);
+      this.placeProtection();
     }
     if (TERMINAL_STATUSES.has(order.status)) {
       const lock = this.exiting.get(order.symbol);

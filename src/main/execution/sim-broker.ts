@@ -73,6 +73,7 @@ export class SimBroker implements Broker {
   readonly id: string;
   readonly label: string;
   readonly simulated = true as const;
+  readonly supportsOco = true as const;
 
   private readonly fillModel: FillModelConfig;
   private readonly fees: FeeSchedule;
@@ -155,15 +156,37 @@ export class SimBroker implements Broker {
     };
     if (order.bracket === undefined) delete order.bracket;
     const w = this.track(order, null);
-    const problem = validateRequest(request);
+    const problem = validateRequest(request) ?? this.ocoProblem(request);
     if (problem !== null) {
       order.status = 'rejected';
       order.note = problem;
       this.emit({ type: 'rejected', order: { ...order } });
       return { ...order };
     }
+    if (request.ocoGroup !== undefined) this.linkOco(w);
     this.accept(w);
     return { ...order };
+  }
+
+  /** A grouped order joins the working order of its group as its sibling (a group holds one pair). */
+  private linkOco(w: Working): void {
+    for (const other of this.orders.values()) {
+      if (other === w || other.order.ocoGroup !== w.order.ocoGroup || TERMINAL_STATUSES.has(other.order.status)) continue;
+      w.sibling = other;
+      other.sibling = w;
+      return;
+    }
+  }
+
+  /** Why a grouped order cannot join its group: another symbol or side, or a group that already holds a pair. */
+  private ocoProblem(r: OrderRequest): string | null {
+    if (r.ocoGroup === undefined) return null;
+    if (r.bracket) return 'an oco order cannot carry a bracket';
+    const working = [...this.orders.values()].filter((o) => o.order.ocoGroup === r.ocoGroup && o.order.clientOrderId !== r.clientOrderId && !TERMINAL_STATUSES.has(o.order.status));
+    if (working.length > 1) return `oco group ${r.ocoGroup} already holds two working orders`;
+    const other = working[0];
+    if (other && (other.order.symbol !== r.symbol || other.order.side !== r.side)) return `oco group ${r.ocoGroup} is for ${other.order.side} ${other.order.symbol}`;
+    return null;
   }
 
   cancelNow(clientOrderId: string): BrokerOrder {
@@ -355,6 +378,10 @@ export class SimBroker implements Broker {
     this.emit({ type: 'fill', order: { ...o }, fill });
 
     if (o.bracket) this.placeOrGrowLegs(w, qty);
+    if (o.ocoGroup !== undefined && w.sibling && !TERMINAL_STATUSES.has(w.sibling.order.status)) {
+      // One cancels the other: the shares this order closes are not the other's to close any more.
+      this.finish(w.sibling, 'canceled', 'oco: other order filled');
+    }
     if (w.parent) {
       // OCO: the first fill of one leg cancels the other, and the entry's unfilled rest with it.
       if (w.sibling && !TERMINAL_STATUSES.has(w.sibling.order.status)) this.finish(w.sibling, 'canceled', 'oco: other leg filled');

@@ -25,6 +25,8 @@ export interface Broker {
   readonly simulated: boolean;
   /** True for a live account (real money, the trader confirms before entries); absent means not live. */
   readonly live?: boolean;
+  /** True when the broker holds one-cancels-other groups (orders sharing an `ocoGroup`): targets can rest there. */
+  readonly supportsOco?: boolean;
   submit(request: OrderRequest): Promise<BrokerOrder>;
   cancel(clientOrderId: string): Promise<BrokerOrder>;
   /** Open orders and positions as the broker sees them (for reconciliation). */

@@ -239,4 +239,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX orders_parent ON orders (parent_id) WHERE parent_id IS NOT NULL;
     `,
   },
+  {
+    name: 'one-cancels-other groups',
+    sql: `
+      -- Orders sharing a group are one-cancels-other at the broker (a resting target and its stop).
+      ALTER TABLE orders ADD COLUMN oco_group TEXT;
+    `,
+  },
 ];

@@ -8,7 +8,9 @@ import { openDatabase } from '../../../src/main/store/database';
 async function cli(argv: string[], env: Record<string, string> = {}, limits?: { maxJsonBytes?: number }) {
   let out = '';
   let err = '';
-  const code = await runCli(argv, { env, cwd: '/nonexistent', ...(limits ? { limits } : {}) }, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  // A data folder of the test's own: the trader's real one (~/.config/…) is never read or written.
+  const withData = { TRADING_DATA_DIR: mkdtempSync(join(tmpdir(), 'cli-data-')), ...env };
+  const code = await runCli(argv, { env: withData, cwd: '/nonexistent', ...(limits ? { limits } : {}) }, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
   return { code, out, err };
 }
 

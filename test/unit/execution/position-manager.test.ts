@@ -1,6 +1,7 @@
-// The position manager on hand-built bars: each filled entry gets its hard stop at the broker, a
-// target or a trailing rule closes the position after canceling that stop, a gap through the stop is
-// the broker's stop (no second sell), and the flatten time and the kill switch leave nothing held.
+// The position manager on hand-built bars: each filled entry gets its hard stop at the broker and its
+// target resting beside it (one cancels the other), so a target fills at its price when the market
+// trades through it; a gap through the stop is the broker's stop (no second sell); the managed exits
+// cancel the pair first; the flatten time and the kill switch leave nothing held.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flat, tradingRig, type TradingRig } from '../../helpers/trading-rig';
 
@@ -21,15 +22,21 @@ async function longAapl(r: TradingRig, over: { stopPrice?: number; targetPrice?:
 }
 
 describe('PositionManager', () => {
-  it('when an entry fills then its hard stop rests at the broker for the shares filled, as a protective stop of that entry', async () => {
+  it('when an entry fills then its hard stop and its target rest at the broker as one pair, for the shares filled', async () => {
     rig = await tradingRig();
     const entryId = await longAapl(rig);
     expect(rig.store.positions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 10 })]);
-    expect(rig.store.openOrders()).toEqual([expect.objectContaining({ intent: 'protective-stop', exitRule: 'hardStop', parentId: entryId, type: 'stop', side: 'sell', qty: 10, stopPrice: 98 })]);
+    const working = rig.store.openOrders();
+    expect(working).toEqual([
+      expect.objectContaining({ intent: 'protective-stop', exitRule: 'hardStop', parentId: entryId, type: 'stop', side: 'sell', qty: 10, stopPrice: 98 }),
+      expect.objectContaining({ intent: 'exit', exitRule: 'target', parentId: entryId, type: 'limit', side: 'sell', qty: 10, limitPrice: 104 }),
+    ]);
+    expect(working[0]!.ocoGroup).toBeDefined();
+    expect(working[1]!.ocoGroup).toBe(working[0]!.ocoGroup);
     expect(rig.core.positions.trackedPositions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 10, stopPrice: 98, targetPrice: 104 })]);
   });
 
-  it('when a bar gaps through the stop then the broker-held stop sells at the open and nothing else is sent', async () => {
+  it('when a bar gaps through the stop then the broker-held stop sells at the open, its target is canceled, and nothing else is sent', async () => {
     rig = await tradingRig();
     await longAapl(rig);
     rig.minute({ AAPL: flat(100), SPY });
@@ -43,21 +50,79 @@ describe('PositionManager', () => {
     expect(rig.store.openOrders()).toEqual([]);
   });
 
-  it('when the close reaches the target then the stop is canceled first and one target exit closes the position', async () => {
+  it('when the market trades through the target then the resting target fills at its price in that bar and its stop is canceled', async () => {
     rig = await tradingRig();
     await longAapl(rig);
-    rig.minute({ AAPL: { open: 101, high: 104.2, low: 100.8, close: 104.1 }, SPY });
+    // High 104.20 trades through the 104.00 target; the close, 103.50, is below it: a bar-managed
+    // target would have waited for the next bar and sold at its open instead.
+    rig.minute({ AAPL: { open: 101, high: 104.2, low: 100.8, close: 103.5 }, SPY });
     await rig.settle();
+    expect(rig.store.positions()).toEqual([]);
+    const sell = rig.store.fills().filter((f) => f.side === 'sell');
+    expect(sell).toEqual([expect.objectContaining({ qty: 10, price: 104 })]);
+    expect(rig.store.get(sell[0]!.clientOrderId)).toMatchObject({ intent: 'exit', exitRule: 'target', status: 'filled' });
+    const stop = rig.store.ordersOfDay('2025-03-03').find((o) => o.intent === 'protective-stop')!;
+    expect(stop).toMatchObject({ status: 'canceled', filledQty: 0 });
+    expect(rig.store.openOrders()).toEqual([]);
+  });
+
+  it('when a short\'s target is traded through then it is bought back at the target, not above it (the AMD case)', async () => {
+    rig = await tradingRig();
+    rig.minute({ AMD: flat(137), SPY });
+    const e = await rig.core.risk.submitEntry({ symbol: 'AMD', side: 'sell', qty: 10, stopPrice: 139, targetPrice: 135.86, reason: 'test' });
+    expect(e.ok).toBe(true);
+    rig.minute({ AMD: flat(137), SPY }); // the short fills
+    rig.minute({ AMD: { open: 136.5, high: 136.6, low: 135.7, close: 136.16 }, SPY });
+    await rig.settle();
+    expect(rig.store.positions()).toEqual([]);
+    expect(rig.store.fills().filter((f) => f.side === 'buy')).toEqual([expect.objectContaining({ qty: 10, price: 135.86 })]);
+  });
+
+  it('when stop and target are both inside one bar then the stop takes it (the worse case) and the target is canceled', async () => {
+    rig = await tradingRig();
+    await longAapl(rig);
+    rig.minute({ AAPL: { open: 100, high: 104.5, low: 97.5, close: 100 }, SPY });
+    await rig.settle();
+    expect(rig.store.positions()).toEqual([]);
+    const sells = rig.store.fills().filter((f) => f.side === 'sell');
+    expect(sells).toHaveLength(1);
+    expect(rig.store.get(sells[0]!.clientOrderId)).toMatchObject({ intent: 'protective-stop' });
+  });
+
+  it('when the target fills in part then its stop is canceled and the rest of the position gets a new stop paired with the target left working', async () => {
+    rig = await tradingRig({ maxParticipation: 0.1 });
+    rig.minute({ AAPL: flat(100), SPY });
+    expect((await rig.core.risk.submitEntry({ symbol: 'AAPL', side: 'buy', qty: 10, stopPrice: 98, targetPrice: 104, reason: 'test' })).ok).toBe(true);
+    rig.minute({ AAPL: flat(100), SPY }); // ample volume: the entry fills whole
+    rig.minute({ AAPL: { open: 101, high: 104.5, low: 100.8, close: 104.1 }, SPY }, { volume: 40 }); // 10% of 40: 4 shares
+    await rig.settle();
+    expect(rig.store.positions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 6 })]);
     const working = rig.store.openOrders();
-    expect(working).toEqual([expect.objectContaining({ intent: 'exit', exitRule: 'target', side: 'sell', qty: 10 })]);
-    rig.minute({ AAPL: flat(104), SPY });
+    const target = working.find((o) => o.intent === 'exit')!;
+    const stops = working.filter((o) => o.intent === 'protective-stop');
+    expect(target).toMatchObject({ exitRule: 'target', filledQty: 4, qty: 10 });
+    expect(stops).toEqual([expect.objectContaining({ qty: 6, stopPrice: 98, ocoGroup: target.ocoGroup })]);
+    // The rest sells at the target on the next bar; the new stop goes with it.
+    rig.minute({ AAPL: { open: 104, high: 104.6, low: 103.9, close: 104.2 }, SPY });
     await rig.settle();
     expect(rig.store.positions()).toEqual([]);
     expect(rig.store.openOrders()).toEqual([]);
-    // The stop never sold: canceled before the target went out.
-    const stop = rig.updates.filter((u) => u.intent === 'protective-stop').at(-1)!;
-    expect(stop.status).toBe('canceled');
-    expect(stop.filledQty).toBe(0);
+    expect(rig.store.fills().filter((f) => f.side === 'sell').reduce((q, f) => q + f.qty, 0)).toBe(10);
+  });
+
+  it('when a managed exit fires then the pair is canceled first and one market exit closes the position', async () => {
+    rig = await tradingRig({ exits: { peakExitPct: 1 } });
+    await longAapl(rig);
+    rig.minute({ AAPL: { open: 100.5, high: 103, low: 100.5, close: 102.9 }, SPY });
+    rig.minute({ AAPL: { open: 102.5, high: 102.5, low: 101.5, close: 101.6 }, SPY }); // 1.4% under the 103 peak
+    await rig.settle();
+    const exit = rig.store.openOrders();
+    expect(exit).toEqual([expect.objectContaining({ intent: 'exit', exitRule: 'peakExit', type: 'market', qty: 10 })]);
+    rig.minute({ AAPL: flat(101.5), SPY });
+    await rig.settle();
+    expect(rig.store.positions()).toEqual([]);
+    const canceled = rig.store.ordersOfDay('2025-03-03').filter((o) => o.status === 'canceled').map((o) => o.intent).sort();
+    expect(canceled).toEqual(['exit', 'protective-stop']);
   });
 
   it('when the flatten time comes then the position is closed by the end-of-day flatten and no stop is left working', async () => {
