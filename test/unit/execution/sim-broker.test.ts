@@ -308,3 +308,37 @@ describe('SimBroker requests', () => {
     expect(broker.position('AAPL')).toEqual({ symbol: 'AAPL', qty: 30, avgEntryPrice: 95 });
   });
 });
+
+describe('SimBroker one-cancels-other groups', () => {
+  const pair = (broker: SimBroker, qty = 100) => {
+    broker.submitNow(req({ clientOrderId: 'stop', side: 'sell', qty, type: 'stop', stopPrice: 98, intent: 'protective-stop', ocoGroup: 'g1' }));
+    broker.submitNow(req({ clientOrderId: 'tgt', side: 'sell', qty, type: 'limit', limitPrice: 104, intent: 'exit', exitRule: 'target', ocoGroup: 'g1' }));
+  };
+
+  it('when the target of a pair trades through then it fills at its limit and the stop is canceled', () => {
+    const { broker, feed, fills } = setup();
+    feed(bar(0, 100, 100, 100, 100));
+    pair(broker);
+    feed(bar(1, 101, 104.5, 100.5, 103));
+    expect(fills()).toEqual([expect.objectContaining({ clientOrderId: 'tgt', qty: 100, price: 104 })]);
+    expect(broker.order('stop')).toMatchObject({ status: 'canceled', note: 'oco: other order filled' });
+  });
+
+  it('when both of a pair trigger in one bar then the stop fills (the worse price) and the target is canceled', () => {
+    const { broker, feed, fills } = setup();
+    feed(bar(0, 100, 100, 100, 100));
+    pair(broker);
+    feed(bar(1, 100, 105, 97, 100));
+    expect(fills().map((f) => f.clientOrderId)).toEqual(['stop']);
+    expect(broker.order('tgt')!.status).toBe('canceled');
+  });
+
+  it('when a group already holds two working orders, or another symbol or side, then the order is rejected', () => {
+    const { broker, feed } = setup();
+    feed(bar(0, 100, 100, 100, 100));
+    pair(broker);
+    expect(broker.submitNow(req({ clientOrderId: 'third', side: 'sell', qty: 100, type: 'limit', limitPrice: 110, intent: 'exit', ocoGroup: 'g1' }))).toMatchObject({ status: 'rejected', note: expect.stringMatching(/already holds two/) });
+    broker.submitNow(req({ clientOrderId: 'a', side: 'sell', qty: 10, type: 'stop', stopPrice: 90, intent: 'protective-stop', ocoGroup: 'g2' }));
+    expect(broker.submitNow(req({ clientOrderId: 'b', side: 'buy', qty: 10, type: 'limit', limitPrice: 80, intent: 'exit', ocoGroup: 'g2' }))).toMatchObject({ status: 'rejected', note: expect.stringMatching(/is for sell AAPL/) });
+  });
+});
