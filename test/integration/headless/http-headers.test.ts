@@ -38,7 +38,7 @@ function get(path: string, options: { method?: string; host?: string; headers?: 
   });
 }
 
-describe('headless HTTP responses (issue 12, finding 5)', () => {
+describe('headless HTTP responses (issue 12: headless HTTP headers, 404 and the token in location.hash)', () => {
   it('every response, errors included, carries CSP, nosniff, no-referrer, frame denial and COOP', async () => {
     const cases = [
       { what: 'the page', res: await get('/'), status: 200 },

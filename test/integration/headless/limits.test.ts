@@ -51,7 +51,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
 
-describe('connection limits and idle timeouts (issue 12, finding 4)', () => {
+describe('connection limits and idle timeouts (issue 12: no connection limits or idle timeouts)', () => {
   it('a socket that sends its headers slowly is closed within the header timeout', async () => {
     const { port } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
     const c = await rawConnection(port);

@@ -44,7 +44,7 @@ class EchoingFeed implements MarketFeed {
   async stop(): Promise<void> {}
 }
 
-describe('secrets in bus payloads (issue 12, finding 2)', () => {
+describe('secrets in bus payloads (issue 12: secrets in bus payloads)', () => {
   it('a feed error that echoes the API key reaches the socket client as [REDACTED], in events and responses', async () => {
     const config = defaultConfig({ TRADING_POLYGON_API_KEY: SECRET, TRADING_RETRAIN_MINUTES: '1440' });
     const calendar = new NyseCalendar();

@@ -28,7 +28,7 @@ function rendererDir(): string {
   return dir;
 }
 
-describe('a socket client that stops reading (issue 12, finding 1)', () => {
+describe('a socket client that stops reading (issue 12: unbounded send queue per client)', () => {
   it('is closed with 4008 once its queue passes the cap, and the queue never grows past the cap', async () => {
     const host = fakeHost();
     // Every answer is big, like market.overlays {limit: 20000}.

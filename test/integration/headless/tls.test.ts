@@ -100,7 +100,7 @@ function tryWss(port: number, headers: Record<string, string>): Promise<'open' |
   });
 }
 
-describe('a bind other than loopback (issue 12, finding 3)', () => {
+describe('a bind other than loopback (issue 12: a non-loopback bind requires TLS)', () => {
   it('is refused without TLS, with a message that says what to do', async () => {
     const start = startHeadlessServer({ engine: fakeHost(), rendererDir: rendererDir(), host: SHORT_LOOPBACK, port: 0, token: TOKEN, logger: createMemoryLogger() });
     await expect(start).rejects.toBeInstanceOf(HeadlessStartError);

@@ -82,7 +82,7 @@ function fakeWindow(href: string, storage = new FakeStorage()) {
   return { win: win as unknown as Window, history, storage, href: () => url.href };
 }
 
-describe('the access token in the page address (issue 12, finding 5)', () => {
+describe('the access token in the page address (issue 12: headless HTTP headers, 404 and the token in location.hash)', () => {
   it('leaves location.hash once read, other fragment parameters stay, and reconnects still use it', () => {
     FakeSocket.instances = [];
     const page = fakeWindow('http://127.0.0.1:8787/?x=1#token=s3cr3t-token&view=chart');
@@ -118,7 +118,7 @@ describe('the access token in the page address (issue 12, finding 5)', () => {
   });
 });
 
-describe('a window the host dropped for falling behind (issue 12, finding 1)', () => {
+describe('a window the host dropped for falling behind (issue 12: unbounded send queue per client)', () => {
   it('shows the trader why (state lagged, with the explanation) and reconnects when asked', async () => {
     FakeSocket.instances = [];
     const states: Array<[ConnectionState, string]> = [];

@@ -5,7 +5,7 @@ import { REDACTED, scrubSecrets, scrubSecretsInText } from '../../../src/main/en
 const KEY = 'AKIDTESTKEY012345';
 const ODD = 'se"cr\\et/+=&';
 
-describe('scrubbing configured secrets out of bridge payloads (issue 12, finding 2)', () => {
+describe('scrubbing configured secrets out of bridge payloads (issue 12: secrets in bus payloads)', () => {
   it('replaces raw, JSON-escaped and URL-encoded forms in strings and keys at any depth', () => {
     const payload = {
       detail: `401 for ${KEY}`,

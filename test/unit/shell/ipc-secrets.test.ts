@@ -41,7 +41,7 @@ async function startShell() {
   return { fake, engine, window, trusted };
 }
 
-describe('secrets over the Electron IPC bridge (issue 12, finding 2)', () => {
+describe('secrets over the Electron IPC bridge (issue 12: secrets in bus payloads)', () => {
   it('when the feed reports an error that echoes the key then the window gets [REDACTED] in the event', async () => {
     const { engine, window } = await startShell();
     engine.publish('feed.health', {
