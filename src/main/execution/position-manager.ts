@@ -3,7 +3,6 @@
 // the active model's scores (the ML exit), holds each entry's hard stop at the broker as a protective
 // stop, and closes everything at the end-of-day flatten and on the kill switch. Orders go out through
 // risk's exit checks and execution's routing; it never asks which broker runs behind them.
-import { randomUUID } from 'node:crypto';
 import type { Bar } from '../../shared/domain';
 import type { AppliedOrderEvent, ReconciliationSummary, Scores } from '../../shared/messages';
 import { nyClock, type NyseCalendar } from '../calendar/nyse';
@@ -19,6 +18,7 @@ import { flattenTimeOf } from '../risk/pre-trade';
 import type { RiskEngine } from '../risk/risk-engine';
 import type { TradingStateMachine } from '../risk/trading-state';
 import type { ClearScope, ExecutionEngine } from './execution-engine';
+import { makeOrderId } from './order-ids';
 import type { OrderStore } from './order-store';
 import { TERMINAL_STATUSES, type Fill, type OrderRequest, type Side } from './types';
 
@@ -206,7 +206,7 @@ export class PositionManager extends BaseComponent {
     const now = clock.now();
     const order: OrderRequest = {
       ...exitOrder({ symbol, qty: left, avgEntryPrice: 0 }, 'eodFlatten', cause, now),
-      clientOrderId: `flatten-${symbol}-${now}-${randomUUID().slice(0, 8)}`,
+      clientOrderId: makeOrderId('flatten', symbol, now),
       intent: 'flatten',
       reason: cause,
     };
@@ -222,7 +222,6 @@ export class PositionManager extends BaseComponent {
     for (const p of this.parts.store.positions()) {
       if (this.exiting.has(p.symbol)) continue;
       const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
-      order.clientOrderId = `${order.clientOrderId}-${randomUUID().slice(0, 6)}`;
       order.reason = `end-of-day flatten at ${nyClock(t).slice(11)} (timer)`;
       this.pendingFlatten.set(p.symbol, 'end-of-day flatten (timer)');
       this.sendExit(order, true, 'eodFlatten').catch((error: unknown) => this.parts.log.error('timed flatten failed', { error, symbol: p.symbol }));
@@ -320,7 +319,7 @@ export class PositionManager extends BaseComponent {
   private sendExit(exit: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
     const { execution, risk, trading } = this.parts;
     // Exit ids are unique: a replay that runs the same minute again never collides with a stored one.
-    const order = { ...exit, clientOrderId: `${exit.clientOrderId}-${randomUUID().slice(0, 6)}` };
+    const order = { ...exit, clientOrderId: makeOrderId('exit', exit.symbol, this.parts.clock.now()) };
     const symbol = order.symbol;
     if (this.exiting.has(symbol)) return Promise.resolve(true); // one already under way closes the same shares
     // Checked before the protective stop is touched: an exit that cannot go out leaves the stop working.
@@ -410,7 +409,7 @@ export class PositionManager extends BaseComponent {
       const entry = store.get(item.entryId);
       const levels = this.entryLevels.get(item.entryId) ?? this.storedLevels(item.entryId);
       if (!entry || !levels || this.noNewProtection(entry.symbol)) continue;
-      const id = `exit-stop-${item.key}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 120);
+      const id = makeOrderId('exit-stop', entry.symbol, 0, item.key);
       if (store.get(id)) continue; // already placed (the same fill again)
       const position = execution.heldQty(entry.symbol);
       const entrySign = entry.side === 'buy' ? 1 : -1;
@@ -472,7 +471,7 @@ export class PositionManager extends BaseComponent {
       const covered = execution.protectiveStops(p.symbol).reduce((s, o) => s + o.qty - o.filledQty, 0);
       const missing = Math.abs(p.qty) - covered;
       if (missing <= 0 || tracked?.stopPrice === undefined) continue;
-      const id = `exit-stop-${p.symbol}-again-${clock.now()}-${randomUUID().slice(0, 8)}`;
+      const id = makeOrderId('exit-stop', p.symbol, clock.now());
       this.placeStop(id, p.symbol, p.qty > 0 ? 'sell' : 'buy', missing, tracked.stopPrice, null);
     }
   }
