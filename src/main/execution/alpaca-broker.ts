@@ -609,6 +609,7 @@ export class AlpacaBroker implements Broker {
         this.streamBackoff.reset();
         // The engine's Reconciler runs on every (re)connect through onStreamLive: the broker reads nothing itself.
         if (reconnected) this.stats.reconnects++;
+        this.log('info', `alpaca stream live: trade_updates granted${reconnected ? ' again after a reconnect' : ''}`);
         for (const l of this.liveListeners) {
           try {
             l();
