@@ -149,9 +149,9 @@ export class FakeAlpacaData {
     this.sendRaw(JSON.stringify(items));
   }
 
-  /** A one-byte keep-alive frame to every subscribed client. */
+  /** A one-byte keep-alive frame (0x01) to every subscribed client. */
   heartbeat(): void {
-    this.sendRaw(' ');
+    this.sendRaw('\u0001');
   }
 
   sendRaw(text: string): void {

@@ -204,9 +204,9 @@ export class FakeAlpacaTrading {
     }
   }
 
-  /** A keep-alive frame of one byte on every listening socket. */
+  /** A keep-alive frame of one byte (0x01, the heartbeat alpaca-trade-api-js skips) on every listening socket. */
   heartbeat(): void {
-    for (const c of this.conns) if (c.listening && !c.silent && c.ws.readyState === WebSocket.OPEN) c.ws.send(Buffer.from(' '));
+    for (const c of this.conns) if (c.listening && !c.silent && c.ws.readyState === WebSocket.OPEN) c.ws.send(Buffer.from([1]));
   }
 
   setPosition(symbol: string, qty: number, avg: number): void {
