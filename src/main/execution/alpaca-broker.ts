@@ -90,6 +90,8 @@ export interface AlpacaStreamStats {
   reconnects: number;
   /** Keep-alive frames (empty or one byte) the stream sent: not malformed. */
   heartbeats: number;
+  /** Updates of orders the cockpit does not follow (options multi-leg orders placed outside it). */
+  skipped: number;
   /** Sockets dropped because they went silent (no frame, no pong) or never finished the handshake. */
   stale: number;
 }
@@ -203,7 +205,7 @@ export class AlpacaBroker implements Broker {
   private state: AlpacaStreamState = 'idle';
   /** Open orders the last listing skipped (multi-leg options and the like): not followed, left alone. */
   skippedOrders: SkippedOrder[] = [];
-  readonly stats: AlpacaStreamStats = { duplicates: 0, outOfOrder: 0, malformed: 0, reconnects: 0, heartbeats: 0, stale: 0 };
+  readonly stats: AlpacaStreamStats = { duplicates: 0, outOfOrder: 0, malformed: 0, reconnects: 0, heartbeats: 0, skipped: 0, stale: 0 };
 
   constructor(config: AlpacaBrokerConfig) {
     this.cfg = config;
@@ -620,6 +622,12 @@ export class AlpacaBroker implements Broker {
       } else {
         const update = tradeUpdateSchema.safeParse(m.data);
         if (!update.success) {
+          const order = (m.data as { order?: { order_class?: unknown; client_order_id?: unknown } } | null)?.order;
+          if (order?.order_class === 'mleg' && !(typeof order.client_order_id === 'string' && isOwnOrderId(order.client_order_id))) {
+            // An update of an options multi-leg order placed outside the cockpit: not one it follows.
+            this.stats.skipped++;
+            continue;
+          }
           this.stats.malformed++;
           this.log('warn', `alpaca stream: malformed trade update dropped (${describeIssues(update.error)})`);
           continue;

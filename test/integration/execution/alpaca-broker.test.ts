@@ -172,6 +172,11 @@ describe('AlpacaBroker orders', () => {
     expect(open.map((o) => o.clientOrderId).sort()).toEqual(['entry-AAPL-own', notional.client_order_id, crypto.client_order_id].sort());
     expect(broker.skippedOrders).toEqual([expect.objectContaining({ brokerOrderId: mleg.id, what: 'mleg order of AAPL250321P00200000, AAPL250321C00380000' })]);
     expect(logs.some((l) => l.startsWith('warn') && l.includes(mleg.id) && l.includes('skipped'))).toBe(true);
+    // Its trade updates on the stream are skipped too, not counted as malformed.
+    await startStream();
+    fake.event('canceled', { ...mleg, status: 'canceled' });
+    await waitFor(() => broker.stats.skipped === 1, 'the mleg update skipped');
+    expect(broker.stats.malformed).toBe(0);
   });
 
   it('when account and clock are asked then they are typed numbers and epoch ms', async () => {
