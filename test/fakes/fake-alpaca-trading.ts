@@ -392,6 +392,8 @@ export class FakeAlpacaTrading {
         return json(script.status, { code: script.status * 100000, message: script.message }, script.retryAfter !== undefined ? { 'retry-after': script.retryAfter } : {});
       }
       if (dup) return json(422, { code: 40010001, message: 'client_order_id must be unique' });
+      // The order reference: client_order_id is at most 48 characters.
+      if (typeof body.client_order_id === 'string' && body.client_order_id.length > 48) return json(422, { code: 40010001, message: 'client_order_id must be no more than 48 characters' });
       if (this.rejectWith) return json(403, { code: 40310000, message: this.rejectWith });
       if (!(Number(body.qty) > 0)) return json(422, { code: 40010001, message: 'qty must be > 0' });
       const created = this.createOrder(body);
