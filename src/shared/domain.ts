@@ -62,6 +62,23 @@ export interface Trade {
   time: number;
   price: number;
   size: number;
+  /** The vendor's trade id, when it sends one: what a later correction or cancel of this print names. */
+  id?: number;
+}
+
+/**
+ * A vendor's amendment of an earlier print (Alpaca's `c` and `x` messages): a correction replaces its
+ * price and size, a cancel or an error voids it (a busted trade). The tape removes or replaces the print.
+ */
+export interface TradeCorrection {
+  symbol: string;
+  /** When the vendor sent the amendment. */
+  time: number;
+  kind: 'correction' | 'cancel' | 'error';
+  /** The print as first reported. */
+  original: { id: number | null; price: number; size: number };
+  /** A correction's new print. */
+  corrected?: { id: number | null; price: number; size: number };
 }
 
 /** Top of book from a vendor's quote stream. */

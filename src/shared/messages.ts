@@ -2,7 +2,7 @@
 // plus the engine-internal topics that never leave the process, and the named request endpoints.
 // They live here, not in the kernel, so the bus and the clock depend on no domain code.
 import type { EventMap } from './contract';
-import type { Bar, Fill, Order, OrderRequest, QuoteTick, Trade, TradingStatus } from './domain';
+import type { Bar, Fill, Order, OrderRequest, QuoteTick, Trade, TradeCorrection, TradingStatus } from './domain';
 
 /** The feature vector of a closed regular-session bar. */
 export interface FeatureRow {
@@ -70,6 +70,8 @@ export interface ReconciliationSummary {
 export type EngineTopics = EventMap & {
   /** Prints, top of book and trading statuses from vendors that stream them (not sent to the renderer). */
   'data.trade': Trade;
+  /** A vendor's correction or cancel of an earlier print: the tape replaces or removes it. */
+  'data.tradeCorrection': TradeCorrection;
   'data.quote': QuoteTick;
   'data.status': TradingStatus;
   /** The feature vector of a closed regular-session bar, with its bar (its arrays are the engine's own: copy to keep). */

@@ -1,6 +1,8 @@
 // A loopback stand-in for Alpaca market data: the v2 stream protocol (connected → auth → subscribe,
-// error codes, bars/updated bars/trades/quotes/statuses) and the REST bars endpoint with pagination,
-// on 127.0.0.1 only. Tests script it: reject auth, refuse connections, drop sockets, send garbage.
+// the documented error codes 400–411, bars/updated bars/trades/quotes/statuses, trade corrections `c`
+// and cancel-errors `x`) and the REST bars endpoint with pagination, on 127.0.0.1 only. Tests script it:
+// reject auth, refuse connections (406 while a dropped connection is still counted), drop sockets, send
+// garbage or one-byte keep-alive frames.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -23,6 +25,8 @@ export const ALPACA_ERRORS = {
   connectionLimit: { code: 406, msg: 'connection limit exceeded' },
   slowClient: { code: 407, msg: 'slow client' },
   insufficientSubscription: { code: 409, msg: 'insufficient subscription' },
+  invalidSubscribeAction: { code: 410, msg: 'invalid subscribe action for this feed' },
+  insufficientScope: { code: 411, msg: 'insufficient scope' },
   internal: { code: 500, msg: 'internal error' },
 } as const satisfies Record<string, AlpacaError>;
 
@@ -62,6 +66,16 @@ export function alpacaBar(symbol: string, start: number, over: Partial<Record<'o
   return { T: over.T ?? 'b', S: symbol, o, h: over.h ?? Math.max(o, c) + 0.5, l: over.l ?? Math.min(o, c) - 0.5, c, v: over.v ?? 1000, t: iso(start), n: 12, vw: (o + c) / 2 };
 }
 
+/** A trade correction (`T: 'c'`): print `oi` at op × os becomes print `ci` at cp × cs. */
+export function alpacaCorrection(symbol: string, time: number, original: { i: number; p: number; s: number }, corrected: { i: number; p: number; s: number }): Record<string, unknown> {
+  return { T: 'c', S: symbol, x: 'V', oi: original.i, op: original.p, os: original.s, oc: ['@'], ci: corrected.i, cp: corrected.p, cs: corrected.s, cc: ['@'], z: 'B', t: iso(time) };
+}
+
+/** A trade cancel or error (`T: 'x'`, action "C" or "E") of print `i`. */
+export function alpacaCancelError(symbol: string, time: number, print: { i: number; p: number; s: number }, action: 'C' | 'E' = 'C'): Record<string, unknown> {
+  return { T: 'x', S: symbol, i: print.i, x: 'V', p: print.p, s: print.s, a: action, z: 'B', t: iso(time) };
+}
+
 /** A REST bar starting at `start`. */
 export function alpacaRestBar(start: number, close = 100.5): AlpacaRestBar {
   return { t: iso(start), o: 100, h: Math.max(100, close) + 0.5, l: Math.min(100, close) - 0.5, c: close, v: 500, n: 7, vw: 100.2 };
@@ -71,6 +85,8 @@ export class FakeAlpacaData {
   // --- script knobs -------------------------------------------------------------------------------
   /** Sent right after "connected", then the socket is closed (406 connection limit). */
   connectError: AlpacaError | null = null;
+  /** Consumed one per new connection before `connectError`: e.g. a 406 while Alpaca still counts a dropped connection. */
+  readonly nextConnectErrors: AlpacaError[] = [];
   /** Sent instead of "authenticated", then the socket is closed (402). */
   authError: AlpacaError | null = null;
   /** Sent instead of the subscription reply, then the socket is closed (405, 409). */
@@ -133,6 +149,11 @@ export class FakeAlpacaData {
     this.sendRaw(JSON.stringify(items));
   }
 
+  /** A one-byte keep-alive frame (0x01) to every subscribed client. */
+  heartbeat(): void {
+    this.sendRaw('\u0001');
+  }
+
   sendRaw(text: string): void {
     for (const c of this.conns) if (c.subscribed && c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
   }
@@ -157,8 +178,9 @@ export class FakeAlpacaData {
     ws.on('error', () => undefined);
     const reply = (...items: unknown[]): void => ws.send(JSON.stringify(items));
     reply({ T: 'success', msg: 'connected' });
-    if (this.connectError) {
-      reply({ T: 'error', ...this.connectError });
+    const refusal = this.nextConnectErrors.shift() ?? this.connectError;
+    if (refusal) {
+      reply({ T: 'error', ...refusal });
       ws.close();
       return;
     }
@@ -185,8 +207,12 @@ export class FakeAlpacaData {
       if (msg.action === 'subscribe') {
         if (!conn.authenticated) return reply({ T: 'error', ...ALPACA_ERRORS.notAuthenticated });
         this.subscribeMessages.push(msg);
-        if (this.subscribeError) {
-          reply({ T: 'error', ...this.subscribeError });
+        // Documented 410: a channel the stream does not have (the stock stream has these).
+        const channels = new Set(['trades', 'quotes', 'bars', 'updatedBars', 'dailyBars', 'statuses', 'lulds', 'imbalances']);
+        const unknown = Object.keys(msg).some((k) => k !== 'action' && !channels.has(k));
+        const error = this.subscribeError ?? (unknown ? ALPACA_ERRORS.invalidSubscribeAction : null);
+        if (error) {
+          reply({ T: 'error', ...error });
           ws.close();
           return;
         }

@@ -196,7 +196,7 @@ export class FakePolygon {
     const more = offset + this.pageSize < all.length;
     json(200, {
       ticker: symbol,
-      adjusted: true,
+      adjusted: url.searchParams.get('adjusted') !== 'false', // Polygon's default is adjusted
       status: 'OK',
       resultsCount: page.length,
       ...(page.length > 0 ? { results: page } : {}),

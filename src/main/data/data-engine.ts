@@ -1,7 +1,7 @@
 // Data path: feed → validation → cache → publish. A bar reaches the bus (and so the features and the
 // cockpit) only after it passed the checks and the cache holds it; a bad one is dropped, counted by
 // reason and reported as a feed-health notice.
-import type { Bar, FeedHealth, FeedHealthState, QuoteTick, Trade } from '../../shared/domain';
+import type { Bar, FeedHealth, FeedHealthState, QuoteTick, Trade, TradeCorrection } from '../../shared/domain';
 import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
@@ -65,6 +65,7 @@ export class DataEngine extends BaseComponent {
       bar: (bar) => this.onBar(bar),
       health: (state, detail) => this.onHealth(state, detail),
       trade: (t) => this.onTrade(t),
+      tradeCorrection: (c) => this.onTradeCorrection(c),
       quote: (q) => this.onQuote(q),
       status: (st) => {
         if (!this.watch.has(st.symbol)) return;
@@ -111,6 +112,15 @@ export class DataEngine extends BaseComponent {
     const reason = checkTrade(t);
     if (reason) this.count(reason, `a bad print for ${t.symbol}`);
     else this.bus.publish('data.trade', t);
+  }
+
+  /** A correction or cancel of a print, checked like a print (the original and any corrected one). */
+  private onTradeCorrection(c: TradeCorrection): void {
+    if (!this.watch.has(c.symbol)) return;
+    const prints = [c.original, ...(c.corrected ? [c.corrected] : [])];
+    const reason = prints.map((p) => checkTrade({ symbol: c.symbol, time: c.time, price: p.price, size: p.size })).find((r) => r !== null) ?? null;
+    if (reason) this.count(reason, `a bad trade ${c.kind} for ${c.symbol}`);
+    else this.bus.publish('data.tradeCorrection', c);
   }
 
   private onQuote(q: QuoteTick): void {

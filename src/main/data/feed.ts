@@ -1,6 +1,6 @@
 // The seam every source of prices plugs into (synthetic market, replay, Alpaca, Polygon): a feed
 // pushes bars and its health into a sink; the data engine behind the sink validates and caches them.
-import type { Bar, FeedHealthState, QuoteTick, Trade, TradingStatus } from '../../shared/domain';
+import type { Bar, FeedHealthState, QuoteTick, Trade, TradeCorrection, TradingStatus } from '../../shared/domain';
 
 export interface FeedSink {
   /** A closed 1-minute bar; a second bar with the same start is a correction of the first. */
@@ -8,6 +8,8 @@ export interface FeedSink {
   health(state: FeedHealthState, detail: string): void;
   /** Prints and quotes, from vendors that stream them. */
   trade?(trade: Trade): void;
+  /** A correction or cancel of an earlier print (the tape replaces or removes it). */
+  tradeCorrection?(correction: TradeCorrection): void;
   quote?(quote: QuoteTick): void;
   status?(status: TradingStatus): void;
   /** Something the feed dropped (malformed message, bad bar), counted and shown as feed health. */

@@ -12,7 +12,7 @@ import {
   alpacaClockSchema,
   alpacaCloseAllSchema,
   alpacaErrorBodySchema,
-  alpacaOrderListSchema,
+  alpacaOrderItemsSchema,
   alpacaOrderSchema,
   alpacaPositionListSchema,
   describeIssues,
@@ -21,6 +21,7 @@ import {
   type AlpacaOrder,
   type TradeUpdate,
 } from './alpaca-schemas';
+import { isOwnOrderId, MAX_ORDER_ID_LENGTH } from './order-ids';
 import type { Broker, BrokerOrder, BrokerPreflight, Fill, OrderEvent, OrderRequest, OrderStatus, Position, TimeInForce } from './types';
 import { TERMINAL_STATUSES } from './types';
 
@@ -40,8 +41,16 @@ export interface AlpacaBrokerConfig {
   readonly streamUrl?: string;
   /** Per-request timeout (ms). Default 10 000. */
   readonly requestTimeoutMs?: number;
+  /** After a cancel's 204, how long its order is read again until it ends (canceled or filled). Default 1 000. */
+  readonly cancelSettleMs?: number;
   /** Tries of one submit before giving up (timeouts, 5xx, 429). Default 5. */
   readonly maxSubmitAttempts?: number;
+  /** From opening trade_updates to the `listening` answer; longer and the socket is dropped and tried again. Default 15 000. */
+  readonly streamHandshakeTimeoutMs?: number;
+  /** trade_updates is pinged this often (alpaca-py pings every 10 s). Default 10 000. */
+  readonly streamPingIntervalMs?: number;
+  /** No frame and no pong for this long and trade_updates is taken for dead (half-open): dropped, reconnected, reconciled. Default 30 000. */
+  readonly streamStaleAfterMs?: number;
   /** Retry and reconnect delays. Default 500 ms doubling to 30 s, full jitter. */
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
@@ -79,6 +88,12 @@ export interface AlpacaStreamStats {
   outOfOrder: number;
   malformed: number;
   reconnects: number;
+  /** Keep-alive frames (empty or one byte) the stream sent: not malformed. */
+  heartbeats: number;
+  /** Updates of orders the cockpit does not follow (options multi-leg orders placed outside it). */
+  skipped: number;
+  /** Sockets dropped because they went silent (no frame, no pong) or never finished the handshake. */
+  stale: number;
 }
 
 export type AlpacaStreamState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'stopped';
@@ -98,6 +113,33 @@ export class AlpacaBrokerError extends Error {
 type HttpResult = { kind: 'answer'; status: number; body: unknown; headers: Headers } | { kind: 'network'; detail: string };
 
 const LIVE_HOSTS = new Set(['api.alpaca.markets']);
+/** GET /v2/orders answers at most 500 per request. */
+const ORDER_PAGE = 500;
+const MAX_ORDER_PAGES = 20;
+
+/** An open order the cockpit cannot follow (no symbol or side of its own: an options multi-leg order). */
+export interface SkippedOrder {
+  brokerOrderId: string;
+  clientOrderId: string;
+  /** "mleg order of AAPL250321P00200000, AAPL250321C00380000" and the like. */
+  what: string;
+  detail: string;
+}
+
+const submittedAtOf = (item: unknown): string | null => {
+  const o = item as { submitted_at?: unknown; created_at?: unknown } | null;
+  const t = o?.submitted_at ?? o?.created_at;
+  return typeof t === 'string' ? t : null;
+};
+
+function unreadableOrder(item: unknown, detail: string): SkippedOrder {
+  const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const legs = Array.isArray(o.legs) ? o.legs.map((l) => str((l as Record<string, unknown> | null)?.symbol)).filter(Boolean) : [];
+  const kind = str(o.order_class) || str(o.asset_class) || 'unknown';
+  const what = `${kind} order${str(o.symbol) ? ` of ${str(o.symbol)}` : ''}${legs.length > 0 ? ` of ${legs.join(', ')}` : ''}`;
+  return { brokerOrderId: str(o.id) || '(no id)', clientOrderId: str(o.client_order_id), what, detail };
+}
 const parseTime = (iso: string | null | undefined, fallback: number): number => {
   const t = iso ? Date.parse(iso) : NaN;
   return Number.isFinite(t) ? t : fallback;
@@ -122,6 +164,9 @@ function mapStatus(status: string): OrderStatus {
   }
 }
 
+/** An order replaced (at the broker's web page or by another tool) ends here; its successor is another order. */
+const replacedNote = (a: AlpacaOrder): string => `replaced by ${a.replaced_by ?? 'another order'}`;
+
 /** Whether an order in this state can still fill, as far as the stream ordering is concerned. */
 const rank = (s: OrderStatus): number => (s === 'new' ? 0 : s === 'accepted' ? 1 : s === 'partially_filled' ? 2 : 3);
 
@@ -145,14 +190,22 @@ export class AlpacaBroker implements Broker {
   /** Last state the stream told us per broker order id: drives duplicate and out-of-order detection. */
   private readonly tracked = new Map<string, { status: OrderStatus; filledQty: number }>();
   private readonly seenExecutions = new Set<string>();
+  /** The acceptance events (pending_new, accepted, new) each order had: one of them again is a duplicate. */
+  private readonly stages = new Map<string, Set<string>>();
   private readonly streamBackoff: Backoff;
   private ws: WebSocket | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The handshake timer and the heartbeat of the current socket (cleared when it closes). */
+  private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private lastHeard = 0;
   /** Retry waits of calls in progress: `stop()` clears their timers and ends them (see `pause`). */
   private readonly waits = new Map<ReturnType<typeof setTimeout>, () => void>();
   private everLive = false;
   private state: AlpacaStreamState = 'idle';
-  readonly stats: AlpacaStreamStats = { duplicates: 0, outOfOrder: 0, malformed: 0, reconnects: 0 };
+  /** Open orders the last listing skipped (multi-leg options and the like): not followed, left alone. */
+  skippedOrders: SkippedOrder[] = [];
+  readonly stats: AlpacaStreamStats = { duplicates: 0, outOfOrder: 0, malformed: 0, reconnects: 0, heartbeats: 0, skipped: 0, stale: 0 };
 
   constructor(config: AlpacaBrokerConfig) {
     this.cfg = config;
@@ -281,7 +334,15 @@ export class AlpacaBroker implements Broker {
     if (res.status >= 400 && res.status !== 422) {
       throw new AlpacaBrokerError(`alpaca cancel ${clientOrderId}: ${res.status} ${this.errorMessage(res.body)}`, 'http', res.status);
     }
-    return this.orderById(brokerOrderId, clientOrderId);
+    // 204 means the request was accepted, not that the order is canceled (it may be pending_cancel, or
+    // fill meanwhile): its own id is read until it ends, for a short while; the stream says the rest.
+    const settleBy = Date.now() + (this.cfg.cancelSettleMs ?? 1_000);
+    let order = await this.orderById(brokerOrderId, clientOrderId);
+    for (let wait = 10; !TERMINAL_STATUSES.has(order.status) && Date.now() + wait <= settleBy; wait = Math.min(wait * 2, 200)) {
+      if (!(await this.pause(wait))) break;
+      order = await this.orderById(brokerOrderId, clientOrderId);
+    }
+    return order;
   }
 
   /** One order by the broker's id (GET /v2/orders/{id}). */
@@ -292,9 +353,43 @@ export class AlpacaBroker implements Broker {
     return this.toOrder(this.parse(alpacaOrderSchema, res.body, 'GET /v2/orders/{id}'));
   }
 
+  /**
+   * Every open order, paged 500 at a time (Alpaca's most per request) oldest first by submission time.
+   * Each item is read on its own: one the cockpit cannot follow (an options multi-leg order, with no
+   * symbol or side at the top level) is skipped and named in the log and in `skippedOrders`, never
+   * failing the whole list; the others (ours, and outside orders the reconciler flags) are kept.
+   */
   async openOrders(): Promise<BrokerOrder[]> {
-    const body = await this.getJson('/v2/orders?status=open&limit=500&nested=true');
-    return this.parse(alpacaOrderListSchema, body, 'GET /v2/orders').map((o) => this.toOrder(o));
+    const byId = new Map<string, BrokerOrder>();
+    const skipped = new Map<string, SkippedOrder>();
+    let after: string | null = null;
+    for (let page = 0; page < MAX_ORDER_PAGES; page++) {
+      const body = await this.getJson(`/v2/orders?status=open&limit=${ORDER_PAGE}&nested=true&direction=asc${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      const items = this.parse(alpacaOrderItemsSchema, body, 'GET /v2/orders');
+      let added = 0;
+      for (const item of items) {
+        const read = alpacaOrderSchema.safeParse(item);
+        if (read.success) {
+          if (!byId.has(read.data.id)) added++;
+          byId.set(read.data.id, this.toOrder(read.data));
+          continue;
+        }
+        const s = unreadableOrder(item, describeIssues(read.error));
+        if (!skipped.has(s.brokerOrderId)) {
+          added++;
+          this.log(isOwnOrderId(s.clientOrderId) ? 'error' : 'warn', `alpaca GET /v2/orders: open order ${s.brokerOrderId} (${s.what}) is not one the cockpit can follow; skipped and left alone (${s.detail})`);
+        }
+        skipped.set(s.brokerOrderId, s);
+      }
+      if (items.length < ORDER_PAGE || added === 0) break;
+      // `after` is exclusive: step back a millisecond from the page's last submission so orders sharing it are not lost (duplicates are merged by id).
+      const last = items.map(submittedAtOf).filter((t): t is string => t !== null).pop();
+      if (!last || !Number.isFinite(Date.parse(last))) break;
+      after = new Date(Date.parse(last) - 1).toISOString();
+      if (page === MAX_ORDER_PAGES - 1) this.log('warn', `alpaca GET /v2/orders: more than ${MAX_ORDER_PAGES * ORDER_PAGE} open orders; the rest were not read`);
+    }
+    this.skippedOrders = [...skipped.values()];
+    return [...byId.values()];
   }
 
   /** Positions with signed quantities (short negative). */
@@ -381,6 +476,7 @@ export class AlpacaBroker implements Broker {
     this.state = 'stopped';
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    this.endSocketTimers();
     for (const [timer, end] of [...this.waits]) {
       clearTimeout(timer);
       this.waits.delete(timer);
@@ -397,19 +493,35 @@ export class AlpacaBroker implements Broker {
 
   private connect(): void {
     this.state = this.everLive ? 'reconnecting' : 'connecting';
-    const ws = new WebSocket(this.streamUrl);
+    const ws = new WebSocket(this.streamUrl, { handshakeTimeout: this.cfg.streamHandshakeTimeoutMs ?? 15_000 });
     this.ws = ws;
+    this.lastHeard = Date.now();
+    const handshakeMs = this.cfg.streamHandshakeTimeoutMs ?? 15_000;
+    this.handshakeTimer = setTimeout(() => {
+      this.handshakeTimer = null;
+      if (this.ws !== ws || this.state === 'live') return;
+      this.dropSocket(ws, `no authorization and listening answer within ${handshakeMs} ms`);
+    }, handshakeMs);
+    this.handshakeTimer.unref?.();
     ws.on('open', () => {
-      ws.send(JSON.stringify({ action: 'auth', key: this.cfg.keyId.reveal(), secret: this.cfg.secretKey.reveal() }));
+      // The trading stream's documented login (alpaca-py, alpaca-trade-api-js): not the market-data form.
+      ws.send(JSON.stringify({ action: 'authenticate', data: { key_id: this.cfg.keyId.reveal(), secret_key: this.cfg.secretKey.reveal() } }));
+      this.startHeartbeat(ws);
+    });
+    ws.on('pong', () => {
+      if (this.ws === ws) this.lastHeard = Date.now();
     });
     ws.on('message', (data) => {
       if (this.ws !== ws) return;
+      this.lastHeard = Date.now();
       this.onStreamText(ws, Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
     });
     ws.on('error', (err) => this.log('warn', `alpaca stream error: ${err.message}`));
     ws.on('close', () => {
-      if (this.ws !== ws || this.state === 'stopped' || this.state === 'unauthorized') return;
+      if (this.ws !== ws || this.state === 'stopped') return;
       this.ws = null;
+      this.endSocketTimers();
+      if (this.state === 'unauthorized') return;
       const delay = this.streamBackoff.next();
       this.state = 'reconnecting';
       this.log('warn', `alpaca stream closed; reconnecting in ${delay} ms`);
@@ -420,7 +532,48 @@ export class AlpacaBroker implements Broker {
     });
   }
 
+  /** Pings the socket and drops it when nothing (no frame, no pong) came back for `streamStaleAfterMs`: a half-open socket closes nothing by itself. */
+  private startHeartbeat(ws: WebSocket): void {
+    const every = this.cfg.streamPingIntervalMs ?? 10_000;
+    const staleAfter = this.cfg.streamStaleAfterMs ?? 30_000;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.ws !== ws) return;
+      const silent = Date.now() - this.lastHeard;
+      if (silent >= staleAfter) {
+        this.dropSocket(ws, `silent for ${silent} ms (no frame, no pong)`);
+        return;
+      }
+      try {
+        ws.ping();
+      } catch {
+        // Not open (yet or any more): 'close' follows.
+      }
+    }, Math.max(10, Math.min(every, Math.floor(staleAfter / 2))));
+    this.heartbeat.unref?.();
+  }
+
+  /** Ends a socket that is no use (silent, or stuck in the handshake): its 'close' reconnects. */
+  private dropSocket(ws: WebSocket, why: string): void {
+    this.stats.stale++;
+    this.log('warn', `alpaca stream ${why}; dropping it and reconnecting`);
+    this.endSocketTimers();
+    ws.terminate();
+  }
+
+  private endSocketTimers(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
   private onStreamText(ws: WebSocket, text: string): void {
+    if (text.trim().length <= 1) {
+      // A keep-alive frame (empty or one byte), not a message.
+      this.stats.heartbeats++;
+      return;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -453,9 +606,12 @@ export class AlpacaBroker implements Broker {
         const reconnected = this.everLive;
         this.everLive = true;
         this.state = 'live';
+        if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+        this.handshakeTimer = null;
         this.streamBackoff.reset();
         // The engine's Reconciler runs on every (re)connect through onStreamLive: the broker reads nothing itself.
         if (reconnected) this.stats.reconnects++;
+        this.log('info', `alpaca stream live: trade_updates granted${reconnected ? ' again after a reconnect' : ''}`);
         for (const l of this.liveListeners) {
           try {
             l();
@@ -466,6 +622,12 @@ export class AlpacaBroker implements Broker {
       } else {
         const update = tradeUpdateSchema.safeParse(m.data);
         if (!update.success) {
+          const order = (m.data as { order?: { order_class?: unknown; client_order_id?: unknown } } | null)?.order;
+          if (order?.order_class === 'mleg' && !(typeof order.client_order_id === 'string' && isOwnOrderId(order.client_order_id))) {
+            // An update of an options multi-leg order placed outside the cockpit: not one it follows.
+            this.stats.skipped++;
+            continue;
+          }
           this.stats.malformed++;
           this.log('warn', `alpaca stream: malformed trade update dropped (${describeIssues(update.error)})`);
           continue;
@@ -519,28 +681,39 @@ export class AlpacaBroker implements Broker {
       case 'new':
       case 'pending_new':
       case 'accepted': {
-        if (prev) {
-          if (prevRank >= 1) this.stats.duplicates++;
-          if (prevRank >= 1) return;
+        // pending_new, accepted and new of one order are one acceptance here; the same one twice is a duplicate.
+        const stages = this.stages.get(order.brokerOrderId) ?? new Set<string>();
+        this.stages.set(order.brokerOrderId, stages);
+        const repeated = stages.has(u.event);
+        stages.add(u.event);
+        if (prev && prevRank >= 1) {
+          if (repeated || prevRank > 1) this.stats.duplicates++;
+          return;
         }
-        track();
+        this.tracked.set(order.brokerOrderId, { status: 'accepted', filledQty: order.filledQty });
         this.emit({ type: 'accepted', order: { ...order, status: 'accepted' } });
         return;
       }
       case 'canceled':
       case 'expired':
-      case 'rejected': {
+      case 'rejected':
+      case 'replaced': {
+        // `replaced` is the old order's last event: it ends canceled here (the note names its successor,
+        // which is another order: outside the cockpit unless it carries one of our ids).
+        const type = u.event === 'replaced' ? 'canceled' : u.event;
         if (prev && prevRank >= 3) {
-          if (prev.status === (u.event as OrderStatus)) this.stats.duplicates++;
+          if (prev.status === type) this.stats.duplicates++;
           else this.stats.outOfOrder++;
           return;
         }
-        track();
-        this.emit({ type: u.event, order: { ...order, status: u.event } });
+        this.tracked.set(order.brokerOrderId, { status: type, filledQty: order.filledQty });
+        this.emit({ type, order: { ...order, status: type } });
         return;
       }
       default:
-        // pending_cancel, replaced, done_for_day, …: informational; the terminal event follows.
+        // pending_new/accepted came above; pending_cancel, pending_replace, done_for_day, calculated, stopped,
+        // suspended, order_cancel_rejected, order_replace_rejected: the order is still open (a terminal event follows).
+        if (u.event.endsWith('_rejected')) this.log('warn', `alpaca stream: ${u.event} for ${order.clientOrderId}`);
         return;
     }
   }
@@ -559,7 +732,7 @@ export class AlpacaBroker implements Broker {
 
   private checkRequest(r: OrderRequest): string | null {
     if (!Number.isInteger(r.qty) || r.qty <= 0) return `qty must be a positive whole number, got ${r.qty}`;
-    if (!r.clientOrderId || r.clientOrderId.length > 128) return 'client order id must be 1–128 characters';
+    if (!r.clientOrderId || r.clientOrderId.length > MAX_ORDER_ID_LENGTH) return `client order id must be 1–${MAX_ORDER_ID_LENGTH} characters`;
     if ((r.type === 'limit' || r.type === 'stop_limit') && !(r.limitPrice! > 0)) return `${r.type} order needs a limit price`;
     if ((r.type === 'stop' || r.type === 'stop_limit') && !(r.stopPrice! > 0)) return `${r.type} order needs a stop price`;
     if (r.type === 'trailing_stop' && !(r.trailPrice! > 0)) return 'trailing_stop order needs a trail price';
@@ -608,7 +781,7 @@ export class AlpacaBroker implements Broker {
       avgFillPrice: a.filled_avg_price,
       submittedAt: parseTime(a.submitted_at ?? a.created_at, now),
       updatedAt: parseTime(a.updated_at ?? a.created_at, now),
-      note: a.status === 'replaced' ? 'replaced' : a.time_in_force !== tif ? `time in force ${a.time_in_force}` : '',
+      note: a.status === 'replaced' ? replacedNote(a) : a.time_in_force !== tif ? `time in force ${a.time_in_force}` : '',
     };
     if (a.limit_price !== null) order.limitPrice = a.limit_price;
     if (a.stop_price !== null) order.stopPrice = a.stop_price;

@@ -44,10 +44,13 @@ export const alpacaOrderSchema = z.object({
   submitted_at: z.string().nullish(),
   updated_at: z.string().nullish(),
   legs: z.array(alpacaOrderLegSchema).nullish(),
+  /** The order that replaced this one (status `replaced`). */
+  replaced_by: z.string().nullish(),
 });
 export type AlpacaOrder = z.infer<typeof alpacaOrderSchema>;
 
-export const alpacaOrderListSchema = z.array(alpacaOrderSchema);
+/** GET /v2/orders: an array, each item read on its own (see AlpacaBroker.openOrders). */
+export const alpacaOrderItemsSchema = z.array(z.unknown());
 
 export const alpacaPositionSchema = z.object({
   symbol: z.string().min(1),

@@ -4,7 +4,6 @@
 // stop (and, where the broker holds one-cancels-other pairs, its profit target as a limit beside it, so
 // it fills at its price), and closes everything at the end-of-day flatten and on the kill switch. Orders go out through
 // risk's exit checks and execution's routing; it never asks which broker runs behind them.
-import { randomUUID } from 'node:crypto';
 import type { Bar } from '../../shared/domain';
 import type { AppliedOrderEvent, ReconciliationSummary, Scores } from '../../shared/messages';
 import { nyClock } from '../calendar/nyse';
@@ -15,6 +14,7 @@ import { exitOrder, mlExitDecision, stepExits, trackPosition, type ExitReason, t
 import { flattenTimeOf } from '../risk/pre-trade';
 import type { RiskEngine, RiskParts } from '../risk/risk-engine';
 import type { ClearScope, ExecutionEngine } from './execution-engine';
+import { makeOrderId } from './order-ids';
 import { TERMINAL_STATUSES, type Fill, type Order, type OrderRequest, type Side } from './types';
 
 /** What the position manager reads (risk's view of the session and the book) and the two components it sends through. */
@@ -196,7 +196,7 @@ export class PositionManager extends BaseComponent {
     const now = clock.now();
     const order: OrderRequest = {
       ...exitOrder({ symbol, qty: left, avgEntryPrice: 0 }, 'eodFlatten', cause, now),
-      clientOrderId: `flatten-${symbol}-${now}-${randomUUID().slice(0, 8)}`,
+      clientOrderId: makeOrderId('flatten', symbol, now),
       intent: 'flatten',
       reason: cause,
     };
@@ -212,7 +212,6 @@ export class PositionManager extends BaseComponent {
     for (const p of this.parts.store.positions()) {
       if (this.exiting.has(p.symbol)) continue;
       const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
-      order.clientOrderId = `${order.clientOrderId}-${randomUUID().slice(0, 6)}`;
       order.reason = `end-of-day flatten at ${nyClock(t).slice(11)} (timer)`;
       this.pendingFlatten.set(p.symbol, 'end-of-day flatten (timer)');
       this.sendExit(order, true, 'eodFlatten').catch((error: unknown) => this.parts.log.error('timed flatten failed', { error, symbol: p.symbol }));
@@ -313,7 +312,7 @@ export class PositionManager extends BaseComponent {
   private sendExit(exit: OrderRequest, flatten: boolean, reason?: ExitReason): Promise<boolean> {
     const { execution, risk, trading } = this.parts;
     // Exit ids are unique: a replay that runs the same minute again never collides with a stored one.
-    const order = { ...exit, clientOrderId: `${exit.clientOrderId}-${randomUUID().slice(0, 6)}` };
+    const order = { ...exit, clientOrderId: makeOrderId('exit', exit.symbol, this.parts.clock.now()) };
     const symbol = order.symbol;
     if (this.exiting.has(symbol)) return Promise.resolve(true); // one already under way closes the same shares
     // Checked before the protective stop is touched: an exit that cannot go out leaves the stop working.
@@ -404,7 +403,7 @@ export class PositionManager extends BaseComponent {
       const entry = store.get(item.entryId);
       const levels = this.entryLevels.get(item.entryId) ?? this.storedLevels(item.entryId);
       if (!entry || !levels || this.noNewProtection(entry.symbol)) continue;
-      const id = `exit-stop-${item.key}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 120);
+      const id = makeOrderId('exit-stop', entry.symbol, 0, item.key);
       if (store.get(id)) continue; // already placed (the same fill again)
       const position = execution.heldQty(entry.symbol);
       const entrySign = entry.side === 'buy' ? 1 : -1;
@@ -413,10 +412,10 @@ export class PositionManager extends BaseComponent {
       const qty = Math.min(item.qty, Math.max(0, position * entrySign - covered));
       if (qty <= 0) continue;
       const side: Side = entry.side === 'buy' ? 'sell' : 'buy';
-      const pair = execution.restsTargets && levels.targetPrice !== undefined ? `oco-${id.slice('exit-stop-'.length)}` : undefined;
+      const pair = execution.restsTargets && levels.targetPrice !== undefined ? `oco-${id}` : undefined;
       this.placeBracketOrder({ clientOrderId: id, symbol: entry.symbol, side, qty, kind: 'stop', price: levels.stopPrice, parentId: item.entryId, ocoGroup: pair });
       if (pair !== undefined) {
-        this.placeBracketOrder({ clientOrderId: `exit-tgt-${id.slice('exit-stop-'.length)}`.slice(0, 120), symbol: entry.symbol, side, qty, kind: 'target', price: levels.targetPrice!, parentId: item.entryId, ocoGroup: pair });
+        this.placeBracketOrder({ clientOrderId: makeOrderId('exit-tgt', entry.symbol, 0, item.key), symbol: entry.symbol, side, qty, kind: 'target', price: levels.targetPrice!, parentId: item.entryId, ocoGroup: pair });
       }
     }
     for (const symbol of [...this.toCover]) {
@@ -482,28 +481,28 @@ export class PositionManager extends BaseComponent {
       const targets = execution.restingTargets(p.symbol);
       const wantTargets = execution.restsTargets && tracked.targetPrice !== undefined;
       const unpaired = (mine: readonly Order[], theirs: readonly Order[]): Order[] => theirs.filter((t) => t.ocoGroup !== undefined && !mine.some((m) => m.ocoGroup === t.ocoGroup));
-      const tag = `${p.symbol}-${clock.now()}-${randomUUID().slice(0, 8)}`;
+      const now = clock.now();
       let stopGap = held - stops.reduce((s, o) => s + open(o), 0);
       let targetGap = wantTargets ? held - targets.reduce((s, o) => s + open(o), 0) : 0;
-      let n = 0;
       for (const t of unpaired(stops, targets)) {
         if (stopGap <= 0) break;
         const qty = Math.min(open(t), stopGap);
-        this.placeBracketOrder({ clientOrderId: `exit-stop-${tag}-${++n}`, symbol: p.symbol, side, qty, kind: 'stop', price: tracked.stopPrice, parentId: null, ocoGroup: t.ocoGroup });
+        this.placeBracketOrder({ clientOrderId: makeOrderId('exit-stop', p.symbol, now), symbol: p.symbol, side, qty, kind: 'stop', price: tracked.stopPrice, parentId: null, ocoGroup: t.ocoGroup });
         stopGap -= qty;
       }
       for (const s of unpaired(targets, stops)) {
         if (targetGap <= 0) break;
         const qty = Math.min(open(s), targetGap);
-        this.placeBracketOrder({ clientOrderId: `exit-tgt-${tag}-${++n}`, symbol: p.symbol, side, qty, kind: 'target', price: tracked.targetPrice!, parentId: null, ocoGroup: s.ocoGroup });
+        this.placeBracketOrder({ clientOrderId: makeOrderId('exit-tgt', p.symbol, now), symbol: p.symbol, side, qty, kind: 'target', price: tracked.targetPrice!, parentId: null, ocoGroup: s.ocoGroup });
         targetGap -= qty;
       }
       if (stopGap > 0) {
-        const pair = targetGap > 0 ? `oco-${tag}` : undefined;
-        this.placeBracketOrder({ clientOrderId: `exit-stop-${tag}-${++n}`, symbol: p.symbol, side, qty: stopGap, kind: 'stop', price: tracked.stopPrice, parentId: null, ocoGroup: pair });
+        const stopId = makeOrderId('exit-stop', p.symbol, now);
+        const pair = targetGap > 0 ? `oco-${stopId}` : undefined;
+        this.placeBracketOrder({ clientOrderId: stopId, symbol: p.symbol, side, qty: stopGap, kind: 'stop', price: tracked.stopPrice, parentId: null, ocoGroup: pair });
         if (pair !== undefined) {
           const qty = Math.min(stopGap, targetGap);
-          this.placeBracketOrder({ clientOrderId: `exit-tgt-${tag}-${++n}`, symbol: p.symbol, side, qty, kind: 'target', price: tracked.targetPrice!, parentId: null, ocoGroup: pair });
+          this.placeBracketOrder({ clientOrderId: makeOrderId('exit-tgt', p.symbol, now), symbol: p.symbol, side, qty, kind: 'target', price: tracked.targetPrice!, parentId: null, ocoGroup: pair });
           targetGap -= qty;
         }
       }

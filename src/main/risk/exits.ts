@@ -5,6 +5,7 @@
 import type { Bar } from '../../shared/domain';
 import { nyClock, type NyseCalendar } from '../calendar/nyse';
 import type { ExitRule, OrderRequest, Position } from '../../shared/domain';
+import { makeOrderId } from '../execution/order-ids';
 import { flattenTimeOf } from './pre-trade';
 
 export interface ExitRules {
@@ -133,7 +134,7 @@ export function mlExitDecision(position: TrackedPosition, probUp: number, scored
  */
 export function exitOrder(position: Position, reason: ExitReason, detail: string, now: number): OrderRequest {
   return {
-    clientOrderId: `exit-${position.symbol}-${reason}-${now}`,
+    clientOrderId: makeOrderId('exit', position.symbol, now),
     symbol: position.symbol,
     side: position.qty > 0 ? 'sell' : 'buy',
     qty: Math.abs(position.qty),

@@ -3,7 +3,6 @@
 // pre-trade checks and reserves each entry's capital at risk in the ledger. A denial is a value and an
 // 'app.notice', never an exception; an approved entry goes to execution over the bus
 // ('execution.submit'). It learns what execution did from 'execution.applied' and 'execution.failure'.
-import { randomUUID } from 'node:crypto';
 import type { Bar, OrderRequest, Position, Side, TradingState, TradingStatus } from '../../shared/domain';
 import type { AppliedOrderEvent, BarFeatures, EntryPlanInput } from '../../shared/messages';
 import type { NyseCalendar } from '../calendar/nyse';
@@ -12,6 +11,7 @@ import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
 import type { EngineBus } from '../engine/topics';
 import { TERMINAL_STATUSES, type Order } from '../execution/types';
+import { makeOrderId } from '../execution/order-ids';
 import type { OrderStore } from '../execution/order-store';
 import { FEATURE_INDEX } from '../features/spec';
 import type { Logger } from '../logging/logger';
@@ -201,7 +201,7 @@ export class RiskEngine extends BaseComponent {
     }
 
     const request: OrderRequest = {
-      clientOrderId: proposal.clientOrderId ?? `entry-${proposal.symbol}-${now}-${randomUUID().slice(0, 8)}`,
+      clientOrderId: proposal.clientOrderId ?? makeOrderId('entry', proposal.symbol, now),
       symbol: proposal.symbol,
       side: proposal.side,
       qty,

@@ -134,12 +134,49 @@ describe('AlpacaBroker orders', () => {
     expect(order.limitPrice).toBe(100);
   });
 
-  it('when an order is canceled then the broker state comes back and open orders no longer list it', async () => {
+  it('when an order is canceled then Alpaca answers 204 on acceptance and the order ends canceled on the stream, through pending_cancel when reported', async () => {
+    await startStream();
+    fake.pendingCancel = true;
     await broker.submit(market('c-can', { type: 'limit', limitPrice: 50 }));
     expect((await broker.openOrders()).map((o) => o.clientOrderId)).toEqual(['c-can']);
-    const canceled = await broker.cancel('c-can');
-    expect(canceled.status).toBe('canceled');
+    fake.cancelDelayMs = 300;
+    const answered = await makeBroker({ cancelSettleMs: 50 }).cancel('c-can');
+    expect(answered.status).toBe('accepted'); // pending_cancel: still open after the 204 and a short settle
+    await waitFor(() => types().includes('canceled'), 'canceled on the stream');
+    expect(fake.sentEvents.map((e) => e.event)).toEqual(['new', 'pending_cancel', 'canceled']);
     expect(await broker.openOrders()).toEqual([]);
+    expect((await broker.orderByClientId('c-can'))!.status).toBe('canceled');
+    // With the default settle the cancel reads the order again until it ended.
+    fake.cancelDelayMs = 20;
+    await broker.submit(market('c-can2', { type: 'limit', limitPrice: 50 }));
+    expect((await broker.cancel('c-can2')).status).toBe('canceled');
+  });
+
+  it('when more than 500 orders are open (501) then every one is read, paged by submission time', async () => {
+    for (let i = 0; i < 501; i++) fake.addLostOwnOrder(`entry-P${i}`, 'AAPL', 1, 'buy', 'limit', 1);
+    const open = await broker.openOrders();
+    expect(open).toHaveLength(501);
+    expect(new Set(open.map((o) => o.clientOrderId)).size).toBe(501);
+    const lists = fake.requests.filter((r) => r.path.startsWith('/v2/orders?'));
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    expect(lists[0]!.path).toContain('limit=500');
+    expect(lists[1]!.path).toContain('after=');
+  });
+
+  it('when an mleg order is on the account during reconciliation then the open-order list still reads, ours kept and the mleg one skipped and named', async () => {
+    await broker.submit(market('entry-AAPL-own', { type: 'limit', limitPrice: 50 }));
+    const mleg = fake.addOutsideMlegOrder();
+    const notional = fake.addOutsideNotionalOrder('SPY', 250);
+    const crypto = fake.addOutsideCryptoOrder();
+    const open = await broker.openOrders();
+    expect(open.map((o) => o.clientOrderId).sort()).toEqual(['entry-AAPL-own', notional.client_order_id, crypto.client_order_id].sort());
+    expect(broker.skippedOrders).toEqual([expect.objectContaining({ brokerOrderId: mleg.id, what: 'mleg order of AAPL250321P00200000, AAPL250321C00380000' })]);
+    expect(logs.some((l) => l.startsWith('warn') && l.includes(mleg.id) && l.includes('skipped'))).toBe(true);
+    // Its trade updates on the stream are skipped too, not counted as malformed.
+    await startStream();
+    fake.event('canceled', { ...mleg, status: 'canceled' });
+    await waitFor(() => broker.stats.skipped === 1, 'the mleg update skipped');
+    expect(broker.stats.malformed).toBe(0);
   });
 
   it('when account and clock are asked then they are typed numbers and epoch ms', async () => {
@@ -220,6 +257,81 @@ describe('AlpacaBroker trade_updates stream', () => {
     expect(broker.stats.reconnects).toBe(1);
     expect(fake.connectionCount).toBe(2);
     expect(reads()).toBe(before);
+  });
+
+  it('when the stream logs in then it sends the documented authenticate form, and the market-data form is refused', async () => {
+    await startStream();
+    expect(fake.authMessages[0]).toEqual({ action: 'authenticate', data: { key_id: FAKE_TRADING_KEY, secret_key: FAKE_TRADING_SECRET } });
+    expect(fake.authMessages[1]).toEqual({ action: 'listen', data: { streams: ['trade_updates'] } });
+    // The old form, as a raw client would send it: answered unauthorized and closed, like Alpaca.
+    const { default: WebSocket } = await import('ws');
+    const raw = new WebSocket(fake.streamUrl);
+    const answer = await new Promise<string>((resolve) => {
+      raw.on('open', () => raw.send(JSON.stringify({ action: 'auth', key: FAKE_TRADING_KEY, secret: FAKE_TRADING_SECRET })));
+      raw.on('message', (d) => resolve(d.toString()));
+    });
+    expect(JSON.parse(answer)).toEqual({ stream: 'authorization', data: { status: 'unauthorized', action: 'auth' } });
+    raw.terminate();
+  });
+
+  it('when the trade stream goes silent without closing (half-open) then the watchdog drops it, reconnects and the stream goes live again', async () => {
+    const b = makeBroker({ streamPingIntervalMs: 20, streamStaleAfterMs: 150 });
+    let live = 0;
+    b.onStreamLive(() => live++);
+    await startStream(b);
+    expect(live).toBe(1);
+    fake.silence();
+    await waitFor(() => live === 2, 'live again after the silent socket was dropped', 3_000);
+    expect(b.stats.stale).toBe(1);
+    expect(fake.connectionCount).toBe(2);
+    expect(logs.some((l) => l.includes('silent for'))).toBe(true);
+    await b.submit(market('c-after-silence'));
+    fake.fill('c-after-silence', 10, 100);
+    await waitFor(() => types().includes('fill'), 'a fill on the new socket');
+    b.stop();
+  });
+
+  it('when the stream never answers the login then the handshake times out and it tries again', async () => {
+    const b = makeBroker({ streamHandshakeTimeoutMs: 100 });
+    fake.silenceNewConnections = 1;
+    await startStream(b);
+    expect(b.stats.stale).toBe(1);
+    expect(fake.connectionCount).toBe(2);
+    b.stop();
+  });
+
+  it('when a one-byte heartbeat frame comes then it is counted as a heartbeat, not malformed', async () => {
+    await startStream();
+    fake.heartbeat();
+    await waitFor(() => broker.stats.heartbeats === 1, 'heartbeat counted');
+    expect(broker.stats.malformed).toBe(0);
+  });
+
+  it('when an order is replaced outside the cockpit then the old order ends canceled with a note naming its successor, which is another (outside) order', async () => {
+    await startStream();
+    await broker.submit(market('c-repl', { type: 'limit', limitPrice: 50 }));
+    const next = fake.replaceOrder('c-repl', { limitPrice: 51 });
+    await waitFor(() => events.some((e) => e.type === 'canceled' && e.order.clientOrderId === 'c-repl'), 'old order canceled');
+    const ended = events.find((e) => e.type === 'canceled' && e.order.clientOrderId === 'c-repl')!;
+    expect(ended.order.note).toBe(`replaced by ${next.id}`);
+    expect((await broker.orderByClientId('c-repl'))).toMatchObject({ status: 'canceled', note: `replaced by ${next.id}` });
+    expect((await broker.openOrders()).map((o) => o.clientOrderId)).toEqual([next.client_order_id]);
+  });
+
+  it('when Alpaca reports pending_new, accepted, done_for_day, expired and rejected then they map to one accepted and the documented ends', async () => {
+    await startStream();
+    fake.staged = true;
+    await broker.submit(market('c-exp', { type: 'limit', limitPrice: 50 }));
+    await broker.submit(market('c-late-rej', { type: 'limit', limitPrice: 50 }));
+    fake.doneForDay('c-exp');
+    fake.expire('c-exp');
+    fake.rejectLater('c-late-rej');
+    await waitFor(() => types().includes('expired') && types().includes('rejected'), 'expired and rejected');
+    const of = (id: string): string[] => events.filter((e) => e.order.clientOrderId === id).map((e) => e.type);
+    expect(of('c-exp')).toEqual(['accepted', 'expired']);
+    expect(of('c-late-rej')).toEqual(['accepted', 'rejected']);
+    expect(fake.sentEvents.filter((e) => (e.order as { client_order_id: string }).client_order_id === 'c-exp').map((e) => e.event)).toEqual(['pending_new', 'accepted', 'new', 'done_for_day', 'expired']);
+    expect(broker.stats.malformed).toBe(0);
   });
 
   it('when the broker gives up confirming a submit then it throws unconfirmed without the keys', async () => {

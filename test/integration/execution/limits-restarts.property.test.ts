@@ -16,6 +16,7 @@ import { SimulatedClock } from '../../../src/main/engine/clock';
 import type { EngineBus, EngineEndpoints, EngineTopics } from '../../../src/main/engine/topics';
 import { buildTradingCore, type TradingCore } from '../../../src/main/execution/trading-core';
 import type { EntryProposal } from '../../../src/main/risk/risk-engine';
+import { isOwnOrderId, MAX_ORDER_ID_LENGTH } from '../../../src/main/execution/order-ids';
 import { OrderStore } from '../../../src/main/execution/order-store';
 import { SimBroker } from '../../../src/main/execution/sim-broker';
 import { FEATURE_NAMES } from '../../../src/main/features/spec';
@@ -239,6 +240,8 @@ async function runScenario(s: Scenario, stats: Stats): Promise<void> {
     // Orders that opened or added to a position when sent (pre-trade's 'entry' intent): the only ones that may grow one.
     const entries = new Set<string>();
     for (const o of orders) {
+      // Alpaca's 48-character client_order_id limit, for every id the engine made (entries, exits, stops, flattens).
+      if (!o.id.startsWith('signal-') && (o.id.length > MAX_ORDER_ID_LENGTH || !isOwnOrderId(o.id))) fail(`order id ${o.id} (${o.id.length} characters, ${o.intent}) is not an own id within ${MAX_ORDER_ID_LENGTH}`);
       if (o.filled !== (filledBy.get(o.id) ?? 0)) fail(`order ${o.id} says ${o.filled} filled, its fills sum to ${filledBy.get(o.id) ?? 0}`);
       if (o.filled > o.qty) fail(`order ${o.id} filled ${o.filled} of ${o.qty}`);
       const held = heldAt(o.symbol, o.at);

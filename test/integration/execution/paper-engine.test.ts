@@ -114,6 +114,31 @@ describe('PAPER engine on the fake Alpaca', () => {
     expect(e.orders.get(outside.client_order_id)).toBeUndefined();
   });
 
+  it('an mleg order on the account during reconciliation: the reconciliation completes, an own order is caught up, the mleg order is skipped and named', async () => {
+    fake = await FakeAlpacaTrading.start();
+    fake.addLostOwnOrder('entry-AAPL-withmleg', 'AAPL', 3, 'buy', 'limit', 1.0);
+    const mleg = fake.addOutsideMlegOrder();
+    const outside = fake.addOutsideOrder('NVDA', 1);
+    const { engine: e } = await paperEngine();
+    expect(e.reconciler.latest!.error).toBeNull();
+    expect(e.reconciler.latest!.outside.map((o) => o.brokerOrderId)).toEqual([outside.id]);
+    expect(e.orders.get('entry-AAPL-withmleg')).toMatchObject({ status: 'accepted', symbol: 'AAPL', qty: 3 });
+    expect(e.orders.openOrders().map((o) => o.clientOrderId)).not.toContain(mleg.client_order_id);
+  });
+
+  it('an order replaced outside the cockpit ends canceled in the book, noting its successor, which reconciliation flags as outside', async () => {
+    fake = await FakeAlpacaTrading.start();
+    const { engine: e } = await paperEngine();
+    expect((await entry(e, 'AAPL', 4, 'entry-AAPL-repl')).ok).toBe(true);
+    await waitFor(() => e.orders.get('entry-AAPL-repl')!.status === 'accepted', 'accepted');
+    const next = fake.replaceOrder('entry-AAPL-repl', { qty: 5 }); // the trader edits it in Alpaca's web app
+    await waitFor(() => e.orders.get('entry-AAPL-repl')!.status === 'canceled', 'the replaced order ends in the book');
+    expect(e.orders.get('entry-AAPL-repl')!.note).toContain(`replaced by ${next.id}`);
+    const summary = await e.reconciler.reconcile('stream');
+    expect(summary!.outside).toEqual([expect.objectContaining({ brokerOrderId: next.id, qty: 5, symbol: 'AAPL' })]);
+    expect(e.orders.get(next.client_order_id)).toBeUndefined();
+  });
+
   it('the book survives a restart of the engine: stops and targets come back from the store', async () => {
     fake = await FakeAlpacaTrading.start();
     const db = join(mkdtempSync(join(tmpdir(), 'paper-restart-')), 'history.sqlite');

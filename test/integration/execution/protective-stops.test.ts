@@ -123,6 +123,10 @@ describe('review: a partially filled entry canceled by a flatten leaves no prote
     // cancels confirmed) before the flatten went out, and none is placed while the symbol is being closed.
     const openSellStops = [...fake.orders.values()].filter((o) => o.side === 'sell' && o.type === 'stop' && !['canceled', 'filled', 'expired', 'rejected'].includes(o.status));
     expect(openSellStops.map((o) => `${o.client_order_id} ${o.qty}`)).toEqual([]);
+    // Every id the engine sent (the stop and the flatten it made itself) fits Alpaca's 48-character client_order_id.
+    const made = [...fake.orders.values()].map((o) => o.client_order_id).filter((id) => id !== 'entry-AAPL-rv1');
+    expect(made.length).toBeGreaterThanOrEqual(2);
+    for (const id of made) expect(id.length, id).toBeLessThanOrEqual(48);
     expect(workingStops(e, 'AAPL')).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/main/config/secret';
 import { AlpacaStreamFeed, type AlpacaStreamOptions } from '../../../src/main/data/vendors/alpaca-stream';
 import { createMemoryLogger } from '../../../src/main/logging/logger';
-import { ALPACA_ERRORS, FAKE_ALPACA_KEY, FAKE_ALPACA_SECRET, FakeAlpacaData, alpacaBar, alpacaRestBar } from '../../fakes/fake-alpaca-data';
+import { ALPACA_ERRORS, FAKE_ALPACA_KEY, FAKE_ALPACA_SECRET, FakeAlpacaData, alpacaBar, alpacaCancelError, alpacaCorrection, alpacaRestBar } from '../../fakes/fake-alpaca-data';
 import { MARKET_NOW, SteppedClock, WEEKEND_NOW, at10, clockAt, fast, recordingSink, waitFor, type RecordingSink } from './helpers';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -63,7 +63,7 @@ describe('Alpaca market data stream', () => {
       { symbol: 'SPY', timeframe: '1m', start: at10(9), open: 590, high: 590.9, low: 589.5, close: 590.4, volume: 1000 },
       { symbol: 'QQQ', timeframe: '1m', start: at10(9), open: 510, high: 510.5, low: 509.3, close: 509.8, volume: 1000 },
     ]);
-    expect(sink.trades).toEqual([{ symbol: 'SPY', time: Date.UTC(2025, 2, 3, 15, 10, 1, 208), price: 590.41, size: 100 }]);
+    expect(sink.trades).toEqual([{ symbol: 'SPY', time: Date.UTC(2025, 2, 3, 15, 10, 1, 208), price: 590.41, size: 100, id: 96921 }]);
     expect(sink.quotes).toEqual([{ symbol: 'SPY', time: Date.UTC(2025, 2, 3, 15, 10, 1, 500), bidPrice: 590.4, bidSize: 300, askPrice: 590.42, askSize: 200 }]);
     expect(sink.statuses.map((s) => [s.code, s.halted, s.reason])).toEqual([
       ['H', true, 'Trading Halt: News Pending'],
@@ -125,6 +125,83 @@ describe('Alpaca market data stream', () => {
     await waitFor(() => sink.lastHealth()?.state === 'live', 'live again', 2_000);
     expect(fake.connectionCount).toBe(2);
     expect(sink.states()).toEqual(['connecting', 'failed', 'connecting', 'live']);
+  });
+
+  for (const [name, error, pattern] of [
+    ['410', ALPACA_ERRORS.invalidSubscribeAction, /refused the subscription \(410 invalid subscribe action for this feed\)/],
+    ['411', ALPACA_ERRORS.insufficientScope, /may not read this stream \(411 insufficient scope\)/],
+  ] as const) {
+    it(`when Alpaca answers ${name} at connect then health is failed with the reason and it does not retry`, async () => {
+      const clock = new SteppedClock(MARKET_NOW);
+      const { fake, feed, sink } = await setup({ clock });
+      fake.subscribeError = error;
+      await feed.start(sink);
+      await waitFor(() => sink.lastHealth()?.state === 'failed', 'failed');
+      expect(clock.nextTimerAt()).toBeNull();
+      clock.advanceBy(10_000);
+      expect(sink.lastHealth()?.detail).toMatch(pattern);
+      expect(fake.connectionCount).toBe(1);
+    });
+  }
+
+  it('when a subscription names a channel the stream does not have then the fake answers 410 as documented, and the client stops', async () => {
+    const { fake } = await setup();
+    const ws = await import('ws');
+    const raw = new ws.default(fake.streamUrl);
+    const replies: string[] = [];
+    raw.on('message', (d) => {
+      replies.push(d.toString());
+      const m = JSON.parse(d.toString()) as Array<{ msg?: string }>;
+      if (m[0]?.msg === 'connected') raw.send(JSON.stringify({ action: 'auth', key: FAKE_ALPACA_KEY, secret: FAKE_ALPACA_SECRET }));
+      if (m[0]?.msg === 'authenticated') raw.send(JSON.stringify({ action: 'subscribe', news: ['SPY'] }));
+    });
+    await waitFor(() => replies.some((r) => r.includes('410')), '410');
+    raw.terminate();
+    expect(JSON.parse(replies.at(-1)!)).toEqual([{ T: 'error', code: 410, msg: 'invalid subscribe action for this feed' }]);
+  });
+
+  it('when a 406 comes after a reconnect then it retries shortly (Alpaca still counts the dropped connection), not after the long wait', async () => {
+    const { fake, feed, sink } = await setup({ connectionLimitRetryMs: 60_000 });
+    await feed.start(sink);
+    await waitFor(() => sink.lastHealth()?.state === 'live', 'live');
+    fake.nextConnectErrors.push(ALPACA_ERRORS.connectionLimit, ALPACA_ERRORS.connectionLimit);
+    fake.dropAll();
+    await waitFor(() => sink.states().filter((s) => s === 'live').length === 2, 'live again soon', 3_000);
+    expect(fake.connectionCount).toBe(4);
+    expect(sink.healthLog.filter((h) => h.detail.includes('406')).every((h) => h.state === 'reconnecting' && !h.detail.includes('60 s'))).toBe(true);
+  });
+
+  it('when a trade correction (c) or a cancel-error (x) comes then it is parsed, checked and passed on for the tape, and counted', async () => {
+    const { fake, feed, sink } = await setup({ channels: { trades: true } });
+    await feed.start(sink);
+    await waitFor(() => sink.lastHealth()?.state === 'live', 'live');
+    const t = Date.UTC(2025, 2, 3, 15, 10, 5);
+    fake.send(
+      { T: 't', S: 'SPY', i: 7, x: 'V', p: 590.41, s: 100, c: ['@'], t: '2025-03-03T15:10:01Z', z: 'B' },
+      alpacaCorrection('SPY', t, { i: 7, p: 590.41, s: 100 }, { i: 8, p: 590.14, s: 100 }),
+      alpacaCancelError('SPY', t, { i: 9, p: 591, s: 50 }, 'C'),
+      alpacaCancelError('SPY', t, { i: 10, p: 592, s: 10 }, 'E'),
+      { T: 'c', S: 'SPY', oi: 11, op: 'x', os: 1, cp: 1, cs: 1, t: '2025-03-03T15:10:05Z' },
+    );
+    await waitFor(() => sink.corrections.length === 3 && sink.drops.length === 1, 'three amendments and one bad one');
+    expect(sink.corrections).toEqual([
+      { symbol: 'SPY', time: t, kind: 'correction', original: { id: 7, price: 590.41, size: 100 }, corrected: { id: 8, price: 590.14, size: 100 } },
+      { symbol: 'SPY', time: t, kind: 'cancel', original: { id: 9, price: 591, size: 50 } },
+      { symbol: 'SPY', time: t, kind: 'error', original: { id: 10, price: 592, size: 10 } },
+    ]);
+    expect(sink.drops[0]!.reason).toBe('invalid_message');
+    expect(feed.stats).toMatchObject({ trades: 1, tradeCorrections: 1, tradeCancels: 2 });
+  });
+
+  it('when a one-byte heartbeat frame comes then it is not counted as malformed', async () => {
+    const { fake, feed, sink } = await setup();
+    await feed.start(sink);
+    await waitFor(() => sink.lastHealth()?.state === 'live', 'live');
+    fake.heartbeat();
+    fake.send(alpacaBar('SPY', at10(9)));
+    await waitFor(() => sink.bars.length === 1, 'the bar after the heartbeat');
+    expect(sink.drops).toEqual([]);
+    expect(feed.stats.dropped).toEqual({});
   });
 
   it('when the socket drops mid-stream then it reconnects, resubscribes and backfills the gap once, in order, before live bars', async () => {

@@ -4,7 +4,7 @@
 import type { FeedSink } from '../../../src/main/data/feed';
 import { LiveClock, SimulatedClock, type CancelTimer, type Clock } from '../../../src/main/engine/clock';
 import { SeededRandom } from '../../../src/main/engine/random';
-import type { Bar, FeedHealthState, QuoteTick, Trade, TradingStatus } from '../../../src/shared/domain';
+import type { Bar, FeedHealthState, QuoteTick, Trade, TradeCorrection, TradingStatus } from '../../../src/shared/domain';
 
 export const MINUTE = 60_000;
 
@@ -19,6 +19,7 @@ export interface RecordingSink extends FeedSink {
   bars: Bar[];
   healthLog: Array<{ state: FeedHealthState; detail: string }>;
   trades: Trade[];
+  corrections: TradeCorrection[];
   quotes: QuoteTick[];
   statuses: TradingStatus[];
   drops: Array<{ reason: string; detail: string }>;
@@ -32,12 +33,14 @@ export function recordingSink(): RecordingSink {
     bars: [],
     healthLog: [],
     trades: [],
+    corrections: [],
     quotes: [],
     statuses: [],
     drops: [],
     bar: (b) => sink.bars.push(b),
     health: (state, detail) => sink.healthLog.push({ state, detail }),
     trade: (t) => sink.trades.push(t),
+    tradeCorrection: (c) => sink.corrections.push(c),
     quote: (q) => sink.quotes.push(q),
     status: (s) => sink.statuses.push(s),
     dropped: (reason, detail) => sink.drops.push({ reason, detail }),

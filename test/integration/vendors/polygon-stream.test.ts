@@ -121,7 +121,8 @@ describe('Polygon stocks stream', () => {
     expect(requests.map((u) => u.pathname)).toEqual(Array(3).fill(`/v2/aggs/ticker/SPY/range/1/minute/${at10(2)}/${at10(9)}`));
     expect(requests.map((u) => u.searchParams.get('cursor'))).toEqual([null, '3', '6']);
     expect(requests.every((u) => u.searchParams.get('apiKey') === FAKE_POLYGON_KEY)).toBe(true);
-    expect(requests[0]!.searchParams.get('adjusted')).toBe('true');
+    // Raw (unadjusted) bars on every page, like the live stream and Alpaca's backfill.
+    expect(requests.map((u) => u.searchParams.get('adjusted'))).toEqual(requests.map(() => 'false'));
   });
 
   it('drops and counts malformed JSON and invalid events, and the stream carries on', async () => {

@@ -9,7 +9,7 @@ import { MessageBus } from '../../../src/main/engine/bus';
 import { SimulatedClock } from '../../../src/main/engine/clock';
 import type { EngineBus, EngineTopics } from '../../../src/main/engine/topics';
 import { createMemoryLogger } from '../../../src/main/logging/logger';
-import type { Bar, QuoteTick, Trade } from '../../../src/shared/domain';
+import type { Bar, QuoteTick, Trade, TradeCorrection } from '../../../src/shared/domain';
 
 type AppNotice = EngineTopics['app.notice'];
 
@@ -47,7 +47,7 @@ async function setup() {
   bus.subscribe('data.trade', (t) => trades.push(t));
   bus.subscribe('app.notice', (n) => notices.push(n));
   await data.start();
-  return { sink: feed.sink!, data, cache, bars, quotes, trades, notices };
+  return { sink: feed.sink!, data, cache, bars, quotes, trades, notices, bus };
 }
 
 describe('absurd prices are stored: the data engine', () => {
@@ -92,6 +92,21 @@ describe('absurd prices are stored: the data engine', () => {
     expect(trades).toEqual([trade()]);
     expect(data.counts.dropped.implausible_trade).toBe(1);
     expect(notices.map((n) => n.code)).toEqual(['feed.implausible_trade']);
+    await data.stop();
+  });
+
+  it('a trade correction is published for the tape (data.tradeCorrection); an absurd one is dropped and counted like a print', async () => {
+    const { sink, data, bus } = await setup();
+    const seen: TradeCorrection[] = [];
+    bus.subscribe('data.tradeCorrection', (c) => seen.push(c));
+    const fix: TradeCorrection = { symbol: 'SPY', time: T0 + 5_000, kind: 'correction', original: { id: 7, price: 590.41, size: 100 }, corrected: { id: 8, price: 590.14, size: 100 } };
+    const bust: TradeCorrection = { symbol: 'SPY', time: T0 + 5_000, kind: 'cancel', original: { id: 9, price: 591, size: 50 } };
+    sink.tradeCorrection!(fix);
+    sink.tradeCorrection!(bust);
+    sink.tradeCorrection!({ ...fix, corrected: { id: 8, price: 590.14e300, size: 100 } });
+    sink.tradeCorrection!({ ...bust, symbol: 'QQQ' }); // off the watchlist: not ours
+    expect(seen).toEqual([fix, bust]);
+    expect(data.counts.dropped.implausible_trade).toBe(1);
     await data.stop();
   });
 

@@ -1,6 +1,6 @@
 // Whose an order is comes from the id scheme; what it is for never does.
 import { describe, expect, it } from 'vitest';
-import { adoptedIntent, isOwnOrderId } from '../../../src/main/execution/order-ids';
+import { adoptedIntent, isOwnOrderId, makeOrderId, MAX_ORDER_ID_LENGTH } from '../../../src/main/execution/order-ids';
 
 describe('order ids and adopted intent', () => {
   it('when an id was made by the engine then it is ours; a web or another tool id is not', () => {
@@ -23,5 +23,31 @@ describe('order ids and adopted intent', () => {
   it('when another adopted order works against the held position then it is an exit', () => {
     expect(adoptedIntent({ side: 'sell', type: 'market' }, 10)).toEqual({ intent: 'exit' });
     expect(adoptedIntent({ side: 'buy', type: 'limit' }, -2)).toEqual({ intent: 'exit' });
+  });
+
+  it('when the engine makes an id for the longest symbol then it stays within Alpaca\'s 48-character client_order_id limit, is ours and is unique', () => {
+    const longest = 'ABCDEFGHIJKLMNO'; // sectors.ts: a ticker is up to 15 characters
+    const now = Date.parse('2099-12-31T20:59:59.999Z');
+    const ids = new Set<string>();
+    for (const prefix of ['entry', 'exit', 'flatten', 'exit-stop'] as const) {
+      for (const symbol of [longest, 'BRK/B', 'A', 'X'.repeat(40)]) {
+        for (let i = 0; i < 500; i++) {
+          const id = makeOrderId(prefix, symbol, now);
+          expect(id.length, id).toBeLessThanOrEqual(MAX_ORDER_ID_LENGTH);
+          expect(isOwnOrderId(id), id).toBe(true);
+          ids.add(id);
+        }
+        const keyed = makeOrderId(prefix, symbol, now, `${'f'.repeat(36)}:${'9'.repeat(20)}`);
+        expect(keyed.length, keyed).toBeLessThanOrEqual(MAX_ORDER_ID_LENGTH);
+        expect(isOwnOrderId(keyed), keyed).toBe(true);
+      }
+    }
+    expect(ids.size).toBe(4 * 4 * 500);
+    expect(makeOrderId('entry', longest, now)).toContain(longest); // the whole ticker fits
+  });
+
+  it('when a protective stop id is made from a fill key then the same key makes the same id, another key another', () => {
+    expect(makeOrderId('exit-stop', 'AAPL', 1, 'exec-1')).toBe(makeOrderId('exit-stop', 'AAPL', 2, 'exec-1'));
+    expect(makeOrderId('exit-stop', 'AAPL', 1, 'exec-1')).not.toBe(makeOrderId('exit-stop', 'AAPL', 1, 'exec-2'));
   });
 });

@@ -28,6 +28,12 @@ const ALREADY_AUTHENTICATED = 403;
 const SYMBOL_LIMIT = 405;
 const CONNECTION_LIMIT = 406;
 const INSUFFICIENT_SUBSCRIPTION = 409;
+/** "invalid subscribe action for this feed": a channel this stream does not have; the same subscribe fails again. */
+const INVALID_SUBSCRIBE_ACTION = 410;
+/** Insufficient scope: the key may not read this stream; as fatal as 402 and 409. */
+const INSUFFICIENT_SCOPE = 411;
+/** A 406 this soon after our own connection dropped is most likely that connection, not yet released. */
+const OWN_CONNECTION_GRACE_TRIES = 3;
 
 // Trading-status codes that stop trading (CTA '2' halt; UTP 'H' halt, 'P' volatility pause,
 // 'Q' quotation-only resumption) and that resume it (CTA '3', UTP 'T'). Other codes (imbalances,
@@ -60,7 +66,21 @@ const BarMsg = z.object({
   n: z.number().optional(),
   vw: z.number().optional(),
 });
-const TradeMsg = z.object({ T: z.literal('t'), S: Ticker, p: z.number(), s: z.number(), t: Rfc3339 });
+const TradeMsg = z.object({ T: z.literal('t'), S: Ticker, i: z.number().optional(), p: z.number(), s: z.number(), t: Rfc3339 });
+/** A trade correction: the print `oi` (at op × os) is now `ci` (at cp × cs). */
+const CorrectionMsg = z.object({
+  T: z.literal('c'),
+  S: Ticker,
+  oi: z.number().optional(),
+  op: z.number(),
+  os: z.number(),
+  ci: z.number().optional(),
+  cp: z.number(),
+  cs: z.number(),
+  t: Rfc3339,
+});
+/** A trade cancel or error: the print `i` (at p × s) is void; `a` is "C" (cancel) or "E" (error). */
+const CancelErrorMsg = z.object({ T: z.literal('x'), S: Ticker, i: z.number().optional(), p: z.number(), s: z.number(), a: z.enum(['C', 'E']), t: Rfc3339 });
 const QuoteMsg = z.object({ T: z.literal('q'), S: Ticker, bp: z.number(), bs: z.number(), ap: z.number(), as: z.number(), t: Rfc3339 });
 const StatusMsg = z.object({
   T: z.literal('s'),
@@ -79,6 +99,8 @@ const SCHEMAS = {
   b: BarMsg,
   u: BarMsg,
   t: TradeMsg,
+  c: CorrectionMsg,
+  x: CancelErrorMsg,
   q: QuoteMsg,
   s: StatusMsg,
 } as const;
@@ -94,6 +116,9 @@ export class AlpacaStreamFeed extends VendorStreamFeed {
   private readonly feed: AlpacaDataFeed;
   private readonly halted = new Map<string, boolean>();
   private readonly ignoredTypes = new Set<string>();
+  /** Whether a session ever subscribed, and the 406s since: a reconnect's 406 is retried soon a few times. */
+  private everSubscribed = false;
+  private ownConnectionTries = 0;
 
   constructor(options: AlpacaStreamOptions) {
     const feed = options.feed ?? 'iex';
@@ -127,7 +152,7 @@ export class AlpacaStreamFeed extends VendorStreamFeed {
       return;
     }
     if (!isKnown(type)) {
-      // Daily bars, corrections, cancels, LULD, imbalances: channels we do not subscribe to.
+      // Daily bars, LULD, imbalances: channels we do not subscribe to.
       if (!this.ignoredTypes.has(type)) {
         this.ignoredTypes.add(type);
         this.log?.debug('Alpaca stream ignores a message type', { type });
@@ -147,6 +172,8 @@ export class AlpacaStreamFeed extends VendorStreamFeed {
       case 'error':
         return this.onError(m.code, m.msg);
       case 'subscription':
+        this.ownConnectionTries = 0;
+        this.everSubscribed = true;
         return this.sessionReady(`subscribed to ${this.symbols.length} symbols on Alpaca ${this.feed.toUpperCase()}`);
       case 'b':
       case 'u': {
@@ -154,7 +181,17 @@ export class AlpacaStreamFeed extends VendorStreamFeed {
         return this.emitBar(bar, m.T === 'u' ? 'correction' : 'new');
       }
       case 't':
-        return this.emitTrade({ symbol: m.S, time: m.t, price: m.p, size: m.s });
+        return this.emitTrade({ symbol: m.S, time: m.t, price: m.p, size: m.s, ...(m.i !== undefined ? { id: m.i } : {}) });
+      case 'c':
+        return this.emitTradeCorrection({
+          symbol: m.S,
+          time: m.t,
+          kind: 'correction',
+          original: { id: m.oi ?? null, price: m.op, size: m.os },
+          corrected: { id: m.ci ?? null, price: m.cp, size: m.cs },
+        });
+      case 'x':
+        return this.emitTradeCorrection({ symbol: m.S, time: m.t, kind: m.a === 'C' ? 'cancel' : 'error', original: { id: m.i ?? null, price: m.p, size: m.s } });
       case 'q':
         return this.emitQuote({ symbol: m.S, time: m.t, bidPrice: m.bp, bidSize: m.bs, askPrice: m.ap, askSize: m.as });
       case 's': {
@@ -193,10 +230,19 @@ export class AlpacaStreamFeed extends VendorStreamFeed {
           'fatal',
           `the Alpaca account's market-data plan does not include the ${this.feed.toUpperCase()} feed (${said}); set TRADING_ALPACA_FEED=iex or upgrade the plan`,
         );
+      case INVALID_SUBSCRIBE_ACTION:
+        return this.abandon('fatal', `Alpaca refused the subscription (${said}): the ${this.feed.toUpperCase()} stream has no such channel; check the channels asked for`);
+      case INSUFFICIENT_SCOPE:
+        return this.abandon('fatal', `Alpaca says the API key may not read this stream (${said}); check the key's permissions or the plan`);
       case SYMBOL_LIMIT:
         // Reconnecting would ask for the same symbols again: the watchlist has to shrink first.
         return this.abandon('fatal', `Alpaca refused ${this.symbols.length} symbols (${said}); shorten the watchlist or turn off trades/quotes`);
       case CONNECTION_LIMIT:
+        if (this.everSubscribed && this.ownConnectionTries < OWN_CONNECTION_GRACE_TRIES) {
+          // Right after a drop, Alpaca may still count our own dead connection: try again soon.
+          this.ownConnectionTries++;
+          return this.abandon('retry', `Alpaca refused the reconnect (${said}), probably still counting the connection that dropped`);
+        }
         return this.abandon('slow-retry', `Alpaca refused the connection (${said}): another program is using this account's ${this.feed.toUpperCase()} stream`);
       case ALREADY_AUTHENTICATED:
         // Harmless: the session is authenticated either way.

@@ -164,13 +164,15 @@ export class PolygonAggsClient implements MinuteBarSource {
     const what = `Polygon aggregates for ${symbol}`;
     const out: Bar[] = [];
     let url: URL | null = new URL(`${this.baseUrl}/v2/aggs/ticker/${encodeURIComponent(symbol)}/range/1/minute/${fromMs}/${toMs}`);
-    url.searchParams.set('adjusted', 'true');
     url.searchParams.set('sort', 'asc');
     url.searchParams.set('limit', '50000');
     for (let page = 0; url; page++) {
       if (page >= MAX_PAGES) throw new VendorRestError(`${what}: more than ${MAX_PAGES} pages`, null);
       // next_url comes back without the key; it is added here on every page.
       url.searchParams.set('apiKey', this.options.apiKey.reveal());
+      // Raw prices on every page (Polygon's default is split-adjusted), like its live stream and Alpaca's
+      // backfill (adjustment=raw): adjusted history would not meet the live bars.
+      url.searchParams.set('adjusted', 'false');
       const res = await this.fetchFn(url, { headers: { accept: 'application/json' }, signal });
       if (!res.ok) throw new VendorRestError(`${what}: HTTP ${res.status} ${await errorBody(res)}`.trim(), res.status);
       const parsed = PolygonAggsPage.safeParse(await readJson(res, what));

@@ -3,7 +3,7 @@
 // for market hours, and a gate that keeps each symbol's bars moving forward. A vendor subclass only
 // speaks its protocol: it says when the session is ready and turns vendor messages into domain events.
 import WebSocket from 'ws';
-import type { Bar, FeedHealthState, QuoteTick, Trade, TradingStatus } from '../../../shared/domain';
+import type { Bar, FeedHealthState, QuoteTick, Trade, TradeCorrection, TradingStatus } from '../../../shared/domain';
 import { NyseCalendar, type SessionPart } from '../../calendar/nyse';
 import type { CancelTimer, Clock } from '../../engine/clock';
 import type { Logger } from '../../logging/logger';
@@ -66,6 +66,9 @@ export interface StreamStats {
   corrections: number;
   backfilled: number;
   trades: number;
+  /** Prints corrected (`c`) and voided (`x`: canceled or errored) by the vendor, passed on to the sink. */
+  tradeCorrections: number;
+  tradeCancels: number;
   quotes: number;
   statuses: number;
   dropped: Record<string, number>;
@@ -158,6 +161,8 @@ export abstract class VendorStreamFeed implements MarketFeed {
     corrections: 0,
     backfilled: 0,
     trades: 0,
+    tradeCorrections: 0,
+    tradeCancels: 0,
     quotes: 0,
     statuses: 0,
     dropped: {},
@@ -288,6 +293,14 @@ export abstract class VendorStreamFeed implements MarketFeed {
     this.sink?.trade?.(trade);
   }
 
+  protected emitTradeCorrection(correction: TradeCorrection): void {
+    const sound = [correction.original, ...(correction.corrected ? [correction.corrected] : [])].every(
+      (p) => checkTrade({ symbol: correction.symbol, time: correction.time, price: p.price, size: p.size }) === null,
+    );
+    if (sound) this.counters[correction.kind === 'correction' ? 'tradeCorrections' : 'tradeCancels']++;
+    this.sink?.tradeCorrection?.(correction);
+  }
+
   protected emitQuote(quote: QuoteTick): void {
     if (checkQuote(quote) === null) this.counters.quotes++;
     this.sink?.quote?.(quote);
@@ -368,6 +381,8 @@ export abstract class VendorStreamFeed implements MarketFeed {
   private onFrame(data: WebSocket.RawData, gen: number): void {
     this.watchdog.touch();
     const text = frameText(data);
+    // A keep-alive frame (empty or one byte): it proves the connection lives, it is not a message.
+    if (text.trim().length <= 1) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
