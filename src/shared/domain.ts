@@ -161,6 +161,11 @@ export interface Order extends OrderRequest {
   note: string;
 }
 
+/** A profit target resting at the broker: an exit by the target rule, one-cancels-other with a stop. */
+export function isRestingTarget(o: Pick<Order, 'intent' | 'exitRule' | 'ocoGroup'>): boolean {
+  return o.intent === 'exit' && o.exitRule === 'target' && o.ocoGroup !== undefined;
+}
+
 export interface Fill {
   clientOrderId: string;
   brokerOrderId: string;

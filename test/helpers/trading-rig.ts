@@ -42,6 +42,8 @@ export interface TradingRig {
   minute(bars: Record<string, { open: number; high: number; low: number; close: number }>, opts?: { warm?: boolean; volume?: number }): number;
   /** Lets promise chains the bar started (background cancels, submits) finish. */
   settle(): Promise<void>;
+  /** A new process on the same store and ledger: a fresh simulated broker (its working orders are gone) and a fresh order path. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,17 +69,28 @@ export async function tradingRig(
     clock,
   );
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
-  const broker = new SimBroker(clock, { calendar, fillModel: { maxParticipation: options.maxParticipation ?? null } });
   const { limits: _limits, maxParticipation: _participation, ...rest } = options;
-  const core = buildTradingCore({ bus, clock, calendar, cache, trading, store, ledger, broker, log }, { ...rest, limits }, () => {});
+  const build = (): TradingCore =>
+    buildTradingCore(
+      { bus, clock, calendar, cache, trading, store, ledger, broker: new SimBroker(clock, { calendar, fillModel: { maxParticipation: options.maxParticipation ?? null } }), log },
+      { ...rest, limits },
+      () => {},
+    );
+  let core = build();
   const notices: Array<EventPayload<'app.notice'>> = [];
   const updates: Order[] = [];
   bus.subscribe('app.notice', (n) => notices.push(n));
   bus.subscribe('orders.update', (o) => updates.push(o));
   for (const c of core.components) await c.start();
   let minuteStart = start - MINUTE;
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
   return {
-    core, bus, clock, cache, store, ledger, trading, db, notices, updates, busErrors,
+    get core() {
+      return core;
+    },
+    bus, clock, cache, store, ledger, trading, db, notices, updates, busErrors,
     minute(bars, opts = {}) {
       minuteStart += MINUTE;
       clock.advanceTo(Math.max(clock.now(), minuteStart + MINUTE));
@@ -89,8 +102,12 @@ export async function tradingRig(
       }
       return minuteStart;
     },
-    async settle() {
-      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    settle,
+    async restart() {
+      for (const c of [...core.components].reverse()) await c.stop();
+      core = build();
+      for (const c of core.components) await c.start();
+      await settle();
     },
     async stop() {
       for (const c of [...core.components].reverse()) await c.stop();

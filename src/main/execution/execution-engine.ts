@@ -2,7 +2,7 @@
 // applies the broker's events to the SQLite order book and publishes orders and positions. What an
 // order is for is the order's own `intent`; the exits and stops are the position manager's, the
 // checks and the breaker risk's, the start and reconnect reconciliation the reconciler's.
-import type { Bar } from '../../shared/domain';
+import { isRestingTarget, type Bar } from '../../shared/domain';
 import type { EntryPlanInput } from '../../shared/messages';
 import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
@@ -114,11 +114,15 @@ export class ExecutionEngine extends BaseComponent {
     return this.parts.store.openOrders().filter((o) => o.symbol === symbol && isRestingTarget(o));
   }
 
-  /** The working orders of a symbol a clear cancels: its bracket (stops and resting targets), or everything working. */
+  /**
+   * The working orders of a symbol a clear cancels: its bracket (stops and resting targets), or everything
+   * working. A remote broker's order whose submit has not returned is waited for first (see clear); a
+   * simulated broker has taken it already, so it is canceled with the rest.
+   */
   toClear(symbol: string, scope: ClearScope): Order[] {
-    return scope === 'bracket'
-      ? this.parts.store.openOrders().filter((o) => o.symbol === symbol && (o.intent === 'protective-stop' || isRestingTarget(o)))
-      : this.parts.store.openOrders().filter((o) => o.symbol === symbol && !this.inFlight.has(o.clientOrderId));
+    const open = this.parts.store.openOrders().filter((o) => o.symbol === symbol);
+    if (scope === 'bracket') return open.filter((o) => o.intent === 'protective-stop' || isRestingTarget(o));
+    return this.cancelsAtOnce ? open : open.filter((o) => !this.inFlight.has(o.clientOrderId));
   }
 
   /** Every order of today (New York day), plus any still working from an earlier day, oldest first. */
@@ -462,11 +466,6 @@ export class ExecutionEngine extends BaseComponent {
     }
     return true;
   }
-}
-
-/** A profit target resting at the broker (an exit by the target rule, one-cancels-other with a stop). */
-export function isRestingTarget(o: Pick<Order, 'intent' | 'exitRule' | 'ocoGroup'>): boolean {
-  return o.intent === 'exit' && o.exitRule === 'target' && o.ocoGroup !== undefined;
 }
 
 /** Realised P&L (net of the fill's fees) of the part of `fill` that reduces `before`; null when it only adds. */

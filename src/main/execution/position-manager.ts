@@ -533,7 +533,9 @@ export class PositionManager extends BaseComponent {
     }
     // One order of a pair filled in part and its partner was canceled: the rest of the position is
     // covered again after the bar (nothing is re-placed while an exit or a flatten is closing the symbol).
-    if ((e.type === 'canceled' || e.type === 'expired') && e.heldAfter !== 0 && order.ocoGroup !== undefined && !this.noNewProtection(order.symbol)) {
+    // During the start's reconciliation nothing is re-covered: what is due then (a flatten, the stops)
+    // is decided once it is done (onReconciled), and an order sent meanwhile could go out beside a flatten.
+    if ((e.type === 'canceled' || e.type === 'expired') && e.heldAfter !== 0 && order.ocoGroup !== undefined && !this.awaitingStartReconciliation && !this.noNewProtection(order.symbol)) {
       this.toCover.add(order.symbol);
       this.placeProtection();
     }

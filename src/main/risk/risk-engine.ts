@@ -3,7 +3,7 @@
 // pre-trade checks and reserves each entry's capital at risk in the ledger. A denial is a value and an
 // 'app.notice', never an exception; an approved entry goes to execution over the bus
 // ('execution.submit'). It learns what execution did from 'execution.applied' and 'execution.failure'.
-import type { Bar, OrderRequest, Position, Side, TradingState, TradingStatus } from '../../shared/domain';
+import { isRestingTarget, type Bar, type OrderRequest, type Position, type Side, type TradingState, type TradingStatus } from '../../shared/domain';
 import type { AppliedOrderEvent, BarFeatures, EntryPlanInput } from '../../shared/messages';
 import type { NyseCalendar } from '../calendar/nyse';
 import type { BarCache } from '../data/bar-cache';
@@ -287,6 +287,8 @@ export class RiskEngine extends BaseComponent {
     const { order } = e;
     const now = clock.now();
     if (e.type === 'submitted') {
+      // A resting target goes out with its stop as one pair: the pair counts once for the throttle.
+      if (isRestingTarget(order)) return;
       this.recentSubmits = [...this.recentSubmits.filter((s) => now - s.time < SUBMIT_MEMORY_MS), { time: now, symbol: order.symbol, side: order.side, qty: order.qty, type: order.type }];
       return;
     }

@@ -162,4 +162,34 @@ describe('PositionManager', () => {
     expect(rig.core.positions.trackedPositions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 10, stopPrice: 98, targetPrice: 104 })]);
     expect(rig.store.openOrders().filter((o) => o.intent === 'protective-stop')).toHaveLength(1);
   });
+
+  it('when the engine restarts HALTED after its broker lost the pair then the start flatten alone closes the position: nothing is sold twice', async () => {
+    rig = await tradingRig();
+    await longAapl(rig);
+    await rig.settle();
+    // The kill switch's HALTED was written, and the process died before its flatten ran.
+    rig.trading.change('HALTED', 'kill switch, process died before the flatten');
+    await rig.restart();
+    expect(rig.store.openOrders().map((o) => o.intent)).toEqual(['flatten']);
+    rig.minute({ AAPL: { open: 96, high: 96.5, low: 95.5, close: 96 }, SPY });
+    await rig.settle();
+    expect(rig.store.fills().filter((f) => f.side === 'sell').reduce((q, f) => q + f.qty, 0)).toBe(10);
+    expect(rig.store.positions()).toEqual([]);
+    expect(rig.store.openOrders()).toEqual([]);
+  });
+
+  it('when five entries fill in one minute then their resting targets do not use up the order rate: another symbol\'s managed exit still goes out', async () => {
+    rig = await tradingRig({ exits: { peakExitPct: 1 } });
+    const syms = ['AAPL', 'MSFT', 'NVDA', 'AMD', 'META'];
+    rig.minute({ TSLA: flat(100), SPY });
+    expect((await rig.core.risk.submitEntry({ symbol: 'TSLA', side: 'buy', qty: 5, stopPrice: 95, targetPrice: 110, reason: 'test' })).ok).toBe(true);
+    rig.minute({ TSLA: flat(100), SPY });
+    rig.minute(Object.fromEntries([...syms.map((s) => [s, flat(100)]), ['TSLA', flat(100)], ['SPY', SPY]]));
+    for (const [i, s] of syms.entries()) expect((await rig.core.risk.submitEntry({ symbol: s, side: 'buy', qty: 3 + i, stopPrice: 95, targetPrice: 110, reason: 'test' })).ok).toBe(true);
+    // The five fill (a stop and a resting target each); TSLA's bar fires its peak exit in the same minute.
+    rig.minute(Object.fromEntries([...syms.map((s) => [s, flat(100)]), ['TSLA', { open: 100, high: 102, low: 99.9, close: 100 }], ['SPY', SPY]]));
+    await rig.settle();
+    expect(rig.notices.filter((n) => /orderRate/.test(n.message))).toEqual([]);
+    expect(rig.store.ordersOfDay('2025-03-03').filter((o) => o.exitRule === 'peakExit').map((o) => o.symbol)).toEqual(['TSLA']);
+  });
 });
