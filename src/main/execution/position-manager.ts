@@ -541,7 +541,15 @@ export class PositionManager extends BaseComponent {
     }
     if (TERMINAL_STATUSES.has(order.status)) {
       const lock = this.exiting.get(order.symbol);
-      if (lock?.stage === 'working' && lock.orderId === order.clientOrderId) this.exiting.delete(order.symbol);
+      if (lock?.stage === 'working' && lock.orderId === order.clientOrderId) {
+        this.exiting.delete(order.symbol);
+        // The exit ended with shares still held (an entry kept filling meanwhile, or the exit filled in
+        // part): those shares get their stop (and target) now; none was placed while the exit worked.
+        if (e.heldAfter !== 0 && !this.awaitingStartReconciliation) {
+          this.toCover.add(order.symbol);
+          this.placeProtection();
+        }
+      }
       if (!this.toProtect.some((t) => t.entryId === order.clientOrderId)) this.entryLevels.delete(order.clientOrderId);
     }
   }

@@ -5,6 +5,7 @@
 // fills, gaps, peak and time exits, kill switches, resumes and restarts (a fresh simulated broker on the
 // same store) from a seeded generator; a failure names the seed, the step and the last actions.
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../src/main/engine/random';
 import { tradingRig } from '../../helpers/trading-rig';
 
 const SEEDS = 80;
@@ -12,23 +13,12 @@ const STEPS = 45;
 const flat = (p: number) => ({ open: p, high: p, low: p, close: p });
 const SPY = flat(500);
 
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-
 describe('property: a position and its bracket at the broker', () => {
   it('never sells more than is held, never flips, leaves nothing working when flat and keeps every held share under a stop, through random bars, partial fills, exits, kill switches and restarts', async () => {
     const failures: string[] = [];
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const rnd = prng(seed);
+      const gen = new SeededRandom(seed);
+      const rnd = (): number => gen.next();
       const r = await tradingRig({ maxParticipation: 0.1, exits: rnd() < 0.5 ? { peakExitPct: 1.5 } : { maxBarsHeld: 6 }, limits: { maxOrdersPerMinute: 1000, duplicateWindowMs: 0 } });
       let price = 100;
       let lastSide: 'buy' | 'sell' | null = null;

@@ -192,4 +192,25 @@ describe('PositionManager', () => {
     expect(rig.notices.filter((n) => /orderRate/.test(n.message))).toEqual([]);
     expect(rig.store.ordersOfDay('2025-03-03').filter((o) => o.exitRule === 'peakExit').map((o) => o.symbol)).toEqual(['TSLA']);
   });
+
+  it('when an entry keeps filling while a managed exit works then the shares left once the exit is done get their stop and target', async () => {
+    rig = await tradingRig({ maxParticipation: 0.1, exits: { mlExitThreshold: 0.6 } });
+    rig.minute({ AAPL: flat(100), SPY });
+    expect((await rig.core.risk.submitEntry({ symbol: 'AAPL', side: 'buy', qty: 10, limitPrice: 100.5, stopPrice: 98, targetPrice: 110, reason: 'test' })).ok).toBe(true);
+    const thin = { volume: 40 }; // 10% participation: 4 shares a bar for all of the symbol's orders
+    rig.minute({ AAPL: flat(100), SPY }, thin); // 4 bought
+    const second = rig.minute({ AAPL: flat(100), SPY }, thin); // 4 more
+    rig.bus.publish('models.scores', { start: second, symbols: ['AAPL'], probUp: new Float32Array([0.2]), modelId: 'model-1' });
+    await rig.settle();
+    expect(rig.store.openOrders().filter((o) => o.intent === 'exit')).toEqual([expect.objectContaining({ exitRule: 'mlExit', qty: 8 })]);
+    for (let i = 0; i < 3; i++) rig.minute({ AAPL: flat(100), SPY }, thin); // the entry's last 2, then the exit's 8
+    await rig.settle();
+    expect(rig.store.positions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 2 })]);
+    const working = rig.store.openOrders();
+    expect(working).toEqual([
+      expect.objectContaining({ intent: 'protective-stop', qty: 2, stopPrice: 98 }),
+      expect.objectContaining({ intent: 'exit', exitRule: 'target', qty: 2, limitPrice: 110 }),
+    ]);
+    expect(working[1]!.ocoGroup).toBe(working[0]!.ocoGroup);
+  });
 });
