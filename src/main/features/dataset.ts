@@ -99,7 +99,12 @@ export function buildDataset(store: HistoryStore, calendar: NyseCalendar, reques
   const n = rows.length;
   const labels = LABEL_NAMES.map(() => new Float32Array(n).fill(Number.NaN));
   const bySymbol = new Map<string, number[]>();
-  rows.forEach((r, i) => bySymbol.set(r.symbol, [...(bySymbol.get(r.symbol) ?? []), i]));
+  // Appended in place: copying each symbol's index list per row made a year of one symbol quadratic.
+  rows.forEach((r, i) => {
+    const idx = bySymbol.get(r.symbol);
+    if (idx) idx.push(i);
+    else bySymbol.set(r.symbol, [i]);
+  });
   for (const idx of bySymbol.values()) {
     for (let k = 0; k < idx.length; k++) {
       const r = rows[idx[k]!]!;
