@@ -72,7 +72,7 @@ export async function tradingRig(
   const { limits: _limits, maxParticipation: _participation, ...rest } = options;
   const build = (): TradingCore =>
     buildTradingCore(
-      { bus, clock, calendar, cache, trading, store, ledger, broker: new SimBroker(clock, { calendar, fillModel: { maxParticipation: options.maxParticipation ?? null } }), log },
+      { bus, clock, calendar, cache, trading, store, ledger, broker: new SimBroker(clock, { calendar, bus, fillModel: { maxParticipation: options.maxParticipation ?? null } }), log },
       { ...rest, limits },
       () => {},
     );

@@ -2,6 +2,7 @@
 import type { NyseCalendar } from '../calendar/nyse';
 import type { EngineConfig } from '../config/config';
 import type { Clock } from '../engine/clock';
+import type { EngineBus } from '../engine/topics';
 import { AlpacaBroker } from '../execution/alpaca-broker';
 import type { ExecutionBroker } from '../execution/execution-engine';
 import { SimBroker } from '../execution/sim-broker';
@@ -9,16 +10,17 @@ import type { Logger } from '../logging/logger';
 import { EngineConfigError } from './config-error';
 
 export interface BrokerDeps {
-  /** Replaces the broker the mode picks (tests, backtests); built with the engine's clock and calendar. */
-  broker?: (parts: { clock: Clock; calendar: NyseCalendar }) => ExecutionBroker;
+  /** Replaces the broker the mode picks (tests, backtests); built with the engine's clock, calendar and bus. */
+  broker?: (parts: { clock: Clock; calendar: NyseCalendar; bus: EngineBus }) => ExecutionBroker;
   /** fetch for the Alpaca REST calls (tests pass one that refuses anything but loopback). */
   fetch?: typeof fetch;
 }
 
 /** The simulated broker (SIMULATED), or Alpaca's paper or live account; PAPER never reaches the live host. */
-export function buildBroker(config: EngineConfig, deps: BrokerDeps, clock: Clock, calendar: NyseCalendar, log: Logger): ExecutionBroker {
-  if (deps.broker) return deps.broker({ clock, calendar });
-  if (config.mode === 'SIMULATED') return new SimBroker(clock, { calendar });
+export function buildBroker(config: EngineConfig, deps: BrokerDeps, clock: Clock, calendar: NyseCalendar, bus: EngineBus, log: Logger): ExecutionBroker {
+  if (deps.broker) return deps.broker({ clock, calendar, bus });
+  // The simulated broker matches the bus's bars itself, in the venue phase.
+  if (config.mode === 'SIMULATED') return new SimBroker(clock, { calendar, bus });
   if (!config.alpaca) throw new EngineConfigError(`TRADING_MODE=${config.mode.toLowerCase()} needs the Alpaca keys (TRADING_ALPACA_KEY_ID and TRADING_ALPACA_SECRET_KEY)`);
   const brokerLog = log.child('alpaca-broker');
   return new AlpacaBroker({

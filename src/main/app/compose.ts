@@ -163,7 +163,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   );
   let broker: ExecutionBroker;
   try {
-    broker = buildBroker(config, deps, clock, calendar, log);
+    broker = buildBroker(config, deps, clock, calendar, bus, log);
   } catch (error) {
     db.close();
     throw error instanceof EngineConfigError ? error : new EngineConfigError(`the broker cannot be set up: ${error instanceof Error ? error.message : String(error)}`);
@@ -236,8 +236,8 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
       bus.publish('app.notice', { level: 'error', code: 'signals.focus', message, at: clock.now() });
     },
   }));
-  // Each component declares its bus phase (data → features → models → signals → risk → execution →
-  // presentation), so a bar's feature row is known before the bar moves the broker and the exits,
+  // Each component declares its bus phase (data → features → models → signals → risk → venue →
+  // execution → presentation), so a bar's feature row is known before the bar moves the broker and the exits,
   // whatever the start order. The desk starts after execution: on a restart its stale signals expire
   // before any bar can arrive.
   // Sizing a signal: risk 10% of the day's risk budget over the stop distance, capped by every limit.

@@ -6,10 +6,11 @@ export type Unsubscribe = () => void;
 
 /**
  * The order every message is handled in: a bar is known to the data layer, then turned into features,
- * scored by models, read by signal sources, checked by risk, acted on by execution, and last shown.
+ * scored by models, read by signal sources, checked by risk, matched by a simulated venue (the
+ * simulated broker fills its working orders on the bar), acted on by execution, and last shown.
  * Within one phase, subscribers run in subscription order.
  */
-export const BUS_PHASES = ['data', 'features', 'models', 'signals', 'risk', 'execution', 'presentation'] as const;
+export const BUS_PHASES = ['data', 'features', 'models', 'signals', 'risk', 'venue', 'execution', 'presentation'] as const;
 export type BusPhase = (typeof BUS_PHASES)[number];
 const PHASE_RANK: Readonly<Record<BusPhase, number>> = Object.fromEntries(BUS_PHASES.map((p, i) => [p, i])) as Record<BusPhase, number>;
 

@@ -2,7 +2,7 @@
 // applies the broker's events to the SQLite order book and publishes orders and positions. What an
 // order is for is the order's own `intent`; the exits and stops are the position manager's, the
 // checks and the breaker risk's, the start and reconnect reconciliation the reconciler's.
-import { isRestingTarget, type Bar } from '../../shared/domain';
+import { isRestingTarget } from '../../shared/domain';
 import type { EntryPlanInput } from '../../shared/messages';
 import type { Clock } from '../engine/clock';
 import { BaseComponent, type StatusListener } from '../engine/lifecycle';
@@ -15,10 +15,12 @@ import { TERMINAL_STATUSES, type Broker, type BrokerOrder, type Fill, type Order
 const CANCEL_CONFIRM_TRIES = 50;
 const CANCEL_CONFIRM_MS = 100;
 
-/** Broker the engine drives: the Broker seam, plus the bar input of a simulated broker (it matches orders on bars). */
+/**
+ * Broker the engine drives: the Broker seam, plus the synchronous cancel of a simulated broker (its
+ * events land in the store before the call returns, so a backtest's bar stays exact). A simulated broker
+ * takes its bars from the bus itself (SimBroker's `bus`), in the venue phase.
+ */
 export type ExecutionBroker = Broker & {
-  onBar?(bar: Bar): void;
-  /** A simulated broker cancels synchronously (its events land in the store before this returns). */
   cancelNow?(clientOrderId: string): BrokerOrder;
 };
 
@@ -42,7 +44,6 @@ export interface ExecutionOptions {
 export type ClearScope = 'bracket' | 'all';
 
 export class ExecutionEngine extends BaseComponent {
-  private readonly lastFedStart = new Map<string, number>();
   /**
    * Orders whose submit call has not returned yet, by id: a reconciliation leaves them alone, and a
    * clear waits for a symbol's before it cancels (see clear).
@@ -50,8 +51,6 @@ export class ExecutionEngine extends BaseComponent {
   private readonly inFlight = new Map<string, { symbol: string; done: Promise<void> }>();
   /** Orders being canceled in the background. */
   private readonly cancelling = new Set<string>();
-  /** True while the simulated broker matches a bar: new orders are placed after it returns. */
-  private inBrokerBar = false;
   /**
    * Wall-clock waits (unconfirmed-order lookups, cancel-confirmation polls): every one is cleared on stop,
    * and its waiter told, so nothing the engine scheduled writes to the store after `stop()`.
@@ -69,7 +68,6 @@ export class ExecutionEngine extends BaseComponent {
     onStatus: StatusListener,
   ) {
     super('execution', onStatus);
-    if (!this.parts.broker.simulated && this.parts.broker.onBar) throw new Error('execution: only a simulated broker matches orders on bars');
   }
 
   get brokerLabel(): string {
@@ -79,11 +77,6 @@ export class ExecutionEngine extends BaseComponent {
   /** True when cancels take effect at once (a simulated broker): a backtest's bar loop stays synchronous. */
   get cancelsAtOnce(): boolean {
     return this.parts.broker.cancelNow !== undefined;
-  }
-
-  /** True while the simulated broker is matching a bar (orders placed meanwhile must wait for its end). */
-  get matching(): boolean {
-    return this.inBrokerBar;
   }
 
   /** Open positions as the order book's fills say. */
@@ -155,31 +148,6 @@ export class ExecutionEngine extends BaseComponent {
       settle(false);
     }
     for (const u of this.unsubscribe.splice(0)) u();
-  }
-
-  /** False for a bar whose minute was already matched (a corrected bar has the same start). */
-  isNewMinute(bar: Bar): boolean {
-    const previous = this.lastFedStart.get(bar.symbol);
-    return previous === undefined || bar.start > previous;
-  }
-
-  /**
-   * Hands a new minute's bar to a simulated broker to match working orders on. False when the minute
-   * was already matched (a corrected bar has the same start) or the broker refused the bar.
-   */
-  matchBar(bar: Bar): boolean {
-    if (!this.isNewMinute(bar)) return false;
-    this.lastFedStart.set(bar.symbol, bar.start);
-    this.inBrokerBar = true;
-    try {
-      this.parts.broker.onBar?.(bar);
-    } catch (error) {
-      this.parts.log.error('simulated broker refused a bar', { error, symbol: bar.symbol, start: bar.start });
-      return false;
-    } finally {
-      this.inBrokerBar = false;
-    }
-    return true;
   }
 
   // ---- sending ----

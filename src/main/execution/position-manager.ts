@@ -50,6 +50,14 @@ export class PositionManager extends BaseComponent {
   /** Symbols a flatten could not finish (a cancel not confirmed, a submit that failed): retried on each bar. */
   private readonly pendingFlatten = new Map<string, string>();
   private readonly flattening = new Set<string>();
+  /** Last bar start seen per symbol: the exits see each minute once. */
+  private readonly lastBarStart = new Map<string, number>();
+  /**
+   * True from a bar's data phase to this manager's execution phase: fills a simulated venue makes while
+   * matching that bar are known, but stops are placed once the whole bar is matched, on the book it
+   * leaves (two fills of one bar can cross; a stop sized between them could add to the position).
+   */
+  private barInProgress = false;
   /** The end-of-day flatten as a session job too: a symbol whose bars stop coming is still flattened. */
   private readonly flattenJob: SessionJob;
   private awaitingStartReconciliation = false;
@@ -80,6 +88,7 @@ export class PositionManager extends BaseComponent {
     this.restoreBook();
     this.awaitingStartReconciliation = true;
     this.unsubscribe.push(
+      bus.subscribe('market.bar', () => void (this.barInProgress = true), 'data'),
       bus.subscribe('market.bar', (bar) => this.onBar(bar), 'execution'),
       bus.subscribe('models.scores', (scores) => this.onScores(scores), 'execution'),
       bus.subscribe('execution.applied', (e) => this.onApplied(e), 'execution'),
@@ -208,7 +217,7 @@ export class PositionManager extends BaseComponent {
   /** The flatten time on the session schedule: working entries canceled, every position closed. */
   private flattenAtTime(): void {
     const t = this.parts.clock.now();
-    this.cancelWorkingEntries(t);
+    this.parts.risk.cancelEntriesPastFlatten(t);
     for (const p of this.parts.store.positions()) {
       if (this.exiting.has(p.symbol)) continue;
       const order = exitOrder(p, 'eodFlatten', 'end-of-day flatten (timer)', t);
@@ -238,28 +247,20 @@ export class PositionManager extends BaseComponent {
     }
   }
 
-  /** From the flatten time on, no entry may still be working: it could fill after the flatten. */
-  private cancelWorkingEntries(now: number): void {
-    const { execution, store, calendar, log } = this.parts;
-    const flattenAt = flattenTimeOf(calendar, now, this.options.flattenMinutesBeforeClose);
-    if (flattenAt !== null && now < flattenAt) return;
-    for (const o of store.openOrders()) {
-      if (o.intent !== 'entry' || execution.isCancelling(o.clientOrderId) || execution.isInFlight(o.clientOrderId)) continue;
-      log.info('entry canceled at the flatten time', { clientOrderId: o.clientOrderId });
-      execution.cancelInBackground(o, 'cancel at the flatten time');
-    }
-  }
-
   // ---- bars and exits ----
 
+  /**
+   * After a simulated venue has matched the bar (this runs in the execution phase, the venue's fills
+   * are in the book): unfinished flattens again, then the position's exits.
+   */
   private onBar(bar: Bar): void {
     const { clock, execution } = this.parts;
-    // The data engine may pass a corrected bar with the same start; the broker only matches a new minute.
-    if (!execution.isNewMinute(bar)) return;
-    // Before the bar can match anything: past the flatten time no working entry may fill.
-    this.cancelWorkingEntries(clock.now());
-    if (!execution.matchBar(bar)) return;
+    this.barInProgress = false;
     this.placeProtection();
+    // The data engine may pass a corrected bar with the same start: the exits see each minute once.
+    const previous = this.lastBarStart.get(bar.symbol);
+    if (previous !== undefined && bar.start <= previous) return;
+    this.lastBarStart.set(bar.symbol, bar.start);
     // Flattens that did not finish are sent again on any bar (a halted symbol has no bars of its own).
     for (const [symbol, cause] of this.pendingFlatten) {
       if (this.exiting.has(symbol) || this.flattening.has(symbol)) continue;
@@ -394,11 +395,11 @@ export class PositionManager extends BaseComponent {
    * Places the hard stop of each entry that finished filling at the broker: a stop order for the shares it
    * bought (or sold short), at the stop it was entered with, and, where the broker holds one-cancels-other
    * pairs, its profit target as a limit order in the same pair. Held there, they protect (and take profit
-   * on) the position even when the engine is down. Deferred while the simulated broker is matching a bar.
+   * on) the position even when the engine is down. Deferred while a bar is being matched (see barInProgress).
    */
   private placeProtection(): void {
     const { store, execution } = this.parts;
-    if (execution.matching) return;
+    if (this.barInProgress) return;
     for (const item of this.toProtect.splice(0)) {
       const entry = store.get(item.entryId);
       const levels = this.entryLevels.get(item.entryId) ?? this.storedLevels(item.entryId);

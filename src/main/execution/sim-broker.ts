@@ -34,6 +34,11 @@ export interface SimBrokerConfig {
   readonly sessionClose?: (time: number) => number;
   /** Anything with NyseCalendar's `nextClose` (the session's close while open, else the next one). */
   readonly calendar?: { nextClose(utc: number): number };
+  /**
+   * The engine's bus: from `start()` the broker matches every new minute's bar itself, in the bus's
+   * venue phase (after risk, before the position manager). Without it, bars are handed to `onBar`.
+   */
+  readonly bus?: { subscribe(topic: 'market.bar', handler: (bar: Bar) => void, phase: 'venue'): () => void };
   /** ATR per symbol for ATR slippage, when not set through `setAtr`. */
   readonly atrOf?: (symbol: string) => number | undefined;
   /**
@@ -92,6 +97,8 @@ export class SimBroker implements Broker {
   private orderSeq = 0;
   private execSeq = 0;
   private readonly idPrefix: string;
+  private readonly bus: NonNullable<SimBrokerConfig['bus']> | null;
+  private unsubscribeBars: (() => void) | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -108,6 +115,7 @@ export class SimBroker implements Broker {
     const calendar = config.calendar;
     this.sessionCloseOf = config.sessionClose ?? (calendar ? (t: number) => calendar.nextClose(t) : null);
     this.atrOf = config.atrOf ?? null;
+    this.bus = config.bus ?? null;
     this.idPrefix = config.idPrefix ?? `sim-${randomUUID().slice(0, 8)}`;
   }
 
@@ -127,6 +135,25 @@ export class SimBroker implements Broker {
 
   async positions(): Promise<Position[]> {
     return this.positionsNow();
+  }
+
+  /** Matches bars from the bus (when one was given); a corrected bar of a minute already matched is skipped. */
+  start(): void {
+    if (!this.bus || this.unsubscribeBars) return;
+    this.unsubscribeBars = this.bus.subscribe(
+      'market.bar',
+      (bar) => {
+        const previous = this.lastBar.get(bar.symbol);
+        if (previous && bar.start <= previous.start) return;
+        this.onBar(bar);
+      },
+      'venue',
+    );
+  }
+
+  stop(): void {
+    this.unsubscribeBars?.();
+    this.unsubscribeBars = null;
   }
 
   onEvent(listener: (event: OrderEvent) => void): () => void {

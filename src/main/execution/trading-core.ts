@@ -37,8 +37,9 @@ export interface TradingCore {
 
 export function buildTradingCore(parts: TradingCoreParts, options: TradingCoreOptions, onStatus: StatusListener): TradingCore {
   const { bus, clock, calendar, cache, trading, store, ledger, broker, log } = parts;
+  const execution = new ExecutionEngine({ bus, clock, store, broker, log: log.child('execution') }, options.recentFills !== undefined ? { recentFills: options.recentFills } : {}, onStatus);
   const risk = new RiskEngine(
-    { bus, clock, calendar, cache, trading, store, ledger, log: log.child('risk'), ...(parts.vix ? { vix: parts.vix } : {}) },
+    { bus, clock, calendar, cache, trading, store, ledger, execution, log: log.child('risk'), ...(parts.vix ? { vix: parts.vix } : {}) },
     {
       limits: options.limits,
       ...(options.breaker ? { breaker: options.breaker } : {}),
@@ -47,7 +48,6 @@ export function buildTradingCore(parts: TradingCoreParts, options: TradingCoreOp
     },
     onStatus,
   );
-  const execution = new ExecutionEngine({ bus, clock, store, broker, log: log.child('execution') }, options.recentFills !== undefined ? { recentFills: options.recentFills } : {}, onStatus);
   const positions = new PositionManager(
     { bus, clock, calendar, cache, trading, store, risk, execution, log: log.child('positions'), ...(parts.scheduler ? { scheduler: parts.scheduler } : {}) },
     {

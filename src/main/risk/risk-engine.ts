@@ -18,6 +18,7 @@ import type { Logger } from '../logging/logger';
 import { admit, CLOSED, DEFAULT_CIRCUIT_BREAKER, recordFailure, recordSuccess, type CircuitBreakerConfig, type CircuitState } from './circuit-breaker';
 import {
   checkPreTrade,
+  flattenTimeOf,
   sectorExposureOfSymbol,
   symbolExposure,
   type PreTradeCheck,
@@ -85,6 +86,13 @@ export interface RiskParts {
   vix?: () => number | null;
 }
 
+/** What risk needs of execution: canceling a working entry that may no longer fill. */
+export interface EntryCanceller {
+  cancelInBackground(order: Order, what: string): void;
+  isCancelling(clientOrderId: string): boolean;
+  isInFlight(clientOrderId: string): boolean;
+}
+
 /** How far through the last trade a "market" entry's marketable limit goes, in percent. */
 export const DEFAULT_MARKETABLE_LIMIT_PCT = 0.5;
 const DEFAULT_SIZING: SizingMethod = { kind: 'riskOfDailyLimit', riskPct: 10 };
@@ -108,8 +116,11 @@ export class RiskEngine extends BaseComponent {
   private readonly breakerConfig: Readonly<CircuitBreakerConfig>;
   private readonly sectorOf: ReadonlyMap<string, string>;
 
+  /** Last bar start seen per symbol: the flatten-time cancel runs once per new minute. */
+  private readonly lastBarStart = new Map<string, number>();
+
   constructor(
-    private readonly parts: RiskParts,
+    private readonly parts: RiskParts & { execution: EntryCanceller },
     private readonly options: RiskOptions,
     onStatus: StatusListener,
   ) {
@@ -139,6 +150,8 @@ export class RiskEngine extends BaseComponent {
       bus.subscribe('data.status', (s) => this.statusOf.set(s.symbol, s), 'data'),
       bus.subscribe('features.row', (row) => this.onFeatureRow(row), 'data'),
       bus.subscribe('trading.state', (t) => this.syncLedgerState(t.state), 'data'),
+      // Before a simulated venue matches the bar (venue phase): past the flatten time no entry may fill.
+      bus.subscribe('market.bar', (bar) => this.onBar(bar), 'risk'),
       bus.subscribe('execution.applied', (e) => this.onApplied(e), 'risk'),
       bus.subscribe('execution.failure', (f) => this.onFailure(f), 'risk'),
     );
@@ -278,6 +291,27 @@ export class RiskEngine extends BaseComponent {
     const check = checkPreTrade({ order, flatten: true }, this.context(order.symbol, clock.now(), store.positions(), 0, 0, this.lastTradePrice(order.symbol)), this.options.limits);
     if (!check.ok) return check.reason;
     return check.intent === 'flatten' ? null : 'it would add exposure';
+  }
+
+  // ---- the entry window ----
+
+  private onBar(bar: Bar): void {
+    const previous = this.lastBarStart.get(bar.symbol);
+    if (previous !== undefined && bar.start <= previous) return;
+    this.lastBarStart.set(bar.symbol, bar.start);
+    this.cancelEntriesPastFlatten(this.parts.clock.now());
+  }
+
+  /** From the flatten time on, no entry may still be working: it could fill after the flatten. */
+  cancelEntriesPastFlatten(now: number): void {
+    const { store, calendar, log, execution } = this.parts;
+    const flattenAt = flattenTimeOf(calendar, now, this.options.limits.flattenMinutesBeforeClose);
+    if (flattenAt !== null && now < flattenAt) return;
+    for (const o of store.openOrders()) {
+      if (o.intent !== 'entry' || execution.isCancelling(o.clientOrderId) || execution.isInFlight(o.clientOrderId)) continue;
+      log.info('entry canceled at the flatten time', { clientOrderId: o.clientOrderId });
+      execution.cancelInBackground(o, 'cancel at the flatten time');
+    }
   }
 
   // ---- what execution did ----

@@ -208,8 +208,11 @@ class FlakyBroker implements ExecutionBroker {
   onEvent(l: (e: OrderEvent) => void): () => void {
     return this.inner.onEvent(l);
   }
-  onBar(bar: Bar): void {
-    this.inner.onBar(bar);
+  start(): void {
+    this.inner.start();
+  }
+  stop(): void {
+    this.inner.stop();
   }
   cancelNow(id: string): BrokerOrder {
     return this.inner.cancelNow(id);
@@ -227,7 +230,7 @@ describe('execution faults: the exiting lock', () => {
       feed: { feed, clock, history: () => feed.history() },
       clockTickMs: 0,
       signalGenerators: false,
-      broker: ({ clock: c, calendar: cal }) => (flaky = new FlakyBroker(new SimBroker(c, { calendar: cal }))),
+      broker: ({ clock: c, calendar: cal, bus }) => (flaky = new FlakyBroker(new SimBroker(c, { calendar: cal, bus }))),
     });
     engine = e;
     await e.start();

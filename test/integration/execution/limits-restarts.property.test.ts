@@ -128,7 +128,7 @@ async function boot(path: string, now: number, limits: Readonly<RiskLimits>, max
     clock,
   );
   const trading = new TradingStateMachine(bus, clock, log.child('trading'));
-  const broker = new SimBroker(clock, { calendar, fillModel: { maxParticipation } });
+  const broker = new SimBroker(clock, { calendar, bus, fillModel: { maxParticipation } });
   const core = buildTradingCore({ bus, clock, calendar, cache, trading, store, ledger, broker, log }, { limits }, () => {});
   for (const c of core.components) await c.start();
   return { db, clock, bus, cache, trading, store, core, busErrors };

@@ -142,7 +142,7 @@ describe('review: a partially filled entry canceled by a flatten leaves no prote
       clockTickMs: 0,
       signalGenerators: false,
       // A thin participation cap: a resting limit entry fills in parts, as in the property test.
-      broker: ({ clock: c, calendar: cal }) => (sim = new ThinSimBroker(c, { calendar: cal, fillModel: { maxParticipation: 0.1 } })),
+      broker: ({ clock: c, calendar: cal, bus }) => (sim = new ThinSimBroker(c, { calendar: cal, bus, fillModel: { maxParticipation: 0.1 } })),
     });
     engine = e;
     await e.start();
@@ -174,7 +174,7 @@ describe('review: a partially filled entry canceled by a flatten leaves no prote
       feed: { feed, clock, history: () => feed.history() },
       clockTickMs: 0,
       signalGenerators: false,
-      broker: ({ clock: c, calendar: cal }) => new ThinSimBroker(c, { calendar: cal, fillModel: { maxParticipation: 0.1 } }),
+      broker: ({ clock: c, calendar: cal, bus }) => new ThinSimBroker(c, { calendar: cal, bus, fillModel: { maxParticipation: 0.1 } }),
     });
     engine = e;
     await e.start();

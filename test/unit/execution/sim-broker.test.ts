@@ -342,3 +342,30 @@ describe('SimBroker one-cancels-other groups', () => {
     expect(broker.submitNow(req({ clientOrderId: 'b', side: 'buy', qty: 10, type: 'limit', limitPrice: 80, intent: 'exit', ocoGroup: 'g2' }))).toMatchObject({ status: 'rejected', note: expect.stringMatching(/is for sell AAPL/) });
   });
 });
+
+describe('SimBroker on the engine bus', () => {
+  it('when started with a bus then it matches each new minute in the venue phase (after risk, before execution); a corrected bar of the same minute is not matched again; stop ends it', async () => {
+    const { MessageBus } = await import('../../../src/main/engine/bus');
+    const bus = new MessageBus<{ 'market.bar': Bar }>();
+    const clock = new SimulatedClock(T0);
+    const broker = new SimBroker(clock, { bus: bus as never });
+    const seen: string[] = [];
+    bus.subscribe('market.bar', () => seen.push(`execution:${broker.position('AAPL').qty}`), 'execution');
+    bus.subscribe('market.bar', () => seen.push(`risk:${broker.position('AAPL').qty}`), 'risk');
+    broker.start();
+    const publish = (b: Bar): void => {
+      clock.advanceTo(b.start + MIN);
+      bus.publish('market.bar', b);
+    };
+    publish(bar(0, 100, 100, 100, 100));
+    broker.submitNow(req({ clientOrderId: 'm1', qty: 10 }));
+    publish(bar(1, 101, 101, 101, 101));
+    expect(seen.slice(-2)).toEqual(['risk:0', 'execution:10']); // filled between the two phases
+    broker.submitNow(req({ clientOrderId: 'm2', qty: 5 }));
+    publish({ ...bar(1, 102, 102, 102, 102) }); // a correction of the same minute: nothing matched on it
+    expect(broker.position('AAPL').qty).toBe(10);
+    broker.stop();
+    publish(bar(2, 103, 103, 103, 103));
+    expect(broker.position('AAPL').qty).toBe(10); // stopped: no longer matching
+  });
+});
