@@ -174,6 +174,8 @@ export class AlpacaBroker implements Broker {
   readonly id: string;
   readonly label: string;
   readonly simulated = false;
+  readonly reportsCumulativeFills = true;
+  readonly holdsPositions = true;
   readonly live: boolean;
   readonly restUrl: string;
   readonly streamUrl: string;

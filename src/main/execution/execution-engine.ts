@@ -398,7 +398,7 @@ export class ExecutionEngine extends BaseComponent {
 
   private onBrokerEvent(event: OrderEvent, derived = false): boolean {
     const { store, bus, clock, log } = this.parts;
-    if (!this.parts.broker.simulated && !derived) {
+    if (this.parts.broker.reportsCumulativeFills === true && !derived) {
       // A remote broker's event carries the order's cumulative filled quantity. One the book already
       // counts (applied from the broker's copy by a reconciliation or a cancel) is not counted again; one
       // that shows fills the book never got (a lost event) is caught up from that copy first.

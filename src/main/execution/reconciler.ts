@@ -111,8 +111,8 @@ export class Reconciler extends BaseComponent {
       summary.error = error instanceof Error ? error.message : String(error);
       log.error('reconciliation stopped', { trigger, error: summary.error });
     }
-    if (!broker.simulated && summary.error === null) {
-      // The simulated broker keeps no book across a restart: the store is the book there.
+    if (broker.holdsPositions === true && summary.error === null) {
+      // A broker that keeps no positions across a restart (the simulated one): the store is the book there.
       const local = store.positions();
       for (const symbol of [...new Set([...local.map((p) => p.symbol), ...brokerPositions.map((p) => p.symbol)])].sort()) {
         const localQty = local.find((p) => p.symbol === symbol)?.qty ?? 0;

@@ -27,6 +27,13 @@ export interface Broker {
   readonly live?: boolean;
   /** True when the broker holds one-cancels-other groups (orders sharing an `ocoGroup`): targets can rest there. */
   readonly supportsOco?: boolean;
+  /**
+   * True when its events come over a stream that can repeat or lose one (a remote account): each event
+   * carries the order's cumulative filled quantity, and execution checks it against the book first.
+   */
+  readonly reportsCumulativeFills?: boolean;
+  /** True when the broker keeps positions of its own across engine restarts (a real account): reconciliation compares them with the book. */
+  readonly holdsPositions?: boolean;
   submit(request: OrderRequest): Promise<BrokerOrder>;
   cancel(clientOrderId: string): Promise<BrokerOrder>;
   /** Open orders and positions as the broker sees them (for reconciliation). */

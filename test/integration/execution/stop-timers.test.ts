@@ -25,6 +25,8 @@ class RemoteLikeBroker implements ExecutionBroker {
   readonly id = 'remote-like';
   readonly label = 'Remote-like broker';
   readonly simulated = false;
+  readonly reportsCumulativeFills = true;
+  readonly holdsPositions = true;
   failExits = false;
   /** Cancels answer "pending_cancel" (never terminal), so the engine polls for the outcome. */
   cancelsHang = false;
