@@ -194,6 +194,17 @@ describe('managed exits over a simulated session', () => {
     const filledRules = new Set(orders.filter((o) => o.status === 'filled').map(exitRuleOf));
     for (const rule of ['hardStop', 'target', 'peakExit', 'trailingStop', 'timeStop', 'eodFlatten']) expect(filledRules, rule).toContain(rule);
     expect(book.positions).toEqual([]);
+    // Targets rest at the simulated broker as limits beside their stops: each filled one got its price
+    // or better, never the next bar's open below it.
+    const restedTargets = orders.filter((o) => o.exitRule === 'target' && o.ocoGroup !== undefined && o.status === 'filled');
+    expect(restedTargets.length).toBeGreaterThan(0);
+    for (const o of restedTargets) {
+      expect(o.type, o.clientOrderId).toBe('limit');
+      expect(Math.abs(o.limitPrice! * 100 - Math.round(o.limitPrice! * 100)), `${o.clientOrderId} limit ${o.limitPrice} on the cent grid`).toBeLessThan(1e-6);
+      // The average of partial fills carries float noise: compared to a hundredth of a cent.
+      if (o.side === 'sell') expect(o.avgFillPrice!, o.clientOrderId).toBeGreaterThanOrEqual(o.limitPrice! - 1e-4);
+      else expect(o.avgFillPrice!, o.clientOrderId).toBeLessThanOrEqual(o.limitPrice! + 1e-4);
+    }
 
     // From the flatten time on only exits go out (the flatten itself, or a worse rule firing on the
     // same bar), and each of them filled; no entry.

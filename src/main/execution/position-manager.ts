@@ -15,6 +15,7 @@ import { flattenTimeOf } from '../risk/pre-trade';
 import type { RiskEngine, RiskParts } from '../risk/risk-engine';
 import type { ClearScope, ExecutionEngine } from './execution-engine';
 import { makeOrderId } from './order-ids';
+import { toTick } from './ticks';
 import { TERMINAL_STATUSES, type Fill, type Order, type OrderRequest, type Side } from './types';
 
 /** What the position manager reads (risk's view of the session and the book) and the two components it sends through. */
@@ -431,11 +432,12 @@ export class PositionManager extends BaseComponent {
    */
   private placeBracketOrder(b: { clientOrderId: string; symbol: string; side: Side; qty: number; kind: 'stop' | 'target'; price: number; parentId: string | null; ocoGroup: string | undefined }): void {
     const { execution, risk } = this.parts;
+    const price = toTick(b.price); // a level computed from ATR or a percentage lands on the tick grid
     const at = `at ${execution.brokerLabel}${b.parentId ? ` for ${b.parentId}` : ' (restored)'}`;
     const order: OrderRequest =
       b.kind === 'stop'
-        ? { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, qty: b.qty, type: 'stop', timeInForce: 'day', stopPrice: b.price, intent: 'protective-stop', exitRule: 'hardStop', reason: `protective stop ${b.price} ${at}` }
-        : { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, qty: b.qty, type: 'limit', timeInForce: 'day', limitPrice: b.price, intent: 'exit', exitRule: 'target', reason: `resting target ${b.price} ${at}` };
+        ? { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, qty: b.qty, type: 'stop', timeInForce: 'day', stopPrice: price, intent: 'protective-stop', exitRule: 'hardStop', reason: `protective stop ${price} ${at}` }
+        : { clientOrderId: b.clientOrderId, symbol: b.symbol, side: b.side, qty: b.qty, type: 'limit', timeInForce: 'day', limitPrice: price, intent: 'exit', exitRule: 'target', reason: `resting target ${price} ${at}` };
     if (b.parentId !== null) order.parentId = b.parentId;
     if (b.ocoGroup !== undefined) order.ocoGroup = b.ocoGroup;
     const refusal = risk.checkProtectiveStop(order);

@@ -13,6 +13,7 @@ import type { EngineBus } from '../engine/topics';
 import { TERMINAL_STATUSES, type Order } from '../execution/types';
 import { makeOrderId } from '../execution/order-ids';
 import type { OrderStore } from '../execution/order-store';
+import { toTick } from '../execution/ticks';
 import { FEATURE_INDEX } from '../features/spec';
 import type { Logger } from '../logging/logger';
 import { admit, CLOSED, DEFAULT_CIRCUIT_BREAKER, recordFailure, recordSuccess, type CircuitBreakerConfig, type CircuitState } from './circuit-breaker';
@@ -194,7 +195,9 @@ export class RiskEngine extends BaseComponent {
           ? Math.ceil(lastTrade * (1 + through) * 100 - 1e-6) / 100
           : Math.floor(lastTrade * (1 - through) * 100 + 1e-6) / 100
         : undefined;
-    const limitPrice = proposal.limitPrice ?? marketable;
+    // A limit of the trader's or a rule's own lands on the tick grid on the side that never pays more
+    // (or sells for less) than the checks below were run on.
+    const limitPrice = proposal.limitPrice !== undefined ? toTick(proposal.limitPrice, proposal.side === 'buy' ? 'down' : 'up') : marketable;
     const entryPrice = limitPrice ?? lastTrade;
     if (!this.isActive || !bus.hasEndpoint('execution.submit')) return this.deny(proposal, 'broker', 'the execution engine is not running');
     if (proposal.clientOrderId !== undefined && store.get(proposal.clientOrderId)) {
