@@ -1,8 +1,6 @@
 // Alpaca (paper by default, live only when asked) behind the Broker seam: idempotent order submission
-// keyed by client_order_id, the trade_updates stream turned into ordered OrderEvents (duplicates and
-// stale events dropped and counted), reconnects with jittered backoff and a reconciliation report after
-// each reconnect that lists differences and never overwrites local state.
-import WebSocket from 'ws';
+// keyed by client_order_id over REST, and the trade_updates stream's updates (the socket itself is
+// AlpacaTradeStream) turned into ordered OrderEvents, duplicates and stale events dropped and counted.
 import type { z } from 'zod';
 import type { Secret } from '../config/secret';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../data/vendors/backoff';
@@ -16,11 +14,11 @@ import {
   alpacaOrderSchema,
   alpacaPositionListSchema,
   describeIssues,
-  streamMessageSchema,
   tradeUpdateSchema,
   type AlpacaOrder,
   type TradeUpdate,
 } from './alpaca-schemas';
+import { AlpacaTradeStream, type AlpacaStreamState, type TradeStreamCounters } from './alpaca-trade-stream';
 import { isOwnOrderId, MAX_ORDER_ID_LENGTH } from './order-ids';
 import type { Broker, BrokerOrder, BrokerPreflight, Fill, OrderEvent, OrderRequest, OrderStatus, Position, TimeInForce } from './types';
 import { TERMINAL_STATUSES } from './types';
@@ -83,20 +81,15 @@ export interface AlpacaClock {
   nextClose: number;
 }
 
-export interface AlpacaStreamStats {
+/** What the trade_updates stream saw: the socket's counters plus what the updates themselves showed. */
+export interface AlpacaStreamStats extends TradeStreamCounters {
   duplicates: number;
   outOfOrder: number;
-  malformed: number;
-  reconnects: number;
-  /** Keep-alive frames (empty or one byte) the stream sent: not malformed. */
-  heartbeats: number;
   /** Updates of orders the cockpit does not follow (options multi-leg orders placed outside it). */
   skipped: number;
-  /** Sockets dropped because they went silent (no frame, no pong) or never finished the handshake. */
-  stale: number;
 }
 
-export type AlpacaStreamState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'stopped';
+export type { AlpacaStreamState } from './alpaca-trade-stream';
 
 /** An unexpected answer or transport failure; the message names the call, never the keys. */
 export class AlpacaBrokerError extends Error {
@@ -194,17 +187,9 @@ export class AlpacaBroker implements Broker {
   private readonly seenExecutions = new Set<string>();
   /** The acceptance events (pending_new, accepted, new) each order had: one of them again is a duplicate. */
   private readonly stages = new Map<string, Set<string>>();
-  private readonly streamBackoff: Backoff;
-  private ws: WebSocket | null = null;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The handshake timer and the heartbeat of the current socket (cleared when it closes). */
-  private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private lastHeard = 0;
+  private readonly stream: AlpacaTradeStream;
   /** Retry waits of calls in progress: `stop()` clears their timers and ends them (see `pause`). */
   private readonly waits = new Map<ReturnType<typeof setTimeout>, () => void>();
-  private everLive = false;
-  private state: AlpacaStreamState = 'idle';
   /** Open orders the last listing skipped (multi-leg options and the like): not followed, left alone. */
   skippedOrders: SkippedOrder[] = [];
   readonly stats: AlpacaStreamStats = { duplicates: 0, outOfOrder: 0, malformed: 0, reconnects: 0, heartbeats: 0, skipped: 0, stale: 0 };
@@ -226,7 +211,28 @@ export class AlpacaBroker implements Broker {
     this.label = config.label ?? (this.live ? 'Alpaca (live)' : 'Alpaca (paper)');
     this.fetchFn = config.fetch ?? fetch;
     this.now = config.now ?? Date.now;
-    this.streamBackoff = new Backoff(config.backoff ?? DEFAULT_BACKOFF, config.random ?? Math.random);
+    this.stream = new AlpacaTradeStream({
+      url: this.streamUrl,
+      keyId: config.keyId,
+      secretKey: config.secretKey,
+      backoff: new Backoff(config.backoff ?? DEFAULT_BACKOFF, config.random ?? Math.random),
+      counters: this.stats,
+      ...(config.streamHandshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: config.streamHandshakeTimeoutMs } : {}),
+      ...(config.streamPingIntervalMs !== undefined ? { pingIntervalMs: config.streamPingIntervalMs } : {}),
+      ...(config.streamStaleAfterMs !== undefined ? { staleAfterMs: config.streamStaleAfterMs } : {}),
+      onUpdate: (data) => this.onStreamUpdate(data),
+      // The engine's Reconciler runs on every (re)connect through onStreamLive: the broker reads nothing itself.
+      onLive: () => {
+        for (const l of this.liveListeners) {
+          try {
+            l();
+          } catch (err) {
+            this.log('error', `alpaca stream-live listener threw: ${(err as Error).message}`);
+          }
+        }
+      },
+      log: (level, message) => this.log(level, message),
+    });
   }
 
   // --- orders ----------------------------------------------------------------------------------------
@@ -301,7 +307,7 @@ export class AlpacaBroker implements Broker {
    * cleared then, and nothing more is sent). Unref'd, so a retry wait never holds the process open.
    */
   private pause(ms: number): Promise<boolean> {
-    if (this.state === 'stopped') return Promise.resolve(false);
+    if (this.stream.state === 'stopped') return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waits.delete(timer);
@@ -465,178 +471,38 @@ export class AlpacaBroker implements Broker {
   }
 
   get streamState(): AlpacaStreamState {
-    return this.state;
+    return this.stream.state;
   }
 
   /** Opens the trade_updates stream; it reconnects by itself until `stop()`. */
   start(): void {
-    if (this.state !== 'idle' && this.state !== 'stopped') return;
-    this.connect();
+    this.stream.start();
   }
 
   stop(): void {
-    this.state = 'stopped';
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    this.endSocketTimers();
+    this.stream.stop();
     for (const [timer, end] of [...this.waits]) {
       clearTimeout(timer);
       this.waits.delete(timer);
       end();
     }
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) {
-      ws.removeAllListeners();
-      ws.on('error', () => undefined);
-      ws.terminate();
-    }
   }
 
-  private connect(): void {
-    this.state = this.everLive ? 'reconnecting' : 'connecting';
-    const ws = new WebSocket(this.streamUrl, { handshakeTimeout: this.cfg.streamHandshakeTimeoutMs ?? 15_000 });
-    this.ws = ws;
-    this.lastHeard = Date.now();
-    const handshakeMs = this.cfg.streamHandshakeTimeoutMs ?? 15_000;
-    this.handshakeTimer = setTimeout(() => {
-      this.handshakeTimer = null;
-      if (this.ws !== ws || this.state === 'live') return;
-      this.dropSocket(ws, `no authorization and listening answer within ${handshakeMs} ms`);
-    }, handshakeMs);
-    this.handshakeTimer.unref?.();
-    ws.on('open', () => {
-      // The trading stream's documented login (alpaca-py, alpaca-trade-api-js): not the market-data form.
-      ws.send(JSON.stringify({ action: 'authenticate', data: { key_id: this.cfg.keyId.reveal(), secret_key: this.cfg.secretKey.reveal() } }));
-      this.startHeartbeat(ws);
-    });
-    ws.on('pong', () => {
-      if (this.ws === ws) this.lastHeard = Date.now();
-    });
-    ws.on('message', (data) => {
-      if (this.ws !== ws) return;
-      this.lastHeard = Date.now();
-      this.onStreamText(ws, Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
-    });
-    ws.on('error', (err) => this.log('warn', `alpaca stream error: ${err.message}`));
-    ws.on('close', () => {
-      if (this.ws !== ws || this.state === 'stopped') return;
-      this.ws = null;
-      this.endSocketTimers();
-      if (this.state === 'unauthorized') return;
-      const delay = this.streamBackoff.next();
-      this.state = 'reconnecting';
-      this.log('warn', `alpaca stream closed; reconnecting in ${delay} ms`);
-      this.reconnectTimer = setTimeout(() => {
-        this.reconnectTimer = null;
-        if (this.state !== 'stopped') this.connect();
-      }, delay);
-    });
-  }
-
-  /** Pings the socket and drops it when nothing (no frame, no pong) came back for `streamStaleAfterMs`: a half-open socket closes nothing by itself. */
-  private startHeartbeat(ws: WebSocket): void {
-    const every = this.cfg.streamPingIntervalMs ?? 10_000;
-    const staleAfter = this.cfg.streamStaleAfterMs ?? 30_000;
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => {
-      if (this.ws !== ws) return;
-      const silent = Date.now() - this.lastHeard;
-      if (silent >= staleAfter) {
-        this.dropSocket(ws, `silent for ${silent} ms (no frame, no pong)`);
+  /** One trade_updates payload: validated, then applied; an outside options multi-leg order's update is skipped. */
+  private onStreamUpdate(data: unknown): void {
+    const update = tradeUpdateSchema.safeParse(data);
+    if (!update.success) {
+      const order = (data as { order?: { order_class?: unknown; client_order_id?: unknown } } | null)?.order;
+      if (order?.order_class === 'mleg' && !(typeof order.client_order_id === 'string' && isOwnOrderId(order.client_order_id))) {
+        // An update of an options multi-leg order placed outside the cockpit: not one it follows.
+        this.stats.skipped++;
         return;
       }
-      try {
-        ws.ping();
-      } catch {
-        // Not open (yet or any more): 'close' follows.
-      }
-    }, Math.max(10, Math.min(every, Math.floor(staleAfter / 2))));
-    this.heartbeat.unref?.();
-  }
-
-  /** Ends a socket that is no use (silent, or stuck in the handshake): its 'close' reconnects. */
-  private dropSocket(ws: WebSocket, why: string): void {
-    this.stats.stale++;
-    this.log('warn', `alpaca stream ${why}; dropping it and reconnecting`);
-    this.endSocketTimers();
-    ws.terminate();
-  }
-
-  private endSocketTimers(): void {
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = null;
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
-  }
-
-  private onStreamText(ws: WebSocket, text: string): void {
-    if (text.trim().length <= 1) {
-      // A keep-alive frame (empty or one byte), not a message.
-      this.stats.heartbeats++;
-      return;
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
       this.stats.malformed++;
-      this.log('warn', 'alpaca stream: a frame that is not JSON was dropped');
+      this.log('warn', `alpaca stream: malformed trade update dropped (${describeIssues(update.error)})`);
       return;
     }
-    for (const item of Array.isArray(raw) ? raw : [raw]) {
-      const msg = streamMessageSchema.safeParse(item);
-      if (!msg.success) {
-        this.stats.malformed++;
-        this.log('warn', `alpaca stream: malformed message dropped (${describeIssues(msg.error)})`);
-        continue;
-      }
-      const m = msg.data;
-      if (m.stream === 'authorization') {
-        if (m.data.status === 'authorized') {
-          ws.send(JSON.stringify({ action: 'listen', data: { streams: ['trade_updates'] } }));
-        } else {
-          this.state = 'unauthorized';
-          this.log('error', 'alpaca stream: authorization refused; not reconnecting (check the API keys)');
-          ws.close();
-        }
-      } else if (m.stream === 'listening') {
-        if (!m.data.streams.includes('trade_updates')) {
-          this.log('error', 'alpaca stream: trade_updates not granted');
-          continue;
-        }
-        const reconnected = this.everLive;
-        this.everLive = true;
-        this.state = 'live';
-        if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-        this.handshakeTimer = null;
-        this.streamBackoff.reset();
-        // The engine's Reconciler runs on every (re)connect through onStreamLive: the broker reads nothing itself.
-        if (reconnected) this.stats.reconnects++;
-        this.log('info', `alpaca stream live: trade_updates granted${reconnected ? ' again after a reconnect' : ''}`);
-        for (const l of this.liveListeners) {
-          try {
-            l();
-          } catch (err) {
-            this.log('error', `alpaca stream-live listener threw: ${(err as Error).message}`);
-          }
-        }
-      } else {
-        const update = tradeUpdateSchema.safeParse(m.data);
-        if (!update.success) {
-          const order = (m.data as { order?: { order_class?: unknown; client_order_id?: unknown } } | null)?.order;
-          if (order?.order_class === 'mleg' && !(typeof order.client_order_id === 'string' && isOwnOrderId(order.client_order_id))) {
-            // An update of an options multi-leg order placed outside the cockpit: not one it follows.
-            this.stats.skipped++;
-            continue;
-          }
-          this.stats.malformed++;
-          this.log('warn', `alpaca stream: malformed trade update dropped (${describeIssues(update.error)})`);
-          continue;
-        }
-        this.onTradeUpdate(update.data);
-      }
-    }
+    this.onTradeUpdate(update.data);
   }
 
   private onTradeUpdate(u: TradeUpdate): void {
