@@ -8,14 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../../src/shared/contract';
 import { INTRADAY_PURPOSE } from '../../../src/main/ml/learning-service';
 import { manualEngine } from '../../helpers/engine';
-
-async function until(pred: () => boolean, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { nextOutcome } from '../../helpers/model-events';
 
 describe('model registry retention through the learning service (issue 12)', () => {
   it('the model registry never prunes: N retrains through the learning service leave at most keep+2 models and folders (+1 while a third ensemble member still votes)', async () => {
@@ -45,9 +38,12 @@ describe('model registry retention through the learning service (issue 12)', () 
       const seen = new Set<string>();
       for (let i = 0; i < RETRAINS; i++) {
         const done = finished();
+        const outcome = nextOutcome(m.engine);
         const r = await m.engine.dispatch('models.train', { reason: `retention ${i}` });
         expect(r.ok, JSON.stringify(r)).toBe(true);
-        await until(() => finished() > done && !m.engine.learning.isTraining);
+        await outcome;
+        expect(finished()).toBe(done + 1);
+        expect(m.engine.learning.isTraining).toBe(false);
         const last = events.filter((e) => ['promoted', 'candidate', 'refused', 'failed'].includes(e.kind)).at(-1)!;
         expect(['promoted', 'candidate'], last.message).toContain(last.kind);
         if (last.modelId) seen.add(last.modelId);
