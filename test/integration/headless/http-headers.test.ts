@@ -38,6 +38,16 @@ function get(path: string, options: { method?: string; host?: string; headers?: 
   });
 }
 
+/** The headers every response of the host carries, whatever its status. */
+function expectSecurityHeaders(headers: Record<string, string | string[] | undefined>, what: string): void {
+  expect(headers['content-security-policy'], what).toContain("default-src 'self'");
+  expect(headers['content-security-policy'], what).toContain("frame-ancestors 'none'");
+  expect(headers['x-content-type-options'], what).toBe('nosniff');
+  expect(headers['referrer-policy'], what).toBe('no-referrer');
+  expect(headers['x-frame-options'], what).toBe('DENY');
+  expect(headers['cross-origin-opener-policy'], what).toBe('same-origin');
+}
+
 describe('headless HTTP responses (issue 12: headless HTTP headers, 404 and the token in location.hash)', () => {
   it('every response, errors included, carries CSP, nosniff, no-referrer, frame denial and COOP', async () => {
     const cases = [
@@ -50,12 +60,7 @@ describe('headless HTTP responses (issue 12: headless HTTP headers, 404 and the 
     ];
     for (const { what, res, status } of cases) {
       expect(res.status, what).toBe(status);
-      expect(res.headers['content-security-policy'], what).toContain("default-src 'self'");
-      expect(res.headers['content-security-policy'], what).toContain("frame-ancestors 'none'");
-      expect(res.headers['x-content-type-options'], what).toBe('nosniff');
-      expect(res.headers['referrer-policy'], what).toBe('no-referrer');
-      expect(res.headers['x-frame-options'], what).toBe('DENY');
-      expect(res.headers['cross-origin-opener-policy'], what).toBe('same-origin');
+      expectSecurityHeaders(res.headers, what);
     }
     expect(cases[0]!.res.headers['cache-control']).toBe('no-store');
     expect(cases[2]!.res.headers['cache-control']).toBe('no-store');
@@ -81,12 +86,7 @@ describe('refused socket upgrades (issue 12)', () => {
     ];
     for (const { what, res, status } of cases) {
       expect(res.status, what).toBe(status);
-      expect(res.headers['content-security-policy'], what).toContain("default-src 'self'");
-      expect(res.headers['content-security-policy'], what).toContain("frame-ancestors 'none'");
-      expect(res.headers['x-content-type-options'], what).toBe('nosniff');
-      expect(res.headers['referrer-policy'], what).toBe('no-referrer');
-      expect(res.headers['x-frame-options'], what).toBe('DENY');
-      expect(res.headers['cross-origin-opener-policy'], what).toBe('same-origin');
+      expectSecurityHeaders(res.headers, what);
       expect(res.headers['cross-origin-resource-policy'], what).toBe('same-origin');
       expect(res.headers['cache-control'], what).toBe('no-store');
       expect(res.headers['content-type'], what).toContain('text/plain');
