@@ -79,11 +79,6 @@ export class ExecutionEngine extends BaseComponent {
     return this.parts.broker.cancelNow !== undefined;
   }
 
-  /** Open positions as the order book's fills say. */
-  positions(): Position[] {
-    return this.parts.store.positions();
-  }
-
   heldQty(symbol: string): number {
     return this.parts.store.heldQty(symbol);
   }

@@ -103,11 +103,6 @@ export class PositionManager extends BaseComponent {
     this.flattenJob.stop();
   }
 
-  /** The calendar learned a closure or an early close: the flatten job moves with it. */
-  calendarChanged(): void {
-    this.flattenJob.rearm();
-  }
-
   /** What the start's reconciliation left held is managed now: flattened if due, and given its stops. */
   private onReconciled(summary: ReconciliationSummary): void {
     if (summary.trigger !== 'start' || !this.awaitingStartReconciliation) return;

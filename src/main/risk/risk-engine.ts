@@ -130,10 +130,6 @@ export class RiskEngine extends BaseComponent {
     this.sectorOf = options.sectorOf ?? new Map();
   }
 
-  get limits(): Readonly<RiskLimits> {
-    return this.options.limits;
-  }
-
   get circuit(): CircuitState {
     return this.breaker;
   }
@@ -178,7 +174,7 @@ export class RiskEngine extends BaseComponent {
   }
 
   /** The entry as execution will send it, with its plan, or the first check that denies it. */
-  approveEntry(
+  private approveEntry(
     proposal: EntryProposal,
   ): { ok: true; request: OrderRequest; plan: EntryPlanInput; sizing: SizingResult | null } | { ok: false; check: EntryDenialCheck; reason: string } {
     const { clock, cache, store, ledger, bus } = this.parts;
