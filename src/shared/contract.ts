@@ -2,6 +2,7 @@
 // and every push event (main → renderer) with its payload schema. Main handlers, the preload, the
 // headless socket bridge and the renderer all import this module, so a call is typed end to end.
 import { z } from 'zod';
+import { BacktestProgressSchema, BacktestResultSchema, BacktestRunSummarySchema, BacktestSpecSchema } from './backtest';
 import { EXIT_RULES, ORDER_INTENTS } from './domain';
 
 // ---------------------------------------------------------------- shared schemas
@@ -338,12 +339,27 @@ export const requests = {
     response: TradingStateChangeSchema,
   },
   'backtest.run': {
-    request: z.strictObject({
-      symbols: z.array(SymbolSchema).min(1).max(50),
-      from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
-      to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
-    }),
-    response: z.strictObject({ runId: z.string() }),
+    /** Starts a backtest in a worker thread (queued behind a running one); progress comes as `backtest.progress`. */
+    request: BacktestSpecSchema,
+    response: z.strictObject({ runId: z.string(), jobId: z.string() }),
+  },
+  'backtest.cancel': {
+    request: z.strictObject({ runId: z.string().min(1).max(80) }),
+    response: z.strictObject({ canceled: z.boolean() }),
+  },
+  'backtest.list': {
+    /** Past runs, newest first. */
+    request: z.strictObject({ limit: z.number().int().min(1).max(200).default(50) }),
+    response: z.strictObject({ runs: z.array(BacktestRunSummarySchema) }),
+  },
+  'backtest.get': {
+    request: z.strictObject({ runId: z.string().min(1).max(80) }),
+    response: z.strictObject({ summary: BacktestRunSummarySchema, result: BacktestResultSchema.nullable() }),
+  },
+  'backtest.dayBars': {
+    /** One stored session of a symbol (regular hours), for the chart a clicked trade opens. */
+    request: z.strictObject({ symbol: SymbolSchema, date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD') }),
+    response: z.strictObject({ bars: z.array(BarSchema) }),
   },
   'models.train': {
     /** Retrain the intraday model now, in a worker, on the session's latest labelled rows. */
@@ -466,6 +482,8 @@ export const events = {
   'clock.tick': z.strictObject({ now: z.number().int() }),
   /** Progress of a long job (import, training, backtest) running off the engine's thread. */
   'job.progress': JobProgressSchema,
+  /** A running backtest's progress: percent, bars per second, ETA (its job's state comes as `job.progress`). */
+  'backtest.progress': BacktestProgressSchema,
   /** Something the trader should read: a refusal, a fault, a result. */
   'app.notice': z.strictObject({
     level: z.enum(['info', 'warn', 'error']),

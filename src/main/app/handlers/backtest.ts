@@ -1,11 +1,12 @@
-// The backtest channel: named by the contract, not built yet, so it answers NOT_AVAILABLE.
+// The backtest channels: named by the contract, not built yet, so they answer NOT_AVAILABLE.
 import { RefusalError } from '../../ipc/dispatcher';
 import type { DomainHandlers } from './combine';
 
-export function backtestHandlers(): DomainHandlers<'backtest.run'> {
-  return {
-    'backtest.run': () => {
-      throw new RefusalError('NOT_AVAILABLE', 'The backtester is not part of this build yet (the backtest issue); nothing was started');
-    },
+type BacktestChannel = 'backtest.run' | 'backtest.cancel' | 'backtest.list' | 'backtest.get' | 'backtest.dayBars';
+
+export function backtestHandlers(): DomainHandlers<BacktestChannel> {
+  const refuse = (): never => {
+    throw new RefusalError('NOT_AVAILABLE', 'The backtester is not part of this build yet (the backtest issue); nothing was started');
   };
+  return { 'backtest.run': refuse, 'backtest.cancel': refuse, 'backtest.list': refuse, 'backtest.get': refuse, 'backtest.dayBars': refuse };
 }
