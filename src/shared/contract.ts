@@ -183,6 +183,7 @@ export const OrderSchema = z.strictObject({
   intent: z.enum(ORDER_INTENTS),
   exitRule: z.enum(EXIT_RULES).optional(),
   parentId: z.string().optional(),
+  signalId: z.string().optional(),
   reason: z.string(),
   status: OrderStatusSchema,
   filledQty: z.number().int(),

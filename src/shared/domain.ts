@@ -145,6 +145,8 @@ export interface OrderRequest {
   exitRule?: ExitRule;
   /** The entry a protective stop protects. */
   parentId?: string;
+  /** The desk's signal an entry carries out (a trade's sources and reasons are that signal's). */
+  signalId?: string;
   /** Why the engine sent it, in words (signal id, exit detail, the flatten's cause): for the audit trail only. */
   reason: string;
 }

@@ -33,7 +33,7 @@ import { JobQueue, type JobKind, type KindLimit } from '../jobs/job-queue';
 import { createMemoryLogger, type Logger } from '../logging/logger';
 import { NightlyJob, retrainDailyModel } from '../ml/daily-model';
 import { InferenceService } from '../ml/inference/inference-service';
-import { DEFAULT_LEARNING, LearningService } from '../ml/learning-service';
+import { DEFAULT_LEARNING, LearningService, type LearningOptions } from '../ml/learning-service';
 import { ModelRegistry } from '../ml/registry/registry';
 import { startWalkForward } from '../ml/walk-forward-job';
 import type { ExitRules } from '../risk/exits';
@@ -41,7 +41,7 @@ import { riskLimits, type RiskLimits } from '../risk/pre-trade';
 import { RiskLedger } from '../risk/risk-ledger';
 import { loadSectorTable } from '../risk/sectors';
 import { TradingStateMachine } from '../risk/trading-state';
-import { ApprovalDesk } from '../signals/desk';
+import { ApprovalDesk, type DeskPolicy } from '../signals/desk';
 import { FocusListJob, FocusListStore } from '../signals/focus-list';
 import { buildSessionFocusList } from '../signals/focus-universe';
 import { SignalService, type Sizer } from '../signals/signal-service';
@@ -89,6 +89,17 @@ export interface EngineDeps extends FeedDeps, BrokerDeps {
   chooseImportFile?: () => Promise<string | null>;
   /** Job queue limits per kind over DEFAULT_JOB_LIMITS (how many run at once, how many may wait). */
   jobLimits?: Partial<Record<JobKind, Partial<KindLimit>>>;
+  /**
+   * Where stored bars are read from, when not the engine's own database: a backtest writes its orders,
+   * signals and ledger to a database of its own and reads the trader's history (read-only).
+   */
+  history?: HistoryStore;
+  /** Decides every signal in place of the trader (a backtest's decision policy). */
+  deskPolicy?: DeskPolicy;
+  /** The signal generators that run (rule ids and 'ml'); default all. */
+  signalSources?: ReadonlySet<string>;
+  /** Learning settings over the config's (a backtest's model mode: no retraining, a frozen model, a training delay). */
+  learning?: Partial<Pick<LearningOptions, 'retrain' | 'activationDelayMs' | 'frozenModel' | 'retrainEveryMinutes' | 'minRows'>>;
 }
 
 export interface Engine extends EngineHost {
@@ -129,7 +140,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   // better-sqlite3's build for this runtime, for the engine's connection and its workers' own.
   const native = deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {};
   const db: Db = openDatabase(config.dbPath, native);
-  const store = new HistoryStore(db);
+  const store = deps.history ?? new HistoryStore(db);
   const overrides = new CalendarOverrideStore(db);
   let choice: FeedChoice;
   let limits: ReturnType<typeof riskLimits>;
@@ -194,7 +205,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     onStatus,
   );
   const { risk, execution, positions, reconciler } = core;
-  const desk = new ApprovalDesk({ bus, clock, db, execution: risk, log: log.child('desk') }, {}, onStatus);
+  const desk = new ApprovalDesk({ bus, clock, db, execution: risk, log: log.child('desk') }, deps.deskPolicy ? { policy: deps.deskPolicy } : {}, onStatus);
   if (config.vixFile) {
     try {
       vix = loadVixFile(config.vixFile);
@@ -206,7 +217,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const features = new FeatureService(bus, store, calendar, clock, log.child('features'), config.watchlist, vix, onStatus);
   const registry = new ModelRegistry(db, () => clock.now());
   const inference = new InferenceService(FEATURE_SPEC, { providers: config.inferenceProviders }, () => clock.now());
-  const learning = new LearningService(bus, clock, registry, inference, log.child('learning'), { ...DEFAULT_LEARNING, ...config.learning, modelsDir: deps.modelsDir ?? config.modelsDir }, onStatus);
+  const learning = new LearningService(bus, clock, registry, inference, log.child('learning'), { ...DEFAULT_LEARNING, ...config.learning, ...deps.learning, modelsDir: deps.modelsDir ?? config.modelsDir }, onStatus);
   // After each close, the daily-context model retrains on all stored history (live clocks only: in a
   // replay the store holds the replay's future, and a simulated session has no daily history).
   const nightlyDaily = schedule.adopt(new NightlyJob(
@@ -243,7 +254,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   // Sizing a signal: risk 10% of the day's risk budget over the stop distance, capped by every limit.
   const sizeSignal: Sizer = (symbol, side, entryPrice, stopPrice) =>
     risk.sizeFor({ symbol, side: side === 'long' ? 'buy' : 'sell', entryPrice, stopPrice }).qty;
-  const signals = new SignalService(bus, clock, cache, desk, sizeSignal, log.child('signals'), onStatus, (values) => learning.explainRow(values));
+  const signals = new SignalService(bus, clock, cache, desk, sizeSignal, log.child('signals'), onStatus, (values) => learning.explainRow(values), deps.signalSources);
   const components: Component[] = [features, learning, ...core.components, desk, ...(deps.signalGenerators === false ? [] : [signals]), data];
   // Real vendor bars are kept in the history; simulated and replayed ones never are.
   const recorder = !deps.feed && (config.feed === 'alpaca' || config.feed === 'polygon') ? new BarRecorder(store, calendar, log.child('recorder')) : null;

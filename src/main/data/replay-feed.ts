@@ -2,7 +2,7 @@
 // (start + 1 minute), all symbols in time order, at a chosen speed (1× … as fast as possible), with
 // pause, resume and seek forward to a day. The backtester and simulated sessions use it.
 import type { Bar } from '../../shared/domain';
-import type { NyseCalendar } from '../calendar/nyse';
+import type { NyseCalendar, TradingSession } from '../calendar/nyse';
 import type { CancelTimer, SimulatedClock } from '../engine/clock';
 import { ClockPacer, type RealTimers } from '../engine/pacer';
 import type { BarColumns, HistoryStore } from '../store/history-store';
@@ -37,8 +37,11 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
   readonly simulated = true;
 
   private readonly pacer: ClockPacer;
+  /** The trading sessions replayed, and which one's bars are loaded (one session in memory at a time). */
+  private sessions: TradingSession[] = [];
+  private sessionIndex = -1;
   private columns: BarColumns[] = [];
-  /** Merged order of all bars: symbol index and row, sorted by start then symbol. */
+  /** Merged order of the loaded session's bars: symbol index and row, sorted by start then symbol. */
   private orderSymbol = new Uint16Array(0);
   private orderRow = new Uint32Array(0);
   private cursor = 0;
@@ -46,6 +49,7 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
   private cancelNext: CancelTimer | null = null;
   private readonly allowedParts: Set<number>;
   private emitted = 0;
+  private total = 0;
 
   constructor(private readonly options: ReplayOptions) {
     this.label = `Replay ${options.from} → ${options.to} (SIMULATED)`;
@@ -62,8 +66,13 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
   get barsEmitted(): number {
     return this.emitted;
   }
+  /** Stored bars of the replayed days (every part of the day: an upper bound when only the regular session is replayed). */
   get barsTotal(): number {
-    return this.orderRow.length;
+    return this.total;
+  }
+  /** True once the last stored bar has been published. */
+  get finished(): boolean {
+    return this.sessions.length > 0 && this.sessionIndex >= this.sessions.length;
   }
   setSpeed(speed: number): void {
     this.pacer.setSpeed(speed);
@@ -95,18 +104,20 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
     const first = calendar.sessionOnOrAfter(this.options.from);
     const lastDay = calendar.sessionBefore(addOneDay(this.options.to));
     if (lastDay.date < first.date) throw new RangeError(`no trading session between ${this.options.from} and ${this.options.to}`);
-    this.columns = this.options.symbols.map((s) => store.loadColumns(s, '1m', first.preOpen, lastDay.postClose));
-    const missing = this.columns.filter((c) => c.length === 0).map((c) => c.symbol);
-    if (missing.length === this.columns.length) {
+    this.sessions = calendar.tradingDays(first.date, lastDay.date).map((d) => calendar.session(d)!);
+    const counts = this.options.symbols.map((s) => store.dayCounts(s, '1m', first.date, lastDay.date));
+    const missing = this.options.symbols.filter((_, i) => counts[i]!.size === 0);
+    if (missing.length === this.options.symbols.length) {
       throw new RangeError(`no stored bars for ${missing.join(', ')} between ${this.options.from} and ${this.options.to}; import history first`);
     }
-    this.buildOrder();
+    this.total = counts.reduce((sum, c) => sum + [...c.values()].reduce((a, b) => a + b, 0), 0);
     if (clock.now() > first.preOpen) throw new RangeError('the simulated clock is already past the start of the replay');
-    this.cursor = 0;
+    this.sessionIndex = -1;
+    this.nextSession();
     this.scheduleNext();
     if ((this.options.drive ?? 'realtime') === 'realtime') this.pacer.start();
     const note = missing.length > 0 ? `; no stored bars for ${missing.join(', ')}` : '';
-    sink.health('live', `replaying ${this.orderRow.length} bars of ${this.columns.length - missing.length} symbols at ${this.pacer.speed}×${note}`);
+    sink.health('live', `replaying ${this.sessions.length} sessions of ${this.options.symbols.length - missing.length} symbols at ${this.pacer.speed}×${note}`);
   }
 
   async stop(): Promise<void> {
@@ -125,6 +136,7 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
       throw new RangeError(`cannot seek back to ${date}: the replay is already at ${new Date(this.options.clock.now()).toISOString()}; start a new replay`);
     }
     this.cancelNext?.();
+    while (this.sessionIndex < this.sessions.length && this.sessions[this.sessionIndex]!.postClose <= target) this.nextSession();
     while (this.cursor < this.orderRow.length && this.startAt(this.cursor) < target) this.cursor++;
     this.options.clock.advanceTo(target);
     this.scheduleNext();
@@ -132,6 +144,21 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
 
   private startAt(i: number): number {
     return this.columns[this.orderSymbol[i]!]!.start[this.orderRow[i]!]!;
+  }
+
+  /** Loads the next session's bars of every symbol (memory stays one session, whatever the span). */
+  private nextSession(): void {
+    this.sessionIndex++;
+    this.cursor = 0;
+    const session = this.sessions[this.sessionIndex];
+    if (!session) {
+      this.columns = [];
+      this.orderSymbol = new Uint16Array(0);
+      this.orderRow = new Uint32Array(0);
+      return;
+    }
+    this.columns = this.options.symbols.map((s) => this.options.store.loadColumns(s, '1m', session.preOpen, session.postClose));
+    this.buildOrder();
   }
 
   private buildOrder(): void {
@@ -165,7 +192,8 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
   }
 
   private scheduleNext(): void {
-    if (this.cursor >= this.orderRow.length) {
+    while (this.cursor >= this.orderRow.length && this.sessionIndex < this.sessions.length) this.nextSession();
+    if (this.sessionIndex >= this.sessions.length) {
       this.sink?.health('stopped', `replay finished: ${this.emitted} bars`);
       return;
     }

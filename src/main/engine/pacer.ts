@@ -7,20 +7,23 @@ export interface RealTimers {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Runs `fn` on the next turn of the event loop, after pending I/O and promise callbacks (default: a 0 ms timeout). */
+  setImmediate?(fn: () => void): unknown;
+  clearImmediate?(handle: unknown): void;
 }
 
 export const nodeTimers: RealTimers = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  setImmediate: (fn) => setImmediate(fn),
+  clearImmediate: (h) => clearImmediate(h as ReturnType<typeof setImmediate>),
 };
 
 export interface PacerOptions {
   speed: number;
   /** A gap to the next event longer than this (simulated ms) is jumped over. */
   maxIdleGapMs?: number;
-  /** Real ms of work per slice before yielding to the event loop. */
-  sliceBudgetMs?: number;
   timers?: RealTimers;
 }
 
@@ -29,10 +32,10 @@ export class ClockPacer {
   private pausedValue = false;
   private running = false;
   private handle: unknown = null;
+  private immediate = false;
   private anchorReal = 0;
   private anchorSim = 0;
   private readonly maxIdleGapMs: number;
-  private readonly sliceBudgetMs: number;
   private readonly timers: RealTimers;
 
   constructor(
@@ -41,7 +44,6 @@ export class ClockPacer {
   ) {
     this.speedValue = ClockPacer.checkSpeed(options.speed);
     this.maxIdleGapMs = options.maxIdleGapMs ?? 15 * 60_000;
-    this.sliceBudgetMs = options.sliceBudgetMs ?? 8;
     this.timers = options.timers ?? nodeTimers;
   }
 
@@ -94,7 +96,10 @@ export class ClockPacer {
   }
 
   private cancel(): void {
-    if (this.handle !== null) this.timers.clearTimeout(this.handle);
+    if (this.handle !== null) {
+      if (this.immediate && this.timers.clearImmediate) this.timers.clearImmediate(this.handle);
+      else this.timers.clearTimeout(this.handle);
+    }
     this.handle = null;
   }
 
@@ -105,10 +110,12 @@ export class ClockPacer {
   }
 
   private schedule(ms: number): void {
-    this.handle = this.timers.setTimeout(() => {
+    const run = (): void => {
       this.handle = null;
       this.tick();
-    }, ms);
+    };
+    this.immediate = ms === 0 && this.timers.setImmediate !== undefined;
+    this.handle = this.immediate ? this.timers.setImmediate!(run) : this.timers.setTimeout(run, ms);
   }
 
   private targetSim(realNow: number): number {
@@ -118,36 +125,32 @@ export class ClockPacer {
 
   private tick(): void {
     if (!this.running || this.pausedValue) return;
-    const sliceStart = this.timers.now();
-    for (;;) {
-      const next = this.clock.nextTimerAt();
-      if (next === null) {
-        this.schedule(100);
-        return;
-      }
-      const realNow = this.timers.now();
-      let target = this.targetSim(realNow);
-      if (next > target && next - this.clock.now() > this.maxIdleGapMs) {
-        // Nothing happens until `next`: jump there instead of idling through the night.
-        this.anchorReal = realNow;
-        this.anchorSim = next;
-        target = next;
-      }
-      if (next > target) {
-        const waitMs = Math.min(250, Math.max(1, (next - target) / this.speedValue));
-        // Advance the clock to where real time says it is, so now() moves smoothly between events.
-        if (Number.isFinite(target) && target > this.clock.now()) this.clock.advanceTo(Math.floor(target));
-        this.schedule(waitMs);
-        return;
-      }
-      this.clock.advanceTo(next);
-      if (!this.running || this.pausedValue) return;
-      if (realNow - sliceStart >= this.sliceBudgetMs) {
-        // Behind schedule: do not pile up a backlog, let the trader see time slip instead.
-        if (Number.isFinite(target) && target - this.clock.now() > 1_000 * this.speedValue) this.reanchor();
-        this.schedule(0);
-        return;
-      }
+    const next = this.clock.nextTimerAt();
+    if (next === null) {
+      this.schedule(100);
+      return;
     }
+    const realNow = this.timers.now();
+    let target = this.targetSim(realNow);
+    if (next > target && next - this.clock.now() > this.maxIdleGapMs) {
+      // Nothing happens until `next`: jump there instead of idling through the night.
+      this.anchorReal = realNow;
+      this.anchorSim = next;
+      target = next;
+    }
+    if (next > target) {
+      const waitMs = Math.min(250, Math.max(1, (next - target) / this.speedValue));
+      // Advance the clock to where real time says it is, so now() moves smoothly between events.
+      if (Number.isFinite(target) && target > this.clock.now()) this.clock.advanceTo(Math.floor(target));
+      this.schedule(waitMs);
+      return;
+    }
+    this.clock.advanceTo(next);
+    if (!this.running || this.pausedValue) return;
+    // Behind schedule: do not pile up a backlog, let the trader see time slip instead.
+    if (Number.isFinite(target) && target - this.clock.now() > 1_000 * this.speedValue) this.reanchor();
+    // One due time per turn of the event loop: what a bar set off (an approval, an order submitted, a
+    // minute's scoring) settles before the next bar, at any speed, as in a backtest.
+    this.schedule(0);
   }
 }

@@ -22,6 +22,7 @@ interface OrderRow {
   exit_rule: ExitRule | null;
   parent_id: string | null;
   oco_group: string | null;
+  signal_id: string | null;
   status: OrderStatus;
   filled_qty: number;
   avg_fill_price: number | null;
@@ -100,6 +101,7 @@ function toOrder(row: OrderRow): Order {
   if (row.exit_rule !== null) order.exitRule = row.exit_rule;
   if (row.parent_id !== null) order.parentId = row.parent_id;
   if (row.oco_group !== null) order.ocoGroup = row.oco_group;
+  if (row.signal_id !== null) order.signalId = row.signal_id;
   if (row.limit_price !== null) order.limitPrice = row.limit_price;
   if (row.stop_price !== null) order.stopPrice = row.stop_price;
   if (row.trail_price !== null) order.trailPrice = row.trail_price;
@@ -157,9 +159,9 @@ function prepareStatements(db: Db) {
   return {
     insertOrder: db.prepare(`
       INSERT INTO orders (client_order_id, broker_order_id, symbol, side, qty, type, time_in_force, limit_price, stop_price,
-        trail_price, bracket_json, reason, intent, exit_rule, parent_id, oco_group, status, filled_qty, avg_fill_price, submitted_at, updated_at, note, trading_day)
+        trail_price, bracket_json, reason, intent, exit_rule, parent_id, oco_group, signal_id, status, filled_qty, avg_fill_price, submitted_at, updated_at, note, trading_day)
       VALUES (@client_order_id, @broker_order_id, @symbol, @side, @qty, @type, @time_in_force, @limit_price, @stop_price,
-        @trail_price, @bracket_json, @reason, @intent, @exit_rule, @parent_id, @oco_group, @status, @filled_qty, @avg_fill_price, @submitted_at, @updated_at, @note, @trading_day)
+        @trail_price, @bracket_json, @reason, @intent, @exit_rule, @parent_id, @oco_group, @signal_id, @status, @filled_qty, @avg_fill_price, @submitted_at, @updated_at, @note, @trading_day)
       ON CONFLICT (client_order_id) DO NOTHING`),
     getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
     updateOrder: db.prepare(`
@@ -226,6 +228,7 @@ export class OrderStore {
           exit_rule: order.exitRule ?? null,
           parent_id: order.parentId ?? null,
           oco_group: order.ocoGroup ?? null,
+          signal_id: order.signalId ?? null,
           status: order.status,
           filled_qty: order.filledQty,
           avg_fill_price: order.avgFillPrice,

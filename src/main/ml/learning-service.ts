@@ -44,6 +44,22 @@ export interface LearningOptions {
   keepModels?: number;
   /** Models something else still needs (e.g. a backtest run): never pruned. Default: none. */
   isReferenced?: (modelId: string) => boolean;
+  /** Retrain on the schedule (default true); false scores with the active (or frozen) model only. */
+  retrain?: boolean;
+  /**
+   * A backtest's training delay: a retrain started at t is judged and may become active only at
+   * t + activationDelayMs of clock time, whenever the worker finished, so runs are deterministic. The
+   * clock's driver waits at that time for the worker (see `barrier`). Unset (live): as soon as trained.
+   */
+  activationDelayMs?: number;
+  /** Score with this model from the start instead of the registry's active one (a backtest's frozen model). */
+  frozenModel?: { id: string; dir: string };
+}
+
+/** Work the simulated clock must not run past until it is done (a backtest's driver awaits it). */
+export interface ClockBarrier {
+  at: number;
+  ready: Promise<void>;
 }
 
 export const DEFAULT_LEARNING: Omit<LearningOptions, 'modelsDir'> = {
@@ -102,6 +118,11 @@ export class LearningService extends BaseComponent {
   /** Models whose probabilities are averaged: the active one (primary slot) first, then its predecessors. */
   private members: Array<{ id: string; slot: string; weight: number }> = [];
   private nextEnsembleSlot = 0;
+  /** A delayed retrain's decision time and what must finish before it (activationDelayMs). */
+  private gate: ClockBarrier | null = null;
+  private scoring: Promise<void> | null = null;
+  /** Models that became active, with the clock time they did (a backtest reports them). */
+  private readonly activations: Array<{ modelId: string; trainedThrough: number; activeFrom: number }> = [];
 
   constructor(
     private readonly bus: EngineBus,
@@ -129,8 +150,9 @@ export class LearningService extends BaseComponent {
   protected async onStart(): Promise<void> {
     this.unsubscribe.push(this.bus.subscribe('features.row', (row) => this.onRow(row), 'models'));
     this.pruneModels(true); // no training runs yet: orphan folders are swept too
-    // Resume with the model the registry says is active, if its files still load.
-    const active = this.registry.active(INTRADAY_PURPOSE);
+    // Resume with the model the registry says is active (or the run's frozen one), if its files still load.
+    const frozen = this.options.frozenModel;
+    const active = frozen ? { id: frozen.id, dir: frozen.dir } : this.registry.active(INTRADAY_PURPOSE);
     if (active) {
       const result = await this.inference.activate(active.dir);
       if (result.ok) {
@@ -139,6 +161,7 @@ export class LearningService extends BaseComponent {
       }
       else this.emit('refused', active.id, `the active model ${active.id} did not load: ${result.error.message}; running on rule signals only`);
     }
+    if (this.options.retrain === false) return;
     const period = this.options.retrainEveryMinutes * 60_000;
     this.nextRetrainAt = this.clock.now() + period;
     this.cancelSchedule = this.clock.every(period, () => {
@@ -151,6 +174,18 @@ export class LearningService extends BaseComponent {
   protected onStop(): void {
     this.cancelSchedule?.();
     for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  /** What the simulated clock must wait for before it passes `at`: a delayed retrain, a minute's scoring. */
+  barrier(): ClockBarrier | null {
+    if (this.gate) return this.gate;
+    if (this.scoring) return { at: this.clock.now(), ready: this.scoring };
+    return null;
+  }
+
+  /** Models promoted during this run, with when they started scoring (clock time). */
+  activationLog(): ReadonlyArray<{ modelId: string; trainedThrough: number; activeFrom: number }> {
+    return this.activations;
   }
 
   recentEvents(): Array<EventPayload<'models.event'>> {
@@ -201,17 +236,24 @@ export class LearningService extends BaseComponent {
     this.pending.set(row.symbol, { values: Float32Array.from(row.values), start: row.start, session });
     if (this.activeId !== null) {
       // One scoring call per minute: a row of a new minute closes the previous minute's batch.
-      if (this.batch.length > 0 && this.batch[0]!.start !== row.start) void this.scoreBatch();
+      if (this.batch.length > 0 && this.batch[0]!.start !== row.start) this.trackScoring(this.scoreBatch());
       this.batch.push({ symbol: row.symbol, start: row.start, values: Float64Array.from(row.values), overlays: new Float64Array(0) });
       if (!this.batchScheduled) {
         this.batchScheduled = true;
         // All bars of a minute arrive together: score them after the current group.
         queueMicrotask(() => {
           this.batchScheduled = false;
-          void this.scoreBatch();
+          this.trackScoring(this.scoreBatch());
         });
       }
     }
+  }
+
+  private trackScoring(run: Promise<void>): void {
+    const tracked: Promise<void> = run.finally(() => {
+      if (this.scoring === tracked) this.scoring = null;
+    });
+    this.scoring = tracked;
   }
 
   private addLabelled(values: Float32Array, label: number, start: number): void {
@@ -295,6 +337,7 @@ export class LearningService extends BaseComponent {
       if (settled) return;
       settled = true;
       this.training = null;
+      delayed?.trained(null);
       progress('failed', 1, 'failed', `retrain failed: ${message}`);
       this.emit('failed', null, `retrain failed: ${message}`);
     };
@@ -308,25 +351,58 @@ export class LearningService extends BaseComponent {
           return;
         }
         settled = true;
-        // The active model changed meanwhile (a promotion by hand): it is scored again, through onnxruntime.
-        const scored: HoldoutScores = this.activeModel === judgedActive ? m.holdout : { probUp: m.holdout.probUp, importance: m.holdout.importance };
-        this.decide(m.model, m.seconds, scored, w, cut, reason, jobId)
-          .then(() => progress('done', 1, 'done', 'retrain finished'))
-          .catch((error: unknown) => {
-            progress('failed', 1, 'failed', `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
-            this.emit('failed', null, `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
-          })
-          .finally(() => {
-            this.training = null;
-            void worker.terminate();
-          });
+        const judge = (): Promise<void> => {
+          // The active model changed meanwhile (a promotion by hand): it is scored again, through onnxruntime.
+          const scored: HoldoutScores = this.activeModel === judgedActive ? m.holdout! : { probUp: m.holdout!.probUp, importance: m.holdout!.importance };
+          return this.decide(m.model, m.seconds, scored, w, cut, reason, jobId)
+            .then(() => progress('done', 1, 'done', 'retrain finished'))
+            .catch((error: unknown) => {
+              progress('failed', 1, 'failed', `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
+              this.emit('failed', null, `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
+            })
+            .finally(() => {
+              this.training = null;
+              void worker.terminate();
+            });
+        };
+        if (delayed) delayed.trained(judge);
+        else void judge();
       }
     });
     worker.on('error', (e) => fail(e.message));
     worker.on('exit', (code) => {
       if (!settled) fail(`the training worker stopped (exit ${code})`);
     });
+    const delayed = this.options.activationDelayMs !== undefined ? this.delayDecision(this.clock.now() + this.options.activationDelayMs) : null;
     return { jobId };
+  }
+
+  /**
+   * A backtest's training delay: the retrain's verdict is taken at `at` on the clock, never earlier
+   * (however fast the worker was) and never later (the clock's driver waits at `at` for the worker,
+   * then for the verdict), so the same run always activates the same model on the same bar.
+   */
+  private delayDecision(at: number): { trained: (judge: (() => Promise<void>) | null) => void } {
+    let judgeFn: (() => Promise<void>) | null = null;
+    let markTrained: () => void = () => {};
+    const trained = new Promise<void>((resolve) => (markTrained = resolve));
+    this.gate = { at, ready: trained };
+    this.clock.at(at, () => {
+      if (!judgeFn) {
+        this.gate = null;
+        return;
+      }
+      const verdict: Promise<void> = judgeFn().finally(() => {
+        if (this.gate?.ready === verdict) this.gate = null;
+      });
+      this.gate = { at, ready: verdict };
+    });
+    return {
+      trained: (judge) => {
+        judgeFn = judge;
+        markTrained();
+      },
+    };
   }
 
   /** Candidate vs active on the same newest held-out rows; promote only on a real improvement. */
@@ -419,6 +495,7 @@ export class LearningService extends BaseComponent {
     this.registry.promote(record.id, `held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)}`);
     this.activeModel = model;
     this.activeId = record.id;
+    this.activations.push({ modelId: record.id, trainedThrough: w.t[cut - 1]!, activeFrom: this.clock.now() });
     this.driftRef = buildDriftReference(
       Array.from({ length: FEATURE_COUNT }, (_, f) => Float32Array.from({ length: cut }, (_, i) => w.x[i * FEATURE_COUNT + f]!)),
       FEATURE_NAMES,

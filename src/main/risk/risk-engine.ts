@@ -50,6 +50,8 @@ export interface EntryProposal {
   reason: string;
   /** Idempotency key; generated when omitted. */
   clientOrderId?: string;
+  /** The desk's signal this entry carries out. */
+  signalId?: string;
 }
 
 /** Where an entry was stopped: a pre-trade check, or a later gate. */
@@ -223,6 +225,7 @@ export class RiskEngine extends BaseComponent {
       reason: proposal.reason,
     };
     if (limitPrice !== undefined) request.limitPrice = limitPrice;
+    if (proposal.signalId !== undefined) request.signalId = proposal.signalId;
     const proposed: ProposedOrder = { order: request, riskStop: proposal.stopPrice, entry: true };
     const context = this.context(proposal.symbol, now, positions, positionValueOpen, day.capitalAtRiskUsed, lastTrade);
     context.working = working;

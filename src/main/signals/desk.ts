@@ -15,7 +15,14 @@ export type Signal = z.output<typeof SignalSchema>;
 export type DeskMode = z.output<typeof DeskModeSchema>;
 export type SignalStatus = Signal['status'];
 export type Decision = 'approved' | 'vetoed' | 'expired' | 'auto-approved' | 'refused';
-export type DecidedBy = 'trader' | 'auto' | 'timeout';
+export type DecidedBy = 'trader' | 'auto' | 'timeout' | 'policy';
+
+/**
+ * A backtest's decision policy: what it does with each new signal. Approve (with a size no larger than
+ * proposed), veto with a reason, or leave it pending (it then expires like an unanswered one).
+ */
+export type PolicyDecision = { decision: 'approve'; qty: number } | { decision: 'veto'; reason: string } | null;
+export type DeskPolicy = (signal: Signal) => PolicyDecision;
 
 export interface DecisionRecord {
   id: number;
@@ -47,6 +54,8 @@ export interface DeskOptions {
   threshold?: number;
   /** Signals kept in memory and served by `signals.list` (default 200). */
   capacity?: number;
+  /** Decides every new signal in place of the trader (a backtest's policy); the mode is not consulted. */
+  policy?: DeskPolicy;
 }
 
 /** A trader action the desk would not take, with the reason (crosses IPC as REFUSED). */
@@ -60,6 +69,7 @@ export class ApprovalDesk extends BaseComponent {
   private readonly capacity: number;
   private readonly signals = new Map<string, Signal>();
   private readonly expiryTimers = new Map<string, CancelTimer>();
+  private readonly decide: DeskPolicy | null;
 
   constructor(
     private readonly parts: DeskParts,
@@ -70,6 +80,7 @@ export class ApprovalDesk extends BaseComponent {
     this.mode = options.mode ?? 'manual';
     this.threshold = checkThreshold(options.threshold ?? DEFAULT_THRESHOLD);
     this.capacity = options.capacity ?? 200;
+    this.decide = options.policy ?? null;
   }
 
   // ---- lifecycle ----
@@ -161,6 +172,7 @@ export class ApprovalDesk extends BaseComponent {
       signal.id,
       this.parts.clock.at(signal.expiresAt, () => this.expire(signal.id)),
     );
+    if (this.decide) return this.applyPolicy(signal, this.decide(signal));
     if (this.mode === 'auto' && signal.confidence >= this.threshold && signal.qty > 0) {
       return this.execute(signal, signal.qty, 'auto');
     }
@@ -194,6 +206,18 @@ export class ApprovalDesk extends BaseComponent {
 
   // ---- internals ----
 
+  private applyPolicy(signal: Signal, d: PolicyDecision): Promise<Signal> | Signal {
+    if (d === null) return signal;
+    if (d.decision === 'veto') {
+      return this.settle({ ...signal, status: 'vetoed' }, { decision: 'vetoed', by: 'policy', at: this.parts.clock.now(), qty: null, detail: d.reason });
+    }
+    const qty = Math.min(d.qty, signal.qty);
+    if (!Number.isInteger(qty) || qty <= 0) {
+      return this.settle({ ...signal, status: 'vetoed' }, { decision: 'vetoed', by: 'policy', at: this.parts.clock.now(), qty: null, detail: `no size to approve (policy ${d.qty}, proposed ${signal.qty})` });
+    }
+    return this.execute(signal, qty, 'policy');
+  }
+
   private expire(id: string): void {
     this.expiryTimers.delete(id);
     const signal = this.signals.get(id);
@@ -201,7 +225,7 @@ export class ApprovalDesk extends BaseComponent {
     this.settle({ ...signal, status: 'expired' }, { decision: 'expired', by: 'timeout', at: this.parts.clock.now(), qty: null, detail: 'no answer before expiry: vetoed by default' });
   }
 
-  private async execute(signal: Signal, qty: number, by: 'trader' | 'auto'): Promise<Signal> {
+  private async execute(signal: Signal, qty: number, by: 'trader' | 'auto' | 'policy'): Promise<Signal> {
     const { clock, execution } = this.parts;
     // Out of pending before the await: a second approve, a veto or the expiry cannot act on it meanwhile.
     this.cancelExpiry(signal.id);
@@ -217,13 +241,14 @@ export class ApprovalDesk extends BaseComponent {
         reason: `signal ${signal.id} (${signal.sources.join('+')}, ${by})`,
         // One signal can never become two orders.
         clientOrderId: `sig-${signal.id}`,
+        signalId: signal.id,
       });
     } catch (error) {
       result = { ok: false, check: 'broker', reason: error instanceof Error ? error.message : String(error) };
     }
     const at = clock.now();
     if (result.ok) {
-      return this.settle({ ...inFlight, status: 'executed' }, { decision: by === 'auto' ? 'auto-approved' : 'approved', by, at, qty, detail: `order ${result.order.clientOrderId} ${result.order.status}` });
+      return this.settle({ ...inFlight, status: 'executed' }, { decision: by === 'trader' ? 'approved' : 'auto-approved', by, at, qty, detail: `order ${result.order.clientOrderId} ${result.order.status}` });
     }
     return this.settle({ ...inFlight, status: 'refused' }, { decision: 'refused', by, at, qty, detail: `${result.check}: ${result.reason}` });
   }

@@ -26,6 +26,7 @@ export class SignalService extends BaseComponent {
   private live: LiveSignal[] = [];
   private readonly unsubscribe: Array<() => void> = [];
   private proposed = 0;
+  private readonly mlEnabled: boolean;
 
   constructor(
     private readonly bus: EngineBus,
@@ -37,10 +38,13 @@ export class SignalService extends BaseComponent {
     onStatus: StatusListener,
     /** Top SHAP features of the model's score for a row (the ML signal's reasons). */
     explain: (values: ArrayLike<number>) => string[] = () => [],
+    /** The generators that run (rule ids and 'ml'); default: all of them. */
+    enabled?: ReadonlySet<string>,
   ) {
     super('signals', onStatus);
-    this.rules = createRuleGenerators();
+    this.rules = createRuleGenerators().filter((g) => !enabled || enabled.has(g.id));
     this.ml = new MlSignalSource({}, ({ row }) => explain(row.values));
+    this.mlEnabled = !enabled || enabled.has(this.ml.id);
   }
 
   get signalsProposed(): number {
@@ -62,7 +66,7 @@ export class SignalService extends BaseComponent {
     const { bar } = row;
     // A row of a new minute closes the previous minute's proposals.
     if (row.start !== this.minute) this.flush(row.start);
-    const all: SignalGenerator[] = [...this.rules, this.ml];
+    const all: SignalGenerator[] = this.mlEnabled ? [...this.rules, this.ml] : this.rules;
     for (const g of all) {
       try {
         const p = g.onRow(row, bar);
@@ -74,6 +78,7 @@ export class SignalService extends BaseComponent {
   }
 
   private onScores(scores: Scores): void {
+    if (!this.mlEnabled) return;
     try {
       const proposals = this.ml.onScores(scores);
       // Scores arrive after their minute's rows: they join the next fusion of that minute or stand alone.

@@ -215,6 +215,14 @@ export class HistoryStore {
     return rows.map((r) => ({ symbol, timeframe, start: r[0], open: r[1], high: r[2], low: r[3], close: r[4], volume: r[5], part: PART_NAME[r[6]]! }));
   }
 
+  /** Stored bars per New York day of one symbol over [fromDay, toDay] (days without bars are absent). */
+  dayCounts(symbol: string, timeframe: Timeframe, fromDay: string, toDay: string): Map<string, number> {
+    const rows = this.stmt('SELECT day, count FROM bar_blocks WHERE symbol = ? AND timeframe = ? AND day >= ? AND day <= ? ORDER BY day')
+      .raw(true)
+      .all(symbol, timeframe, fromDay, toDay) as Array<[string, number]>;
+    return new Map(rows);
+  }
+
   countBars(timeframe: Timeframe, symbol?: string): number {
     const sql = `SELECT count(*) AS n FROM ${TABLE[timeframe]}${symbol ? ' WHERE symbol = ?' : ''}`;
     const stmt = this.stmt(sql);

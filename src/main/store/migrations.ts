@@ -246,4 +246,65 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE orders ADD COLUMN oco_group TEXT;
     `,
   },
+  {
+    name: 'the signal an entry carries out',
+    sql: `
+      ALTER TABLE orders ADD COLUMN signal_id TEXT;
+    `,
+  },
+  {
+    name: 'backtest runs',
+    sql: `
+      -- One row per backtest: its settings, state and headline figures; the details in the tables below.
+      CREATE TABLE backtest_runs (
+        run_id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        spec_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed', 'canceled')),
+        message TEXT NOT NULL DEFAULT '',
+        total_return REAL,
+        sharpe REAL,
+        trades INTEGER,
+        -- metrics, baselines, P&L by source and exit rule, signal counts, models (BacktestResult's other fields)
+        summary_json TEXT
+      );
+      CREATE TABLE backtest_trades (
+        run_id TEXT NOT NULL REFERENCES backtest_runs (run_id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        symbol TEXT NOT NULL,
+        side TEXT NOT NULL,
+        qty INTEGER NOT NULL,
+        entry_time INTEGER NOT NULL,
+        entry_price REAL NOT NULL,
+        exit_time INTEGER NOT NULL,
+        exit_price REAL NOT NULL,
+        exit_rule TEXT NOT NULL,
+        pnl REAL NOT NULL,
+        fees REAL NOT NULL,
+        mfe REAL NOT NULL,
+        mae REAL NOT NULL,
+        bars_held INTEGER NOT NULL,
+        sources_json TEXT NOT NULL,
+        reasons_json TEXT NOT NULL,
+        PRIMARY KEY (run_id, n)
+      ) WITHOUT ROWID;
+      CREATE TABLE backtest_equity (
+        run_id TEXT NOT NULL REFERENCES backtest_runs (run_id) ON DELETE CASCADE,
+        t INTEGER NOT NULL,
+        equity REAL NOT NULL,
+        drawdown REAL NOT NULL,
+        PRIMARY KEY (run_id, t)
+      ) WITHOUT ROWID;
+      CREATE TABLE backtest_daily (
+        run_id TEXT NOT NULL REFERENCES backtest_runs (run_id) ON DELETE CASCADE,
+        date TEXT NOT NULL,
+        pnl REAL NOT NULL,
+        fees REAL NOT NULL,
+        trades INTEGER NOT NULL,
+        equity REAL NOT NULL,
+        PRIMARY KEY (run_id, date)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,0 +1,51 @@
+// A backtest's decision policy, as the desk's DeskPolicy: what happens to each signal the engine
+// proposes when no trader is there to answer. "Replay my decisions" reads the trader's own approve and
+// veto decisions from the audit trail, so a report can set what they approved beside what was proposed.
+import type { DecisionPolicy } from '../../shared/backtest';
+import type { DeskPolicy } from '../signals/desk';
+import type { Db } from '../store/database';
+
+/** The trader's decisions on record, by signal id: approved with a size, or vetoed. */
+export type TraderDecisions = ReadonlyMap<string, { approved: true; qty: number } | { approved: false }>;
+
+export function deskPolicyFor(policy: DecisionPolicy, trader: TraderDecisions = new Map()): DeskPolicy {
+  switch (policy.kind) {
+    case 'all':
+      return (s) => ({ decision: 'approve', qty: s.qty });
+    case 'auto':
+      return (s) =>
+        s.confidence >= policy.threshold
+          ? { decision: 'approve', qty: s.qty }
+          : { decision: 'veto', reason: `confidence ${s.confidence.toFixed(2)} below the policy's ${policy.threshold}` };
+    case 'sources': {
+      const wanted = new Set(policy.sources);
+      return (s) =>
+        s.sources.some((x) => wanted.has(x))
+          ? { decision: 'approve', qty: s.qty }
+          : { decision: 'veto', reason: `sources ${s.sources.join('+')} are not among the policy's ${policy.sources.join(', ')}` };
+    }
+    case 'replay':
+      return (s) => {
+        const d = trader.get(s.id);
+        if (!d) return { decision: 'veto', reason: 'no decision of the trader on record for this signal' };
+        return d.approved ? { decision: 'approve', qty: d.qty } : { decision: 'veto', reason: 'vetoed by the trader' };
+      };
+  }
+}
+
+/**
+ * The trader's own decisions from a database's audit trail: the last approval or veto by the trader of
+ * each signal (an approval the desk then could not carry out still counts as the trader's approval).
+ */
+export function readTraderDecisions(db: Db): Map<string, { approved: true; qty: number } | { approved: false }> {
+  const rows = db
+    .prepare("SELECT signal_id, decision, qty FROM decisions WHERE by = 'trader' AND decision IN ('approved', 'vetoed') ORDER BY id")
+    .all() as Array<{ signal_id: string; decision: string; qty: number | null }>;
+  const out = new Map<string, { approved: true; qty: number } | { approved: false }>();
+  for (const r of rows) {
+    if (r.decision === 'vetoed') out.set(r.signal_id, { approved: false });
+    // A refused trader request (a size above the proposal) left the signal pending: not a decision.
+    else if (r.decision === 'approved' && r.qty !== null && r.qty > 0) out.set(r.signal_id, { approved: true, qty: r.qty });
+  }
+  return out;
+}
