@@ -42,7 +42,8 @@ export async function runCli(argv: string[], ctx: CommandContext, io: CliIo): Pr
 
 const isEntry = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isEntry) {
-  runCli(process.argv.slice(2), { env: process.env, cwd: process.cwd() }, {
+  const progress = process.stderr.isTTY ? { progress: (s: string) => void process.stderr.write(s) } : {};
+  runCli(process.argv.slice(2), { env: process.env, cwd: process.cwd(), ...progress }, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
   }).then(

@@ -6,7 +6,7 @@ import type { EngineBus } from '../engine/topics';
 import { AlpacaBroker } from '../execution/alpaca-broker';
 import type { ExecutionBroker } from '../execution/execution-engine';
 import type { FillSettings } from '../../shared/backtest';
-import { ALPACA_REGULATORY_FEES_2024_05, ALPACA_REGULATORY_FEES_2025_05, NO_FEES, type FeeSchedule } from '../execution/fees';
+import { feeScheduleOf } from '../execution/fees';
 import { SimBroker, type SimBrokerConfig } from '../execution/sim-broker';
 import type { Logger } from '../logging/logger';
 import { EngineConfigError } from './config-error';
@@ -18,14 +18,6 @@ export interface BrokerDeps {
   fetch?: typeof fetch;
   /** The simulated broker's fill model and fees (a backtest's settings; the paper session that reconciles with it). */
   simFills?: FillSettings;
-}
-
-/** The fee schedule a fill setting names. */
-export function feeScheduleOf(fees: FillSettings['fees']): FeeSchedule {
-  if (fees === 'none') return NO_FEES;
-  if (fees === 'alpaca-2024-05') return ALPACA_REGULATORY_FEES_2024_05;
-  if (fees === 'alpaca-2025-05') return ALPACA_REGULATORY_FEES_2025_05;
-  return { ...NO_FEES, name: `commission ${fees.perShare}/share + ${fees.perOrder}/order`, perShare: fees.perShare, perOrder: fees.perOrder };
 }
 
 /** The simulated broker's settings for a backtest's (or a paper session's) fill settings. */

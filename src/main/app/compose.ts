@@ -36,7 +36,6 @@ import { InferenceService } from '../ml/inference/inference-service';
 import { DEFAULT_LEARNING, LearningService, type LearningOptions } from '../ml/learning-service';
 import { ModelRegistry } from '../ml/registry/registry';
 import { startWalkForward } from '../ml/walk-forward-job';
-import type { ExitRules } from '../risk/exits';
 import { riskLimits, type RiskLimits } from '../risk/pre-trade';
 import { RiskLedger } from '../risk/risk-ledger';
 import { loadSectorTable } from '../risk/sectors';
@@ -50,6 +49,7 @@ import { openDatabase, type Db } from '../store/database';
 import { HistoryStore } from '../store/history-store';
 import { buildBroker, type BrokerDeps } from './broker';
 import { EngineConfigError } from './config-error';
+import { exitRulesOf } from './exit-rules';
 import { buildFeed, type FeedChoice, type FeedDeps } from './feed';
 import { backtestHandlers } from './handlers/backtest';
 import { combineHandlers } from './handlers/combine';
@@ -183,12 +183,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   // Real money waits for the trader: a LIVE session takes no entry until confirmed in the cockpit (exits
   // and the end-of-day flatten of what is already held still run).
   if (live.live) trading.change('REDUCING', `${LIVE_WAIT_CAUSE}: confirm live trading in the cockpit to allow entries`);
-  const exitRules: Omit<ExitRules, 'flattenMinutesBeforeClose'> = {
-    ...(config.exits.peakExitPct > 0 ? { peakExitPct: config.exits.peakExitPct } : {}),
-    ...(config.exits.trailAmount > 0 ? { trailAmount: config.exits.trailAmount } : {}),
-    ...(config.exits.maxBarsHeld > 0 ? { maxBarsHeld: config.exits.maxBarsHeld } : {}),
-    ...(config.exits.mlExitThreshold > 0 ? { mlExitThreshold: config.exits.mlExitThreshold } : {}),
-  };
+  const exitRules = exitRulesOf(config.exits);
   // One session schedule for the engine: the flatten time, the 09:15 focus list and the nightly retrain.
   const schedule = new SessionScheduler(clock, calendar);
   let sectors: ReadonlyMap<string, string>;

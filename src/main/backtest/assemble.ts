@@ -4,7 +4,7 @@
 import type { BacktestResult, BacktestSpec } from '../../shared/backtest';
 import type { NyseCalendar } from '../calendar/nyse';
 import type { HistoryStore } from '../store/history-store';
-import { baselinesFor } from './baseline-inputs';
+import { baselinesFor, type BaselineParts } from './baseline-inputs';
 import { drawdownSeries, equityMetrics, groupPnl } from './metrics';
 import type { CollectedRun } from './result-collector';
 
@@ -15,9 +15,11 @@ export interface AssembleInput {
   models: BacktestResult['models'];
   history: HistoryStore;
   calendar: NyseCalendar;
+  exits: BaselineParts['exits'];
+  limits: BaselineParts['limits'];
 }
 
-export function assembleResult({ runId, spec, run, models, history, calendar }: AssembleInput): BacktestResult {
+export function assembleResult({ runId, spec, run, models, history, calendar, exits, limits }: AssembleInput): BacktestResult {
   const equity = drawdownSeries(run.marks);
   const metrics = equityMetrics({
     startEquity: run.startEquity,
@@ -28,7 +30,7 @@ export function assembleResult({ runId, spec, run, models, history, calendar }: 
     sessionMinutes: run.sessionMinutes,
     tradedNotional: run.tradedNotional,
   });
-  const baselines = baselinesFor({ spec, history, calendar, trades: run.trades, strategyReturn: metrics.totalReturn });
+  const baselines = baselinesFor({ spec, history, calendar, trades: run.trades, strategyReturn: metrics.totalReturn, exits, limits });
   return {
     runId,
     spec,

@@ -2,11 +2,11 @@
 // and random entries with the strategy's sizing, stops and exits, over the same days. Pure and fast:
 // bars come in as typed columns, each random run is one seeded stream, nothing is kept between calls.
 import type { Bar, Side } from '../../shared/domain';
-import type { Baselines, FillSettings } from '../../shared/backtest';
+import type { Baselines } from '../../shared/backtest';
 import type { NyseCalendar } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
 import { SeededRandom } from '../engine/random';
-import { ALPACA_REGULATORY_FEES_2024_05, ALPACA_REGULATORY_FEES_2025_05, feesForFill, NO_FEES, validateFeeSchedule, type FeeSchedule } from '../execution/fees';
+import { feesForFill, validateFeeSchedule, type FeeSchedule } from '../execution/fees';
 import { marketFillPrice, slippageAmount, validateFillModel, withSlippage, type SlippageModel } from '../execution/fill-model';
 import { toTick } from '../execution/ticks';
 import { stepExits, trackPosition, type ExitReason, type ExitRules, type TrackedPosition } from '../risk/exits';
@@ -166,13 +166,6 @@ export function atr14(high: Float64Array, low: Float64Array, close: Float64Array
   return out;
 }
 
-/** The fee schedule a backtest's fill settings name. */
-export function feeScheduleOf(fees: FillSettings['fees']): FeeSchedule {
-  if (fees === 'none') return NO_FEES;
-  if (fees === 'alpaca-2024-05') return ALPACA_REGULATORY_FEES_2024_05;
-  if (fees === 'alpaca-2025-05') return ALPACA_REGULATORY_FEES_2025_05;
-  return Object.freeze({ ...NO_FEES, name: `commission ${fees.perShare}/share + ${fees.perOrder}/order`, perShare: fees.perShare, perOrder: fees.perOrder });
-}
 
 // ---------------------------------------------------------------- random entries
 

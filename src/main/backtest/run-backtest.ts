@@ -13,7 +13,8 @@ import type { EngineConfig } from '../config/config';
 import { ReplayFeed, replayStart } from '../data/replay-feed';
 import { SimulatedClock } from '../engine/clock';
 import type { Logger, LogFields } from '../logging/logger';
-import type { RiskLimits } from '../risk/pre-trade';
+import { riskLimits, type RiskLimits } from '../risk/pre-trade';
+import { exitRulesOf } from '../app/exit-rules';
 import type { ClockBarrier, LearningOptions } from '../ml/learning-service';
 import { INTRADAY_PURPOSE } from '../ml/learning-service';
 import { ModelRegistry } from '../ml/registry/registry';
@@ -55,7 +56,8 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
     checkHistory(history, calendar, spec.symbols, spec.from, spec.to);
     const clock = new SimulatedClock(replayStart(calendar, spec.from));
     const feed = new ReplayFeed({ store: history, calendar, symbols: spec.symbols, from: spec.from, to: spec.to, clock, speed: 1, drive: 'manual' });
-    const limits = { bankroll: spec.risk.bankroll ?? deps.base.risk.bankroll ?? 20_000 };
+    const limits = { ...deps.base.risk, ...riskLimitsOf(spec) };
+    const bankroll = riskLimits(limits).bankroll;
     engine = createEngine(backtestConfig(deps.base, spec, deps.workDir), {
       host: 'backtest',
       ...native,
@@ -71,7 +73,7 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
       ...(spec.risk.maxDailyLoss !== undefined ? { maxDailyLoss: spec.risk.maxDailyLoss } : {}),
       modelsDir: join(deps.workDir, 'models'),
     });
-    const collector = new ResultCollector(engine.bus, limits.bankroll);
+    const collector = new ResultCollector(engine.bus, bankroll);
     await engine.start();
     const learning = engine.learning;
     await drive(clock, feed, () => learning.barrier(), deps);
@@ -80,7 +82,7 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
     const models = learning.activationLog().map((m) => ({ ...m }));
     await engine.stop();
     engine = null;
-    return assembleResult({ runId: deps.runId, spec, run, models, history, calendar });
+    return assembleResult({ runId: deps.runId, spec, run, models, history, calendar, exits: exitRulesOf(deps.base.exits), limits });
   } finally {
     if (engine) await engine.stop().catch(() => {});
     historyDb.close();

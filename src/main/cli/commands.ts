@@ -1,6 +1,6 @@
 // The command registry behind `npm run cli` and the `cockpit` bin: the engine's batch jobs.
 // Each command parses its own flags and returns a plain object, printed as JSON with --json or as
-// text otherwise. Later issues add import, export-dataset, train and backtest here.
+// text otherwise.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../bootstrap';
@@ -24,12 +24,15 @@ import { exportTreeEnsemble } from '../ml/onnx/export-trees';
 import { sidecarFor, writeModelDir } from '../ml/inference/sidecar';
 import { readTabularCsv, TabularError, type TabularData } from '../ml/tabular';
 import { formatWalkForward, walkForward } from '../ml/walk-forward';
+import { backtestCommand } from './backtest-command';
 
 export interface CommandContext {
   env: Record<string, string | undefined>;
   cwd: string;
   /** Caps the commands apply (tests make them small instead of writing huge files). */
   limits?: { maxJsonBytes?: number };
+  /** Where a long command draws its progress bar (a terminal's stderr; absent when not a terminal). */
+  progress?: (s: string) => void;
 }
 
 export interface CommandOutput {
@@ -468,7 +471,7 @@ const walkForwardCommand: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [configCommand, doctorCommand, simulateCommand, importCommand, exportDatasetCommand, trainCommand, walkForwardCommand];
+export const COMMANDS: readonly Command[] = [configCommand, doctorCommand, simulateCommand, importCommand, exportDatasetCommand, trainCommand, walkForwardCommand, backtestCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

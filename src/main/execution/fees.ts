@@ -82,3 +82,11 @@ export function validateFeeSchedule(schedule: FeeSchedule): void {
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`fee schedule ${schedule.name}: ${k} must be finite and >= 0, got ${v}`);
   }
 }
+
+/** The fee schedule a backtest's (or paper session's) fill setting names. */
+export function feeScheduleOf(fees: 'alpaca-2024-05' | 'alpaca-2025-05' | 'none' | { perShare: number; perOrder: number }): FeeSchedule {
+  if (fees === 'none') return NO_FEES;
+  if (fees === 'alpaca-2024-05') return ALPACA_REGULATORY_FEES_2024_05;
+  if (fees === 'alpaca-2025-05') return ALPACA_REGULATORY_FEES_2025_05;
+  return Object.freeze({ ...NO_FEES, name: `commission ${fees.perShare}/share + ${fees.perOrder}/order`, perShare: fees.perShare, perOrder: fees.perOrder });
+}
