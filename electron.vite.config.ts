@@ -35,6 +35,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli.ts'),
           'import-worker': resolve(__dirname, 'src/main/workers/import-worker.ts'),
           'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
+          'backtest-worker': resolve(__dirname, 'src/main/workers/backtest-worker.ts'),
         },
       },
     },

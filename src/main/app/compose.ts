@@ -52,6 +52,7 @@ import { EngineConfigError } from './config-error';
 import { exitRulesOf } from './exit-rules';
 import { buildFeed, type FeedChoice, type FeedDeps } from './feed';
 import { backtestHandlers } from './handlers/backtest';
+import { BacktestStore } from '../backtest/backtest-store';
 import { combineHandlers } from './handlers/combine';
 import { historyHandlers } from './handlers/history';
 import { jobHandlers } from './handlers/jobs';
@@ -211,8 +212,10 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   }
   const features = new FeatureService(bus, store, calendar, clock, log.child('features'), config.watchlist, vix, onStatus);
   const registry = new ModelRegistry(db, () => clock.now());
+  // Backtest runs live in the engine's database (a model a stored run names is never pruned).
+  const backtestRuns = new BacktestStore(db);
   const inference = new InferenceService(FEATURE_SPEC, { providers: config.inferenceProviders }, () => clock.now());
-  const learning = new LearningService(bus, clock, registry, inference, log.child('learning'), { ...DEFAULT_LEARNING, ...config.learning, ...deps.learning, modelsDir: deps.modelsDir ?? config.modelsDir }, onStatus);
+  const learning = new LearningService(bus, clock, registry, inference, log.child('learning'), { ...DEFAULT_LEARNING, ...config.learning, ...deps.learning, modelsDir: deps.modelsDir ?? config.modelsDir, isReferenced: (modelId) => backtestRuns.referencesModel(modelId) }, onStatus);
   // After each close, the daily-context model retrains on all stored history (live clocks only: in a
   // replay the store holds the replay's future, and a simulated session has no daily history).
   const nightlyDaily = schedule.adopt(new NightlyJob(
@@ -282,7 +285,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
         startWalkForward({ bus, dbPath: config.dbPath, ...native, vix }, jobId, req, label),
     }),
     jobHandlers({ jobs }),
-    backtestHandlers(),
+    backtestHandlers({ config, bus, store, calendar, registry, runs: backtestRuns, jobs, ...native, log }),
   );
   const dispatch: Dispatch = createDispatcher(handlers, (channel, error) => log.error(`handler ${channel} threw`, { error }));
 
@@ -325,6 +328,8 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
     async start() {
       if (started || closed) return;
       started = true;
+      const abandoned = backtestRuns.abandonRunning('the engine stopped before this backtest finished');
+      if (abandoned > 0) log.warn('backtests left running by the last process marked failed', { runs: abandoned });
       log.info('engine starting', { mode: config.mode, feed: feed.label, watchlist: config.watchlist.join(','), db: config.dbPath });
       try {
         // Only what the data engine accepted reaches the features.

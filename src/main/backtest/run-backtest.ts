@@ -38,7 +38,8 @@ export interface BacktestDeps {
   onProgress?: (p: BacktestProgress) => void;
   /** Wall-clock ms between progress reports (default 250). */
   progressEveryMs?: number;
-  signal?: AbortSignal;
+  /** Polled between due times: true stops the run (BacktestCanceled). */
+  shouldStop?: () => boolean;
   log?: Logger;
 }
 
@@ -155,7 +156,7 @@ async function drive(clock: SimulatedClock, feed: ReplayFeed, barrier: () => Clo
   };
   report('starting');
   for (;;) {
-    if (deps.signal?.aborted) throw new BacktestCanceled();
+    if (deps.shouldStop?.()) throw new BacktestCanceled();
     if (feed.finished) break;
     const next = clock.nextTimerAt();
     if (next === null) break;

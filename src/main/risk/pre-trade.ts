@@ -347,6 +347,12 @@ export function checkPreTrade(proposal: ProposedOrder, ctx: PreTradeContext, lim
         if (held !== 0 && Math.sign(held) !== (order.side === 'buy' ? 1 : -1)) {
           return deny(check, `${order.symbol} is held ${held > 0 ? 'long' : 'short'} ${Math.abs(held)}: an entry on the other side is refused (exit or flatten the position instead)`);
         }
+        // A working entry the other way would, once both fill, close one with the other and leave its
+        // exits working against no position.
+        const pending = heldQty(ctx.working ?? [], order.symbol);
+        if (pending !== 0 && Math.sign(pending) !== (order.side === 'buy' ? 1 : -1)) {
+          return deny(check, `A ${pending > 0 ? 'buy' : 'sell'} entry of ${Math.abs(pending)} ${order.symbol} is still working: an entry on the other side is refused (cancel it first)`);
+        }
         break;
       }
       case 'dayFilter': {

@@ -307,4 +307,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    name: "a backtest's decision policy decides",
+    sql: `
+      -- 'policy' joins the deciders (a backtest's desk); SQLite changes a CHECK only by rebuilding the table.
+      CREATE TABLE decisions_v2 (
+        id INTEGER PRIMARY KEY,
+        signal_id TEXT NOT NULL REFERENCES signals(id),
+        decision TEXT NOT NULL CHECK (decision IN ('approved', 'vetoed', 'expired', 'auto-approved', 'refused')),
+        by TEXT NOT NULL CHECK (by IN ('trader', 'auto', 'timeout', 'policy')),
+        at INTEGER NOT NULL,
+        qty INTEGER,
+        model_version TEXT,
+        inputs_json TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+      );
+      INSERT INTO decisions_v2 (id, signal_id, decision, by, at, qty, model_version, inputs_json, detail)
+        SELECT id, signal_id, decision, by, at, qty, model_version, inputs_json, detail FROM decisions;
+      DROP TABLE decisions;
+      ALTER TABLE decisions_v2 RENAME TO decisions;
+      CREATE INDEX decisions_signal ON decisions (signal_id, id);
+    `,
+  },
 ];

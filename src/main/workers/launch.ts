@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-export type WorkerName = 'import-worker' | 'train-worker';
+export type WorkerName = 'import-worker' | 'train-worker' | 'backtest-worker';
 
 export function startWorker(name: WorkerName, data: unknown): Worker {
   const here = dirname(fileURLToPath(import.meta.url));

@@ -310,6 +310,14 @@ describe('pre-trade checks', () => {
       expect(checkPreTrade({ ...entry(), entry: true }, c, LIMITS)).toMatchObject({ ok: true, intent: 'entry' });
     });
 
+    it('an entry against a working entry on the other side is refused (both filling would close one with the other, leaving exits against nothing)', () => {
+      const shortWorking = context({ working: [{ symbol: 'AAA', qty: -19, avgEntryPrice: 100 }] });
+      expect(checkPreTrade({ ...entry(), entry: true }, shortWorking, LIMITS)).toMatchObject({ ok: false, check: 'oppositePosition', reason: expect.stringMatching(/sell entry of 19 AAA is still working/) });
+      // A working entry on the same side, or in another symbol, does not block it.
+      expect(checkPreTrade({ ...entry(), entry: true }, context({ working: [{ symbol: 'AAA', qty: 5, avgEntryPrice: 100 }] }), LIMITS)).toMatchObject({ ok: true });
+      expect(checkPreTrade({ ...entry(), entry: true }, context({ working: [{ symbol: 'CCC', qty: -19, avgEntryPrice: 100 }] }), LIMITS)).toMatchObject({ ok: true });
+    });
+
     it('sector cap 50%: Tech $9 000 + $1 000 passes, $9 100 fails; an unmapped symbol is its own sector, shown as Unclassified', () => {
       const c = (qty: number) => context({ positions: [{ symbol: 'BBB', qty, avgEntryPrice: 100 }, { symbol: 'CCC', qty: 99, avgEntryPrice: 100 }] });
       expect(checkPreTrade(entry(), c(90), LIMITS)).toMatchObject({ ok: true });
