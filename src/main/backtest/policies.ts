@@ -2,33 +2,34 @@
 // proposes when no trader is there to answer. "Replay my decisions" reads the trader's own approve and
 // veto decisions from the audit trail, so a report can set what they approved beside what was proposed.
 import type { DecisionPolicy } from '../../shared/backtest';
-import type { DeskPolicy } from '../signals/desk';
+import type { DeskPolicy, PolicyDecision } from '../signals/desk';
 import type { Db } from '../store/database';
 
 /** The trader's decisions on record, by signal id: approved with a size, or vetoed. */
 export type TraderDecisions = ReadonlyMap<string, { approved: true; qty: number } | { approved: false }>;
 
+/**
+ * A policy decides as the desk's auto mode does live: what it approves is executed at once; what it
+ * does not stays pending, as it would on a screen nobody answers, and expires (no approval comes late).
+ * A signal the risk manager sized to nothing stays pending too. Only the trader's own vetoes (replay)
+ * are vetoes.
+ */
 export function deskPolicyFor(policy: DecisionPolicy, trader: TraderDecisions = new Map()): DeskPolicy {
+  const sized = (qty: number): PolicyDecision => (qty > 0 ? { decision: 'approve', qty } : null);
   switch (policy.kind) {
     case 'all':
-      return (s) => ({ decision: 'approve', qty: s.qty });
+      return (s) => sized(s.qty);
     case 'auto':
-      return (s) =>
-        s.confidence >= policy.threshold
-          ? { decision: 'approve', qty: s.qty }
-          : { decision: 'veto', reason: `confidence ${s.confidence.toFixed(2)} below the policy's ${policy.threshold}` };
+      return (s) => (s.confidence >= policy.threshold ? sized(s.qty) : null);
     case 'sources': {
       const wanted = new Set(policy.sources);
-      return (s) =>
-        s.sources.some((x) => wanted.has(x))
-          ? { decision: 'approve', qty: s.qty }
-          : { decision: 'veto', reason: `sources ${s.sources.join('+')} are not among the policy's ${policy.sources.join(', ')}` };
+      return (s) => (s.sources.some((x) => wanted.has(x)) ? sized(s.qty) : null);
     }
     case 'replay':
       return (s) => {
         const d = trader.get(s.id);
-        if (!d) return { decision: 'veto', reason: 'no decision of the trader on record for this signal' };
-        return d.approved ? { decision: 'approve', qty: d.qty } : { decision: 'veto', reason: 'vetoed by the trader' };
+        if (!d) return null;
+        return d.approved ? sized(Math.min(d.qty, s.qty)) : { decision: 'veto', reason: 'vetoed by the trader (replayed from the audit trail)' };
       };
   }
 }

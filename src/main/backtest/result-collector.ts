@@ -40,6 +40,8 @@ export interface SignalTally {
 
 export interface CollectedRun {
   trades: BacktestTrade[];
+  /** Every fill in the order it was applied: order id, intent, side, shares, price, fees, time. */
+  fills: Array<{ clientOrderId: string; intent: string; side: string; qty: number; price: number; fees: number; time: number }>;
   /** Minute marks (bar close time, equity before drawdown is derived). */
   marks: Array<{ t: number; equity: number }>;
   daily: DailyPnl[];
@@ -59,6 +61,7 @@ export class ResultCollector {
   private readonly lastClose = new Map<string, number>();
   private readonly open = new Map<string, OpenTrade>();
   private readonly trades: BacktestTrade[] = [];
+  private readonly fills: CollectedRun['fills'] = [];
   private readonly marks: Array<{ t: number; equity: number }> = [];
   private readonly daily: DailyPnl[] = [];
   private readonly signalInfo = new Map<string, { sources: string[]; reasons: string[] }>();
@@ -109,6 +112,7 @@ export class ResultCollector {
     const trades = [...this.trades].sort((a, b) => a.entryTime - b.entryTime || a.n - b.n).map((t, i) => ({ ...t, n: i + 1 }));
     return {
       trades,
+      fills: this.fills,
       marks: this.marks,
       daily: this.daily,
       signals: tally,
@@ -177,6 +181,7 @@ export class ResultCollector {
   }
 
   private onFill(order: Order, fill: Fill): void {
+    this.fills.push({ clientOrderId: fill.clientOrderId, intent: order.intent, side: fill.side, qty: fill.qty, price: fill.price, fees: fill.fees, time: fill.time });
     const dir = fill.side === 'buy' ? 1 : -1;
     this.cash -= dir * fill.qty * fill.price + fill.fees;
     this.tradedNotional += fill.qty * fill.price;

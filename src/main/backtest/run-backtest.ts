@@ -24,7 +24,7 @@ import { assembleResult } from './assemble';
 import { BacktestCanceled, BacktestInputError } from './errors';
 import { checkHistory } from './history-check';
 import { deskPolicyFor, readTraderDecisions } from './policies';
-import { ResultCollector } from './result-collector';
+import { ResultCollector, type CollectedRun } from './result-collector';
 
 export interface BacktestDeps {
   runId: string;
@@ -38,6 +38,8 @@ export interface BacktestDeps {
   onProgress?: (p: BacktestProgress) => void;
   /** Wall-clock ms between progress reports (default 250). */
   progressEveryMs?: number;
+  /** Hears the run's whole book (every fill) before the result is assembled (tests reconcile with it). */
+  onCollected?: (run: CollectedRun) => void;
   /** Polled between due times: true stops the run (BacktestCanceled). */
   shouldStop?: () => boolean;
   log?: Logger;
@@ -80,6 +82,7 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
     await drive(clock, feed, () => learning.barrier(), deps);
     collector.detach();
     const run = collector.finish();
+    deps.onCollected?.(run);
     const models = learning.activationLog().map((m) => ({ ...m }));
     await engine.stop();
     engine = null;
