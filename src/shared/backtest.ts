@@ -193,8 +193,17 @@ export const BacktestResultSchema = z.strictObject({
   byExitRule: z.array(GroupPnlSchema),
   /** Signals the engine proposed and what the policy did with them. */
   signals: z.strictObject({ proposed: z.number().int(), approved: z.number().int(), vetoed: z.number().int(), refused: z.number().int() }),
-  /** Models that became active during the run, with the simulated time they started scoring. */
-  models: z.array(z.strictObject({ modelId: z.string(), trainedThrough: z.number().int(), activeFrom: z.number().int() })),
+  /** Every model retrained during the run (walk-forward): when, on what, when judged, and whether it traded. */
+  models: z.array(z.strictObject({
+    modelId: z.string(),
+    /** Simulated time the retrain started (its newest labelled row is from before it). */
+    trainedAt: z.number().int(),
+    /** Start of the newest bar the model was fitted on (the newer held-out rows only judged it). */
+    trainedThrough: z.number().int(),
+    /** Simulated time of the verdict: trainedAt + the training delay, never earlier; a promoted model scores from the next bar. */
+    decidedAt: z.number().int(),
+    promoted: z.boolean(),
+  })),
 });
 export type BacktestResult = z.output<typeof BacktestResultSchema>;
 

@@ -353,8 +353,8 @@ function tradesSection(trades: readonly BacktestTrade[], ny: NyFormat): string {
 
 function modelsSection(models: BacktestResult['models'], ny: NyFormat): string {
   if (models.length === 0) return '';
-  const rows = models.map((m): Cell[] => [{ text: m.modelId }, { text: ny(m.trainedThrough) }, { text: ny(m.activeFrom) }]);
-  return section('Models that became active', table(['Model', 'Trained through (New York)', 'Scoring from (New York)'], rows));
+  const rows = models.map((m): Cell[] => [{ text: m.modelId }, { text: ny(m.trainedAt) }, { text: ny(m.trainedThrough) }, { text: ny(m.decidedAt) }, { text: m.promoted ? 'promoted: scored from the next bar' : 'kept as a candidate' }]);
+  return section('Models retrained in the run', table(['Model', 'Retrain started (New York)', 'Fitted through (New York)', 'Judged at (New York)', 'Verdict'], rows));
 }
 
 function section(title: string, body: string): string {

@@ -83,7 +83,7 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
     collector.detach();
     const run = collector.finish();
     deps.onCollected?.(run);
-    const models = learning.activationLog().map((m) => ({ ...m }));
+    const models = learning.verdictLog().map((m) => ({ ...m }));
     await engine.stop();
     engine = null;
     return assembleResult({ runId: deps.runId, spec, run, models, history, calendar, exits: exitRulesOf(deps.base.exits), limits });
@@ -164,9 +164,9 @@ async function drive(clock: SimulatedClock, feed: ReplayFeed, barrier: () => Clo
     const next = clock.nextTimerAt();
     if (next === null) break;
     const hold = barrier();
-    if (hold && next >= hold.at) {
+    if (hold && next >= hold.until) {
       await hold.ready;
-      if (barrier() === hold) await settle(); // resolved but not yet cleared: let its callbacks run
+      await settle(); // its callbacks (and what they set off) run before the clock moves on
       continue;
     }
     clock.advanceTo(next);

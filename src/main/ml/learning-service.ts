@@ -56,9 +56,21 @@ export interface LearningOptions {
   frozenModel?: { id: string; dir: string };
 }
 
-/** Work the simulated clock must not run past until it is done (a backtest's driver awaits it). */
+/** A retrained model's verdict: promoted (it scores from `decidedAt`) or kept as a candidate. */
+export interface ModelVerdict {
+  modelId: string;
+  /** Clock time the retrain started. */
+  trainedAt: number;
+  /** Start of the newest bar it was fitted on. */
+  trainedThrough: number;
+  /** Clock time of the verdict (with a training delay: trainedAt + the delay, exactly). */
+  decidedAt: number;
+  promoted: boolean;
+}
+
+/** Work the simulated clock must wait for: it may not reach `until` before `ready` settles (a backtest's driver awaits it). */
 export interface ClockBarrier {
-  at: number;
+  until: number;
   ready: Promise<void>;
 }
 
@@ -121,8 +133,8 @@ export class LearningService extends BaseComponent {
   /** A delayed retrain's decision time and what must finish before it (activationDelayMs). */
   private gate: ClockBarrier | null = null;
   private scoring: Promise<void> | null = null;
-  /** Models that became active, with the clock time they did (a backtest reports them). */
-  private readonly activations: Array<{ modelId: string; trainedThrough: number; activeFrom: number }> = [];
+  /** Every retrain's verdict, with the clock time it was taken (a backtest reports them). */
+  private readonly verdicts: ModelVerdict[] = [];
 
   constructor(
     private readonly bus: EngineBus,
@@ -179,13 +191,14 @@ export class LearningService extends BaseComponent {
   /** What the simulated clock must wait for before it passes `at`: a delayed retrain, a minute's scoring. */
   barrier(): ClockBarrier | null {
     if (this.gate) return this.gate;
-    if (this.scoring) return { at: this.clock.now(), ready: this.scoring };
+    // A minute's scoring finishes before the clock moves past that minute.
+    if (this.scoring) return { until: this.clock.now() + 1, ready: this.scoring };
     return null;
   }
 
-  /** Models promoted during this run, with when they started scoring (clock time). */
-  activationLog(): ReadonlyArray<{ modelId: string; trainedThrough: number; activeFrom: number }> {
-    return this.activations;
+  /** The verdict on every model trained this run: when its retrain started, when it was judged, whether it trades. */
+  verdictLog(): readonly ModelVerdict[] {
+    return this.verdicts;
   }
 
   recentEvents(): Array<EventPayload<'models.event'>> {
@@ -309,6 +322,7 @@ export class LearningService extends BaseComponent {
       throw new Error(`only ${w.n} labelled rows this session; training needs ${this.options.minRows}`);
     }
     const jobId = `train-${++this.jobCounter}`;
+    const startedAt = this.clock.now();
     this.training = { jobId };
     this.rowsAtLastTraining = this.count;
     const cut = Math.floor(w.n * (1 - this.options.holdoutShare));
@@ -354,7 +368,7 @@ export class LearningService extends BaseComponent {
         const judge = (): Promise<void> => {
           // The active model changed meanwhile (a promotion by hand): it is scored again, through onnxruntime.
           const scored: HoldoutScores = this.activeModel === judgedActive ? m.holdout! : { probUp: m.holdout!.probUp, importance: m.holdout!.importance };
-          return this.decide(m.model, m.seconds, scored, w, cut, reason, jobId)
+          return this.decide(m.model, m.seconds, scored, w, cut, reason, jobId, startedAt)
             .then(() => progress('done', 1, 'done', 'retrain finished'))
             .catch((error: unknown) => {
               progress('failed', 1, 'failed', `retrain failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -373,7 +387,7 @@ export class LearningService extends BaseComponent {
     worker.on('exit', (code) => {
       if (!settled) fail(`the training worker stopped (exit ${code})`);
     });
-    const delayed = this.options.activationDelayMs !== undefined ? this.delayDecision(this.clock.now() + this.options.activationDelayMs) : null;
+    const delayed = this.options.activationDelayMs !== undefined ? this.delayDecision(startedAt + this.options.activationDelayMs) : null;
     return { jobId };
   }
 
@@ -386,20 +400,23 @@ export class LearningService extends BaseComponent {
     let judgeFn: (() => Promise<void>) | null = null;
     let markTrained: () => void = () => {};
     const trained = new Promise<void>((resolve) => (markTrained = resolve));
-    this.gate = { at, ready: trained };
+    // The worker must have finished before the clock reaches `at`; the verdict before it passes `at`.
+    const waiting: ClockBarrier = { until: at, ready: trained };
+    this.gate = waiting;
+    const release = (mine: ClockBarrier): void => {
+      if (this.gate === mine) this.gate = null;
+    };
     this.clock.at(at, () => {
-      if (!judgeFn) {
-        this.gate = null;
-        return;
-      }
-      const verdict: Promise<void> = judgeFn().finally(() => {
-        if (this.gate?.ready === verdict) this.gate = null;
-      });
-      this.gate = { at, ready: verdict };
+      if (!judgeFn) return; // the retrain failed: nothing to judge
+      const judging: ClockBarrier = { until: at + 1, ready: judgeFn().finally(() => release(judging)) };
+      this.gate = judging;
     });
     return {
       trained: (judge) => {
         judgeFn = judge;
+        // A failed retrain holds nothing back; a trained one holds the clock until its verdict at `at`.
+        if (!judge) release(waiting);
+        else waiting.until = at + 1;
         markTrained();
       },
     };
@@ -414,6 +431,7 @@ export class LearningService extends BaseComponent {
     cut: number,
     reason: string,
     jobId: string,
+    startedAt: number,
   ): Promise<void> {
     const hx = w.x.subarray(cut * FEATURE_COUNT, w.n * FEATURE_COUNT);
     const hy = w.y.subarray(cut, w.n);
@@ -469,7 +487,9 @@ export class LearningService extends BaseComponent {
       note: '',
     });
     const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : 'none');
+    const verdict = { modelId: record.id, trainedAt: startedAt, trainedThrough: w.t[cut - 1]!, decidedAt: this.clock.now() };
     if (!beats) {
+      this.verdicts.push({ ...verdict, promoted: false });
       // The members' weights still follow the newest out-of-sample rows.
       await this.reweight(hx, hy, hn);
       this.emit('candidate', record.id, `kept as a candidate: held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)} (needs ${this.options.promotionMargin} better than both)`);
@@ -480,6 +500,7 @@ export class LearningService extends BaseComponent {
     const previous = this.activeId ? this.registry.get(this.activeId) : null;
     const activation = await this.inference.activate(dir);
     if (!activation.ok) {
+      this.verdicts.push({ ...verdict, promoted: false });
       this.emit('refused', record.id, `trained but refused by the inference service: ${activation.error.message}`);
       this.pruneModels(false);
       return;
@@ -495,7 +516,7 @@ export class LearningService extends BaseComponent {
     this.registry.promote(record.id, `held-out log loss ${fmt(candidateLoss)} vs active ${fmt(activeLoss)}, prior ${fmt(priorLoss)}`);
     this.activeModel = model;
     this.activeId = record.id;
-    this.activations.push({ modelId: record.id, trainedThrough: w.t[cut - 1]!, activeFrom: this.clock.now() });
+    this.verdicts.push({ ...verdict, promoted: true });
     this.driftRef = buildDriftReference(
       Array.from({ length: FEATURE_COUNT }, (_, f) => Float32Array.from({ length: cut }, (_, i) => w.x[i * FEATURE_COUNT + f]!)),
       FEATURE_NAMES,
