@@ -13,6 +13,15 @@ import {
   type Result,
 } from '../../src/shared/contract';
 import type { OverlayPoint } from '../../src/renderer/components/chart/overlayBook';
+import {
+  BacktestSpecSchema,
+  type BacktestProgress,
+  type BacktestResult,
+  type BacktestRunSummary,
+  type BacktestTrade,
+  type Baselines,
+  type Metrics,
+} from '../../src/shared/backtest';
 import type { Bar, Quote } from '../../src/shared/domain';
 
 export type Responders = {
@@ -231,4 +240,108 @@ export function walkForwardResult(extra: Record<string, unknown> = {}): Record<s
     summary: { logLoss: 0.6905, priorLogLoss: 0.6931, accuracy: 0.53, hitRateLong: 0.54, profitFactorLong: 1.18, avgReturnLong: 0.00012 },
     ...extra,
   };
+}
+
+// ---------------------------------------------------------------- backtests
+
+const BT_DAY = Date.UTC(2011, 0, 4, 14, 30); // 2011-01-04 09:30 ET
+
+export function backtestTrade(n: number, extra: Partial<BacktestTrade> = {}): BacktestTrade {
+  return {
+    n,
+    symbol: 'SPY',
+    side: 'long',
+    qty: 100,
+    entryTime: BT_DAY + (30 + n) * 60_000,
+    entryPrice: 127.1,
+    exitTime: BT_DAY + (60 + n) * 60_000,
+    exitPrice: 127.5,
+    exitRule: 'target',
+    pnl: 39.9,
+    fees: 0.1,
+    mfe: 0.45,
+    mae: 0.12,
+    barsHeld: 30,
+    sources: ['orb'],
+    reasons: ['opening range breakout'],
+    ...extra,
+  };
+}
+
+export function backtestMetrics(extra: Partial<Metrics> = {}): Metrics {
+  return {
+    startEquity: 25_000,
+    endEquity: 25_310,
+    totalReturn: 0.0124,
+    cagr: 0.16,
+    sharpe: 1.42,
+    sortino: 2.1,
+    calmar: 3.3,
+    maxDrawdown: 0.0081,
+    maxDrawdownDays: 4,
+    winRate: 0.55,
+    avgWin: 41.2,
+    avgLoss: -30.5,
+    profitFactor: 1.31,
+    expectancy: 7.75,
+    exposure: 0.18,
+    trades: 40,
+    turnover: 6.2,
+    fees: 4.1,
+    ...extra,
+  };
+}
+
+export function backtestBaselines(extra: Partial<Baselines> = {}): Baselines {
+  return {
+    buyHoldSpy: { totalReturn: 0.0233, maxDrawdown: 0.011 },
+    buyHoldSymbols: { totalReturn: 0.0233, maxDrawdown: 0.011 },
+    random: { runs: 100, medianReturn: 0.002, p5Return: -0.01, p95Return: 0.015, strategyPercentile: 88 },
+    beatenByRandom: false,
+    ...extra,
+  };
+}
+
+export function backtestResult(runId: string, extra: Partial<BacktestResult> = {}): BacktestResult {
+  return {
+    runId,
+    spec: BacktestSpecSchema.parse({ symbols: ['SPY'], from: '2011-01-03', to: '2011-01-31', label: `run ${runId}` }),
+    bars: 7_800,
+    sessions: 20,
+    trades: [backtestTrade(1), backtestTrade(2, { pnl: -12.3, exitRule: 'hardStop' })],
+    equity: [
+      { t: BT_DAY, equity: 25_000, drawdown: 0 },
+      { t: BT_DAY + 86_400_000, equity: 25_120, drawdown: 0 },
+      { t: BT_DAY + 2 * 86_400_000, equity: 25_050, drawdown: -0.0028 },
+    ],
+    daily: [],
+    metrics: backtestMetrics(),
+    baselines: backtestBaselines(),
+    bySource: [],
+    byExitRule: [],
+    signals: { proposed: 60, approved: 44, vetoed: 0, refused: 16 },
+    models: [],
+    ...extra,
+  };
+}
+
+export function backtestSummary(runId: string, extra: Partial<BacktestRunSummary> = {}): BacktestRunSummary {
+  return {
+    runId,
+    label: `run ${runId}`,
+    createdAt: Date.UTC(2024, 2, 15, 14, 0),
+    symbols: ['SPY'],
+    from: '2011-01-03',
+    to: '2011-01-31',
+    state: 'done',
+    totalReturn: 0.0124,
+    sharpe: 1.42,
+    trades: 40,
+    message: '',
+    ...extra,
+  };
+}
+
+export function backtestProgress(runId: string, extra: Partial<BacktestProgress> = {}): BacktestProgress {
+  return { runId, fraction: 0.42, bars: 3_276, barsTotal: 7_800, barsPerSecond: 12_345.6, etaSeconds: 35, phase: 'replaying', ...extra };
 }

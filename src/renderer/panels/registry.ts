@@ -1,6 +1,7 @@
-// Every dockable panel, in one map: the layout adds them in this order. A later panel (orders,
-// signals) is one more entry here.
+// Every dockable panel, in one map: the layout adds them in this order. A later panel is one more
+// entry here.
 import type { ComponentType } from 'react';
+import { BacktestPanel } from './BacktestPanel';
 import { BlotterPanel } from './BlotterPanel';
 import { ChartPanel } from './ChartPanel';
 import { HistoryPanel } from './HistoryPanel';
@@ -61,6 +62,13 @@ export const panelRegistry = {
     title: 'Signals',
     component: SignalsPanel,
     placement: { referencePanel: 'notices', direction: 'within' },
+    inactive: true,
+  },
+  // A background tab beside the chart: its report needs the room; the menu's Backtest command brings it forward.
+  backtest: {
+    title: 'Backtest',
+    component: BacktestPanel,
+    placement: { referencePanel: 'chart', direction: 'within' },
     inactive: true,
   },
 } satisfies Record<string, PanelDefinition>;

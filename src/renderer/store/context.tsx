@@ -3,6 +3,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { CockpitApi } from '../../shared/contract';
+import type { BacktestStore } from './backtest/store';
 import type { BlotterStore } from './blotter/store';
 import type { ChartStore } from './chart/store';
 import type { EngineClient } from './engine';
@@ -47,3 +48,4 @@ export const useChart = <T,>(selector: (s: ChartStore) => T): T => useStore(useC
 export const useModels = <T,>(selector: (s: ModelsStore) => T): T => useStore(useCockpit().stores.models, selector);
 export const useBlotter = <T,>(selector: (s: BlotterStore) => T): T => useStore(useCockpit().stores.blotter, selector);
 export const useSignals = <T,>(selector: (s: SignalsStore) => T): T => useStore(useCockpit().stores.signals, selector);
+export const useBacktest = <T,>(selector: (s: BacktestStore) => T): T => useStore(useCockpit().stores.backtest, selector);

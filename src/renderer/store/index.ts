@@ -1,6 +1,7 @@
 // Builds one cockpit's stores. Stores are instances made by this factory and handed down through
 // React context, never module singletons, so two cockpits (or two tests) never share state.
 import type { StateStorage } from 'zustand/middleware';
+import { createBacktestStore, type BacktestStoreApi } from './backtest/store';
 import { createBlotterStore, type BlotterStoreApi } from './blotter/store';
 import { createChartStore, type ChartStoreApi } from './chart/store';
 import { createHistoryStore, type HistoryStoreApi } from './history/store';
@@ -23,6 +24,7 @@ export interface CockpitStores {
   models: ModelsStoreApi;
   blotter: BlotterStoreApi;
   signals: SignalsStoreApi;
+  backtest: BacktestStoreApi;
 }
 
 export interface CockpitStoresOptions {
@@ -45,6 +47,7 @@ export function createCockpitStores(options: CockpitStoresOptions = {}): Cockpit
     models: createModelsStore(),
     blotter: createBlotterStore(),
     signals: createSignalsStore(),
+    backtest: createBacktestStore(),
   };
 }
 
@@ -58,3 +61,4 @@ export { chartSelectors } from './chart/selectors';
 export { modelsSelectors } from './models/selectors';
 export { blotterSelectors } from './blotter/selectors';
 export { signalsSelectors } from './signals/selectors';
+export { backtestSelectors } from './backtest/selectors';

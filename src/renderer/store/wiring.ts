@@ -1,9 +1,12 @@
 // Connects one engine connection to one set of stores: asks for the snapshots whenever the
 // connection opens (first start and every reconnect) and routes each push event to its action.
 // A finished import changes what is stored and which feeds can run, so it re-reads both; every model
-// lifecycle event re-reads the registry, and the ones a trader must see anywhere become notices.
+// lifecycle event re-reads the registry, and the ones a trader must see anywhere become notices. A
+// backtest's progress goes to the backtest store; its job's end re-reads the past runs (and fetches
+// the result of a run this window started).
 import type { CockpitApi, EventPayload } from '../../shared/contract';
 import type { ConnectionState } from '../api/socket-client';
+import { backtestJobEnded, loadBacktestRuns } from './backtest/commands';
 import type { EngineClient } from './engine';
 import { isFinished } from './jobs/store';
 import type { CockpitStores } from './index';
@@ -138,13 +141,14 @@ export async function loadSnapshots(engine: EngineClient, stores: CockpitStores)
     loadOrders(engine, stores),
     loadSignals(engine, stores),
     loadFocusList(engine, stores),
+    loadBacktestRuns(engine, stores),
   ]);
 }
 
 /** Starts the wiring; the returned function stops it (events are dropped after). */
 export function startCockpit(connection: CockpitConnection, stores: CockpitStores, engine: EngineClient): () => void {
   const { api } = connection;
-  const { session, market, notices, ui, jobs, models, blotter, signals } = stores;
+  const { session, market, notices, ui, jobs, models, blotter, signals, backtest } = stores;
   let stopped = false;
   const reloadModels = coalesceReloads(() => (stopped ? Promise.resolve() : loadModels(engine, stores)));
   const modelEventNotice = createModelEventNotices();
@@ -163,6 +167,7 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
     api.on('positions.update', (p) => blotter.getState().positionsUpdated(p)),
     api.on('signals.update', (s) => signals.getState().signalUpdated(s)),
     api.on('signals.focus', (f) => signals.getState().focusReceived(f)),
+    api.on('backtest.progress', (p) => backtest.getState().progressReceived(p)),
     api.on('job.progress', (p) => {
       const before = jobs.getState().jobs[p.jobId];
       jobs.getState().jobProgressed(p);
@@ -173,6 +178,7 @@ export function startCockpit(connection: CockpitConnection, stores: CockpitStore
       if (p.kind === 'train') models.getState().trainingProgressed(jobs.getState().jobs[p.jobId] ?? p);
       // Once per walk-forward as well: only the report that ends a queued, running (or unseen) job is judged.
       const endedNow = (before === undefined || !isFinished(before)) && isFinished(p);
+      if (p.kind === 'backtest' && endedNow && !stopped) void backtestJobEnded(engine, stores, p);
       if (p.kind === 'evaluate' && endedNow) {
         const notice = walkForwardNotice(p);
         if (notice) notices.getState().noticeRaised(notice);

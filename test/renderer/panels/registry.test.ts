@@ -23,6 +23,12 @@ describe('panel registry', () => {
     expect(ids.indexOf('signals')).toBe(ids.indexOf('blotter') + 1);
   });
 
+  it('when the layout is built then the Backtest panel is a background tab beside the chart, and the menu command brings it forward', () => {
+    expect(panelRegistry.backtest.placement).toEqual({ referencePanel: 'chart', direction: 'within' });
+    expect(panelRegistry.backtest.inactive).toBe(true);
+    expect(PANEL_COMMANDS['backtest.open']).toBe('backtest');
+  });
+
   it('when a command brings a panel forward then that panel is in the registry', () => {
     for (const panel of Object.values(PANEL_COMMANDS)) expect(Object.keys(panelRegistry)).toContain(panel);
   });

@@ -4,18 +4,25 @@ import { uiSelectors } from '../../../src/renderer/store/ui/selectors';
 import { createUiStore } from '../../../src/renderer/store/ui/store';
 
 describe('ui store', () => {
-  it('when a second menu command arrives then its dialog replaces the open one, and closing clears it', () => {
+  it('when the menu opens the import dialog then closing clears it', () => {
     const ui = createUiStore();
-    ui.getState().uiCommandReceived('backtest.open');
     ui.getState().uiCommandReceived('import.open');
     expect(uiSelectors.dialog(ui.getState())).toBe('import.open');
     ui.getState().dialogClosed();
     expect(uiSelectors.dialog(ui.getState())).toBeNull();
   });
 
+  it('when the menu asks for the backtest then the Backtest panel is asked to the front and an open dialog closes', () => {
+    const ui = createUiStore();
+    ui.getState().uiCommandReceived('import.open');
+    ui.getState().uiCommandReceived('backtest.open');
+    expect(uiSelectors.dialog(ui.getState())).toBeNull();
+    expect(uiSelectors.panelFocus(ui.getState())).toEqual({ panel: 'backtest', seq: 1 });
+  });
+
   it('when the menu asks for the models then the Models panel is asked to the front and an open dialog closes', () => {
     const ui = createUiStore();
-    ui.getState().uiCommandReceived('backtest.open');
+    ui.getState().uiCommandReceived('import.open');
     ui.getState().uiCommandReceived('models.open');
     expect(uiSelectors.dialog(ui.getState())).toBeNull();
     expect(uiSelectors.panelFocus(ui.getState())).toEqual({ panel: 'models', seq: 1 });

@@ -6,6 +6,7 @@ import { createCockpitStores } from '../../../src/renderer/store';
 import { createEngineClient } from '../../../src/renderer/store/engine';
 import { coalesceReloads, startCockpit, type CockpitConnection } from '../../../src/renderer/store/wiring';
 import {
+  backtestSummary,
   createFakeApi,
   engineInfo,
   feeds,
@@ -33,6 +34,7 @@ const snapshotResponders: Responders = {
   'orders.list': () => ok({ orders: [], positions: [], fills: [] }),
   'signals.list': () => ok({ mode: 'manual', threshold: 0.75, signals: [] }),
   'signals.focusList': () => ok(null),
+  'backtest.list': () => ok({ runs: [] }),
 };
 
 /** A connection whose state the test drives, like the socket client's. */
@@ -71,6 +73,7 @@ describe('startCockpit', () => {
     await flush();
     expect(fake.calls.map((c) => c.channel).sort()).toEqual([
       'app.info',
+      'backtest.list',
       'history.summary',
       'market.feeds',
       'market.watchlist',
@@ -109,14 +112,14 @@ describe('startCockpit', () => {
     fake.emit('clock.tick', { now: T0 + 1_000 });
     fake.emit('component.state', { name: 'risk', state: 'faulted', detail: 'boom' });
     fake.emit('app.notice', { level: 'warn', code: 'RISK_DENIED', message: 'position limit', at: T0 });
-    fake.emit('ui.command', { command: 'backtest.open' });
+    fake.emit('ui.command', { command: 'import.open' });
     expect(stores.market.getState().quotes.AAPL?.last).toBe(104);
     expect(stores.session.getState().feed?.state).toBe('stale');
     expect(stores.session.getState().trading?.state).toBe('HALTED');
     expect(stores.session.getState().now).toBe(T0 + 1_000);
     expect(stores.session.getState().components.risk?.state).toBe('faulted');
     expect(stores.notices.getState().notices[0]?.code).toBe('RISK_DENIED');
-    expect(stores.ui.getState().dialog).toBe('backtest.open');
+    expect(stores.ui.getState().dialog).toBe('import.open');
   });
 
   it('when order and position events arrive then the blotter follows them', () => {
@@ -144,6 +147,20 @@ describe('startCockpit', () => {
     fake.emit('ui.command', { command: 'models.open' });
     expect(stores.ui.getState().panelFocus?.panel).toBe('models');
     expect(stores.ui.getState().dialog).toBeNull();
+  });
+
+  it('when the menu asks for the backtest then the Backtest panel is asked to the front and no dialog opens', () => {
+    const { fake, stores } = start();
+    fake.emit('ui.command', { command: 'backtest.open' });
+    expect(stores.ui.getState().panelFocus?.panel).toBe('backtest');
+    expect(stores.ui.getState().dialog).toBeNull();
+  });
+
+  it('when the connection opens then the past backtests are listed into the backtest store', async () => {
+    const { stores, setState } = start({ ...snapshotResponders, 'backtest.list': () => ok({ runs: [backtestSummary('bt-1')] }) });
+    setState('open');
+    await flush();
+    expect(stores.backtest.getState().runs?.map((r) => r.runId)).toEqual(['bt-1']);
   });
 
   it('when a snapshot request is refused then it becomes a notice and the others still load', async () => {

@@ -5,7 +5,7 @@ import type { EventPayload } from '../../../shared/contract';
 export type UiCommand = EventPayload<'ui.command'>['command'];
 
 /** Commands that bring a panel to the front instead of opening a dialog, and the panel each shows. */
-export const PANEL_COMMANDS = { 'models.open': 'models' } as const satisfies Partial<Record<UiCommand, string>>;
+export const PANEL_COMMANDS = { 'models.open': 'models', 'backtest.open': 'backtest' } as const satisfies Partial<Record<UiCommand, string>>;
 export type PanelCommand = keyof typeof PANEL_COMMANDS;
 /** Commands that open a dialog. */
 export type DialogCommand = Exclude<UiCommand, PanelCommand>;
