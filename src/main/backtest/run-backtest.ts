@@ -102,7 +102,8 @@ export function backtestConfig(base: EngineConfig, spec: BacktestSpec, workDir: 
     feed: 'replay',
     replay: { from: spec.from, to: spec.to },
     watchlist: spec.symbols,
-    dbPath: join(workDir, 'run.db'),
+    // The run's orders, signals and ledger are scratch: in memory, never fsynced, gone with the run.
+    dbPath: ':memory:',
     modelsDir: join(workDir, 'models'),
     alpaca: null,
     polygon: null,

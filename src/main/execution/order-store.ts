@@ -80,6 +80,10 @@ export interface LocalBook {
   positions: Position[];
 }
 
+function copyOrder(o: Order): Order {
+  return o.bracket ? { ...o, bracket: { ...o.bracket } } : { ...o };
+}
+
 function toOrder(row: OrderRow): Order {
   const order: Order = {
     clientOrderId: row.client_order_id,
@@ -195,6 +199,8 @@ export class OrderStore {
   /** Positions folded from every fill, built once and then kept in step by applyEvent (the only fill writer). */
   private book: Map<string, { qty: number; avg: number }> | null = null;
 
+  private openCache: Order[] | null = null;
+
   constructor(private readonly db: Db) {
     this.stmts = prepareStatements(db);
   }
@@ -205,6 +211,7 @@ export class OrderStore {
    * already (partly) filled is recorded as accepted with nothing filled, and its fills must follow as events.
    */
   recordSubmitted(submitted: Order, plan?: Omit<EntryPlan, 'clientOrderId' | 'symbol' | 'side'>): SubmitResult {
+    this.openCache = null;
     const order: Order =
       submitted.filledQty === 0 && submitted.status !== 'partially_filled' && submitted.status !== 'filled'
         ? submitted
@@ -255,6 +262,7 @@ export class OrderStore {
    * commit together or not at all. A refused event changes nothing.
    */
   applyEvent(event: OrderEvent): ApplyResult {
+    this.openCache = null;
     // IMMEDIATE: the read-check-write below must not interleave with another connection's write.
     let applied: ApplyResult;
     try {
@@ -312,9 +320,13 @@ export class OrderStore {
     return row ? toOrder(row) : undefined;
   }
 
-  /** Orders still working (new, accepted or partially filled), oldest first. */
+  /**
+   * Orders still working (new, accepted or partially filled), oldest first. Asked for on every bar; the
+   * rows are read again only after this store wrote an order (it is the orders table's only writer).
+   */
   openOrders(): Order[] {
-    return (this.stmts.openOrders.all() as OrderRow[]).map(toOrder);
+    this.openCache ??= (this.stmts.openOrders.all() as OrderRow[]).map(toOrder);
+    return this.openCache.map(copyOrder);
   }
 
   /** Fills in execution order, of one order or of all. */

@@ -94,6 +94,8 @@ export class SimBroker implements Broker {
   private readonly listeners: Array<(event: OrderEvent) => void> = [];
   /** While onBar runs, lastBar still holds the previous bar; the bar being matched is marked here. */
   private readonly matchingBarStart = new Map<string, number>();
+  /** Orders not yet final, in submission order (final ones drop out as they are met): what a bar can touch. */
+  private readonly unfinished = new Set<Working>();
   private orderSeq = 0;
   private execSeq = 0;
   private readonly idPrefix: string;
@@ -197,7 +199,7 @@ export class SimBroker implements Broker {
 
   /** A grouped order joins the working order of its group as its sibling (a group holds one pair). */
   private linkOco(w: Working): void {
-    for (const other of this.orders.values()) {
+    for (const other of this.working()) {
       if (other === w || other.order.ocoGroup !== w.order.ocoGroup || TERMINAL_STATUSES.has(other.order.status)) continue;
       w.sibling = other;
       other.sibling = w;
@@ -209,7 +211,7 @@ export class SimBroker implements Broker {
   private ocoProblem(r: OrderRequest): string | null {
     if (r.ocoGroup === undefined) return null;
     if (r.bracket) return 'an oco order cannot carry a bracket';
-    const working = [...this.orders.values()].filter((o) => o.order.ocoGroup === r.ocoGroup && o.order.clientOrderId !== r.clientOrderId && !TERMINAL_STATUSES.has(o.order.status));
+    const working = [...this.working()].filter((o) => o.order.ocoGroup === r.ocoGroup && o.order.clientOrderId !== r.clientOrderId && !TERMINAL_STATUSES.has(o.order.status));
     if (working.length > 1) return `oco group ${r.ocoGroup} already holds two working orders`;
     const other = working[0];
     if (other && (other.order.symbol !== r.symbol || other.order.side !== r.side)) return `oco group ${r.ocoGroup} is for ${other.order.side} ${other.order.symbol}`;
@@ -238,9 +240,19 @@ export class SimBroker implements Broker {
     return { ...w.order };
   }
 
+  /** The orders still working, oldest first; final ones are dropped from the set on the way. */
+  private working(): Working[] {
+    const out: Working[] = [];
+    for (const w of this.unfinished) {
+      if (TERMINAL_STATUSES.has(w.order.status)) this.unfinished.delete(w);
+      else out.push(w);
+    }
+    return out;
+  }
+
   openOrdersNow(): Order[] {
     const out: Order[] = [];
-    for (const w of this.orders.values()) if (!TERMINAL_STATUSES.has(w.order.status)) out.push({ ...w.order });
+    for (const w of this.working()) out.push({ ...w.order });
     return out;
   }
 
@@ -272,7 +284,7 @@ export class SimBroker implements Broker {
 
   /** Expires day orders whose session has closed (also runs from clock timers and on every bar). */
   expireDue(now: number = this.clock.now()): void {
-    for (const w of [...this.orders.values()]) {
+    for (const w of [...this.working()]) {
       if (w.expireAt !== null && now >= w.expireAt && !TERMINAL_STATUSES.has(w.order.status)) {
         this.finish(w, 'expired', 'day order expired at session close');
       }
@@ -290,8 +302,8 @@ export class SimBroker implements Broker {
     this.matchingBarStart.set(bar.symbol, bar.start);
 
     const eligible: Working[] = [];
-    for (const w of this.orders.values()) {
-      if (w.order.symbol !== bar.symbol || TERMINAL_STATUSES.has(w.order.status)) continue;
+    for (const w of this.working()) {
+      if (w.order.symbol !== bar.symbol) continue;
       if (bar.start > w.knownBarStart && bar.start >= w.eligibleFrom) eligible.push(w);
     }
     let budget = participationCap(bar, this.fillModel.maxParticipation);
@@ -471,6 +483,7 @@ export class SimBroker implements Broker {
       sibling: null,
     };
     this.orders.set(order.clientOrderId, w);
+    this.unfinished.add(w);
     return w;
   }
 

@@ -329,4 +329,5 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX decisions_signal ON decisions (signal_id, id);
     `,
   },
+
 ];
