@@ -7,7 +7,7 @@ import type { NyseCalendar } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
 import { SeededRandom } from '../engine/random';
 import { feesForFill, validateFeeSchedule, type FeeSchedule } from '../execution/fees';
-import { marketFillPrice, slippageAmount, validateFillModel, withSlippage, type SlippageModel } from '../execution/fill-model';
+import { limitFillPrice, marketFillPrice, slippageAmount, validateFillModel, withSlippage, type SlippageModel } from '../execution/fill-model';
 import { toTick } from '../execution/ticks';
 import { stepExits, trackPosition, type ExitReason, type ExitRules, type TrackedPosition } from '../risk/exits';
 import { flattenTimeOf, type RiskLimits } from '../risk/pre-trade';
@@ -200,7 +200,8 @@ export interface RandomBaselineInput {
   stop: { atrMultiple: number; rewardRisk: number };
   /** Trailing, peak, time stop and flatten minutes as the live position manager runs them (the ML exit has no model here and is off). */
   exits: ExitRules;
-  fills: { slippage: SlippageModel; fees: FeeSchedule };
+  /** limitFill as the simulated broker's (default 'through'): entries are marketable limits filled or canceled on the next bar. */
+  fills: { slippage: SlippageModel; fees: FeeSchedule; limitFill?: 'through' | 'touch' };
   seed: number;
   runs: number;
   /** Index of the first run (default 0): run k is the same whichever call computes it, so runs can be split across workers. */
@@ -286,6 +287,7 @@ interface RunContext {
   readonly rewardRisk: number;
   readonly exits: ExitRules;
   readonly slippage: SlippageModel;
+  readonly limitFill: 'through' | 'touch';
   readonly fees: FeeSchedule;
   readonly seed: number;
   readonly maxSymbols: number;
@@ -302,7 +304,8 @@ function prepare(input: RandomBaselineInput): RunContext {
   if (!(stop.rewardRisk > 0 && Number.isFinite(stop.rewardRisk))) throw new RangeError(`random baseline: rewardRisk must be > 0, got ${stop.rewardRisk}`);
   const throughPct = sizing.marketableLimitPct ?? DEFAULT_MARKETABLE_LIMIT_PCT;
   if (!(throughPct >= 0 && Number.isFinite(throughPct))) throw new RangeError(`random baseline: marketableLimitPct must be >= 0, got ${throughPct}`);
-  validateFillModel({ slippage: fills.slippage, limitFill: 'through', maxParticipation: null });
+  const limitFill = fills.limitFill ?? 'through';
+  validateFillModel({ slippage: fills.slippage, limitFill, maxParticipation: null });
   validateFeeSchedule(fills.fees);
   const sessions = input.sessions.map((s) => prepareSession(s, input.calendar, exits.flattenMinutesBeforeClose));
   return {
@@ -315,6 +318,7 @@ function prepare(input: RandomBaselineInput): RunContext {
     rewardRisk: stop.rewardRisk,
     exits: { ...exits, mlExitThreshold: undefined },
     slippage: fills.slippage,
+    limitFill,
     fees: fills.fees,
     seed: input.seed,
     maxSymbols: sessions.reduce((m, s) => Math.max(m, s.bars.length), 0),
@@ -378,6 +382,8 @@ interface Book {
   risk: Float64Array;
   stop: Float64Array;
   target: Float64Array;
+  /** The marketable limit an entry was sent at (IOC on the next bar, as the live engine sends it). */
+  limit: Float64Array;
   entryPrice: Float64Array;
   entryTime: Float64Array;
   entryFees: Float64Array;
@@ -406,6 +412,7 @@ function newBook(n: number): Book {
     risk: f(),
     stop: f(),
     target: f(),
+    limit: f(),
     entryPrice: f(),
     entryTime: f(),
     entryFees: f(),
@@ -424,7 +431,7 @@ function runSession(ctx: RunContext, ps: PreparedSession, book: Book, rng: Seede
     const s = ps.eventSymbol[e]!;
     const i = ps.eventBar[e]!;
     const bar = loadBar(book.bar, ps.bars[s]!, i);
-    if (book.state[s] === PENDING_ENTRY) pnl += fillEntry(ctx, ps, book, s, i);
+    if (book.state[s] === PENDING_ENTRY) pnl += fillEntry(ctx, ps, book, s);
     else if (book.state[s] === PENDING_EXIT) pnl += closePosition(ctx, ps, book, s, marketFillPrice(exitSide(book, s), bar, slip(ctx, ps, s, i, bar.open)), bar.start, book.pendingExit[s]!, sink);
     if (book.state[s] === HELD) pnl += manageExits(ctx, ps, book, s, i, sink);
     if (ps.slot[e] === 1) {
@@ -480,22 +487,27 @@ function proposeEntry(ctx: RunContext, ps: PreparedSession, book: Book, s: numbe
   book.state[s] = PENDING_ENTRY;
   book.qty[s] = dir * qty;
   book.value[s] = qty * priced;
+  book.limit[s] = priced;
   book.risk[s] = qty * Math.abs(priced - stop);
   book.stop[s] = stop;
   book.target[s] = toTick(targetRaw);
   return true;
 }
 
-/** The pending entry fills at this bar's open plus slippage, or is canceled when the bar is past the flatten time. Returns the entry fee, negated. */
-function fillEntry(ctx: RunContext, ps: PreparedSession, book: Book, s: number, i: number): number {
+/**
+ * The pending entry, a marketable limit IOC as the live engine sends it, fills on this bar as the
+ * simulated broker fills a limit (the open when it is inside the limit, else the limit when the bar
+ * trades through it), or is canceled: unfilled, or the bar is past the flatten time. Returns the entry fee, negated.
+ */
+function fillEntry(ctx: RunContext, ps: PreparedSession, book: Book, s: number): number {
   const bar = book.bar;
-  if (bar.start >= ps.flattenAt) {
+  const side: Side = book.qty[s]! > 0 ? 'buy' : 'sell';
+  const price = bar.start >= ps.flattenAt ? null : limitFillPrice(side, book.limit[s]!, bar, ctx.limitFill);
+  if (price === null) {
     book.state[s] = FLAT;
     return 0;
   }
-  const side: Side = book.qty[s]! > 0 ? 'buy' : 'sell';
   const qty = Math.abs(book.qty[s]!);
-  const price = marketFillPrice(side, bar, slip(ctx, ps, s, i, bar.open));
   const fee = feesForFill(ctx.fees, { side, qty, price, firstFillOfOrder: true }).total;
   book.state[s] = HELD;
   book.value[s] = qty * price;

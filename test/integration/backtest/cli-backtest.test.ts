@@ -49,7 +49,7 @@ describe.skipIf(!HAVE_SPY)('cockpit backtest', () => {
     const eqCol = equity[0]!.split(',').indexOf('equity');
     const change = Number(equity.at(-1)!.split(',')[eqCol]) - 20_000;
     expect(Math.abs(pnl - change)).toBeLessThan(0.005 * trades.length); // each CSV cell is rounded to the cent
-    expect(Math.abs(json.metrics.endEquity - 20_000 - change)).toBeLessThan(0.006);
+    expect(Math.abs(json.metrics.endEquity! - 20_000 - change)).toBeLessThan(0.006);
   });
 
   it('keeps the run, so the cockpit lists it with its result', () => {
