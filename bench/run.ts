@@ -7,9 +7,10 @@ import { featureBenchmarks } from './features.bench';
 import { gbdtBenchmarks } from './gbdt.bench';
 import { inferenceBenchmarks } from './inference.bench';
 import { executionBenchmarks } from './execution.bench';
+import { backtestBenchmarks } from './backtest.bench';
 import type { Benchmark } from './lib';
 
-const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks, ...featureBenchmarks, ...executionBenchmarks, ...inferenceBenchmarks, ...gbdtBenchmarks];
+const all: Benchmark[] = [...kernelBenchmarks, ...storeBenchmarks, ...featureBenchmarks, ...executionBenchmarks, ...inferenceBenchmarks, ...gbdtBenchmarks, ...backtestBenchmarks];
 const only = process.argv.slice(2);
 
 for (const bench of all) {
