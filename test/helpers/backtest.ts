@@ -5,7 +5,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NyseCalendar } from '../../src/main/calendar/nyse';
-import { defaultConfig, type EngineConfig } from '../../src/main/config/config';
+import { createEngine, type Engine, type EngineDeps } from '../../src/main/app/compose';
+import { ResultCollector, type CollectedRun } from '../../src/main/backtest/result-collector';
+import { defaultConfig, loadConfig, type EngineConfig } from '../../src/main/config/config';
 import { importHistory } from '../../src/main/data/import/importer';
 import { openDatabase } from '../../src/main/store/database';
 import { HistoryStore } from '../../src/main/store/history-store';
@@ -43,4 +45,42 @@ export function spyHistoryDb(options: { alsoAs?: string[] } = {}): { dir: string
 
 export function backtestBaseConfig(dir: string): EngineConfig {
   return defaultConfig({ TRADING_DATA_DIR: dir, TRADING_DB_PATH: join(dir, 'unused.db') });
+}
+
+/**
+ * A paper session over stored days, composed from the configuration as the headless host composes it
+ * (SIMULATED, the replay feed at full speed), run until the replay has published its last bar and what
+ * that bar set off has settled. `prepare` gets the engine before it starts (set the desk, subscribe).
+ */
+export async function runPaperReplay(
+  options: { dbPath: string; dataDir: string; symbols: readonly string[]; from: string; to: string; deps?: EngineDeps },
+  prepare: (engine: Engine) => void = () => {},
+): Promise<CollectedRun> {
+  const config = loadConfig({}, {
+    TRADING_MODE: 'simulated',
+    TRADING_FEED: 'replay',
+    TRADING_REPLAY_FROM: options.from,
+    TRADING_REPLAY_TO: options.to,
+    TRADING_WATCHLIST: options.symbols.join(','),
+    TRADING_SIM_SPEED: '1000000',
+    TRADING_DB_PATH: options.dbPath,
+    TRADING_DATA_DIR: options.dataDir,
+  });
+  const engine = createEngine(config, { clockTickMs: 0, ...options.deps });
+  prepare(engine);
+  const collector = new ResultCollector(engine.bus, 20_000);
+  const finished = new Promise<void>((resolve) => {
+    engine.bus.subscribe('feed.health', (h) => {
+      if (h.state === 'stopped' && /replay finished/.test(h.detail)) resolve();
+    });
+  });
+  try {
+    await engine.start();
+    await finished;
+    // What the last bars set off settles, as the backtest's driver lets it.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    return collector.finish();
+  } finally {
+    await engine.stop();
+  }
 }

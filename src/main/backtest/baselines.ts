@@ -114,15 +114,7 @@ export function buyHoldDayOf(bars: SessionBars): BuyHoldDay {
 // ---------------------------------------------------------------- session bars
 
 /** One symbol's regular-session 1-minute bars of one day, oldest first; `start` is the bar's start, epoch ms UTC. */
-export interface SessionBars {
-  symbol: string;
-  start: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-}
+export type SessionBars = Pick<BarColumns, 'symbol' | 'start' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
 
 /** The regular-session bars of stored columns (HistoryStore.loadColumns), per New York date; views, not copies. */
 export function regularSessions(columns: BarColumns): Map<string, SessionBars> {

@@ -2,6 +2,7 @@
 // baselines, inline-SVG charts, settings, P&L by group, daily P&L and every trade. Nothing in it loads
 // from anywhere (no scripts, links, fonts or images, and a CSP that forbids them), every text is escaped,
 // and the same result gives the same bytes.
+import { nyParts } from '../calendar/ny-time';
 import type { BacktestResult, BacktestSpec, BacktestTrade, Baselines, DailyPnl, EquityPoint, Metrics } from '../../shared/backtest';
 import { dailyReturns, PROFIT_FACTOR_CAP, type GroupPnl } from './metrics';
 
@@ -422,22 +423,12 @@ function roundedSign(value: number, dp: number): number {
   return Math.sign(Number(value.toFixed(dp)));
 }
 
-/** "YYYY-MM-DD HH:MM:SS" in New York time, from the platform's time-zone data, built from parts (not a locale's layout). */
+/** "YYYY-MM-DD HH:MM:SS" in New York time, from the engine's own New York clock parts (not a locale's layout). */
 function nyTimeFormatter(): NyFormat {
-  const f = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/New_York',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  const two = (n: number): string => String(n).padStart(2, '0');
   return (ms) => {
-    const p: Record<string, string> = {};
-    for (const part of f.formatToParts(new Date(ms))) p[part.type] = part.value;
-    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+    const p = nyParts(ms);
+    return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
   };
 }
 

@@ -6,11 +6,9 @@ import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FillSettingsSchema, type BacktestResult } from '../../../src/shared/backtest';
-import { createEngine } from '../../../src/main/app/compose';
-import { ResultCollector, type CollectedRun } from '../../../src/main/backtest/result-collector';
+import type { CollectedRun } from '../../../src/main/backtest/result-collector';
 import { runBacktest } from '../../../src/main/backtest/run-backtest';
-import { loadConfig } from '../../../src/main/config/config';
-import { backtestBaseConfig, HAVE_SPY, spyHistoryDb } from '../../helpers/backtest';
+import { backtestBaseConfig, HAVE_SPY, runPaperReplay, spyHistoryDb } from '../../helpers/backtest';
 
 const DAYS = { from: '2011-01-03', to: '2011-01-14' } as const;
 const FILLS = FillSettingsSchema.parse({ slippage: { kind: 'bps', bps: 1 }, fees: 'alpaca-2024-05' });
@@ -26,33 +24,7 @@ describe.skipIf(!HAVE_SPY)('paper session and backtest on the same days', () => 
     // The paper session writes its orders into its own copy of the trader's database.
     const paperDb = join(history.dir, 'paper.db');
     copyFileSync(history.dbPath, paperDb);
-    const config = loadConfig(
-      {},
-      {
-        TRADING_MODE: 'simulated',
-        TRADING_FEED: 'replay',
-        TRADING_REPLAY_FROM: DAYS.from,
-        TRADING_REPLAY_TO: DAYS.to,
-        TRADING_WATCHLIST: 'SPY,HALF',
-        TRADING_SIM_SPEED: '1000000',
-        TRADING_DB_PATH: paperDb,
-        TRADING_DATA_DIR: history.dir,
-      },
-    );
-    const engine = createEngine(config, { simFills: FILLS, clockTickMs: 0 });
-    engine.desk.setMode('auto', 0);
-    const collector = new ResultCollector(engine.bus, 20_000);
-    const finished = new Promise<void>((resolve) => {
-      engine.bus.subscribe('feed.health', (h) => {
-        if (h.state === 'stopped' && /replay finished/.test(h.detail)) resolve();
-      });
-    });
-    await engine.start();
-    await finished;
-    // What the last bars set off settles, as the backtest's driver lets it.
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    paper = collector.finish();
-    await engine.stop();
+    paper = await runPaperReplay({ dbPath: paperDb, dataDir: history.dir, symbols: ['SPY', 'HALF'], ...DAYS, deps: { simFills: FILLS } }, (engine) => engine.desk.setMode('auto', 0));
 
     result = await runBacktest(
       { symbols: ['SPY', 'HALF'], ...DAYS, policy: { kind: 'auto', threshold: 0 }, fills: FILLS, randomRuns: 0 },

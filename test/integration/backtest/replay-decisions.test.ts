@@ -5,11 +5,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../../src/shared/backtest';
-import { createEngine } from '../../../src/main/app/compose';
-import { ResultCollector, type CollectedRun } from '../../../src/main/backtest/result-collector';
+import type { CollectedRun } from '../../../src/main/backtest/result-collector';
 import { runBacktest } from '../../../src/main/backtest/run-backtest';
-import { loadConfig } from '../../../src/main/config/config';
-import { backtestBaseConfig, HAVE_SPY, spyHistoryDb } from '../../helpers/backtest';
+import { backtestBaseConfig, HAVE_SPY, runPaperReplay, spyHistoryDb } from '../../helpers/backtest';
 
 const DAYS = { from: '2011-01-10', to: '2011-01-14' } as const;
 
@@ -24,41 +22,21 @@ describe.skipIf(!HAVE_SPY)('a backtest replays the trader’s own decisions', ()
   beforeAll(async () => {
     history = spyHistoryDb();
     // The trader's session records its signals and decisions in the trader's own database.
-    const config = loadConfig({}, {
-      TRADING_MODE: 'simulated',
-      TRADING_FEED: 'replay',
-      TRADING_REPLAY_FROM: DAYS.from,
-      TRADING_REPLAY_TO: DAYS.to,
-      TRADING_WATCHLIST: 'SPY',
-      TRADING_SIM_SPEED: '1000000',
-      TRADING_DB_PATH: history.dbPath,
-      TRADING_DATA_DIR: history.dir,
-    });
-    const engine = createEngine(config, { clockTickMs: 0 });
-    const collector = new ResultCollector(engine.bus, 20_000);
     let seen = 0;
-    engine.bus.subscribe('signals.update', (s) => {
-      if (s.status !== 'pending' || s.qty === 0) return;
-      // The trader approves every third signal (a smaller size on some) and vetoes the others.
-      if (seen++ % 3 === 0) {
-        const qty = seen % 2 === 0 ? Math.max(1, Math.floor(s.qty / 2)) : s.qty;
-        approved.set(s.id, qty);
-        void engine.desk.approve(s.id, qty);
-      } else {
-        vetoed.add(s.id);
-        engine.desk.veto(s.id, 'not this one');
-      }
-    });
-    const finished = new Promise<void>((resolve) => {
-      engine.bus.subscribe('feed.health', (h) => {
-        if (h.state === 'stopped' && /replay finished/.test(h.detail)) resolve();
+    paper = await runPaperReplay({ dbPath: history.dbPath, dataDir: history.dir, symbols: ['SPY'], ...DAYS }, (engine) => {
+      engine.bus.subscribe('signals.update', (s) => {
+        if (s.status !== 'pending' || s.qty === 0) return;
+        // The trader approves every third signal (a smaller size on some) and vetoes the others.
+        if (seen++ % 3 === 0) {
+          const qty = seen % 2 === 0 ? Math.max(1, Math.floor(s.qty / 2)) : s.qty;
+          approved.set(s.id, qty);
+          void engine.desk.approve(s.id, qty);
+        } else {
+          vetoed.add(s.id);
+          engine.desk.veto(s.id, 'not this one');
+        }
       });
     });
-    await engine.start();
-    await finished;
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    paper = collector.finish();
-    await engine.stop();
 
     const base = backtestBaseConfig(history.dir);
     replayed = await runBacktest({ symbols: ['SPY'], ...DAYS, policy: { kind: 'replay' }, fills: { fees: 'none' }, randomRuns: 0 }, { runId: 'bt-replay', historyDbPath: history.dbPath, workDir: join(history.dir, 'w1'), base });

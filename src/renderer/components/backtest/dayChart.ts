@@ -4,11 +4,7 @@
 // York date, trade number, bar count, markers) for tests and tools. After `remove()` every call is a
 // no-op.
 import {
-  CandlestickSeries,
-  ColorType,
-  createChart,
   createSeriesMarkers,
-  HistogramSeries,
   LineStyle,
   type IPriceLine,
   type SeriesMarker,
@@ -16,7 +12,7 @@ import {
 } from 'lightweight-charts';
 import type { BacktestTrade } from '../../../shared/backtest';
 import type { Bar } from '../../../shared/domain';
-import { CHART_COLORS } from '../chart/candleChart';
+import { candleChartBase, CHART_COLORS } from '../chart/candleChart';
 import { MARKER_COLORS } from '../chart/executionMarkers';
 import { createNyTimeShifter } from '../nyTime';
 import { tradeMarkers, tradeViewRange } from './tradeMarkers';
@@ -35,24 +31,7 @@ export interface DayChartHandle {
 }
 
 export function createDayChart(container: HTMLElement): DayChartHandle {
-  const chart = createChart(container, {
-    autoSize: true,
-    layout: { background: { type: ColorType.Solid, color: CHART_COLORS.background }, textColor: CHART_COLORS.text },
-    grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
-    // New York wall clock presented as UTC, as on the main chart.
-    timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid },
-    rightPriceScale: { borderColor: CHART_COLORS.grid },
-  });
-  const candles = chart.addSeries(CandlestickSeries, {
-    upColor: CHART_COLORS.up,
-    downColor: CHART_COLORS.down,
-    borderUpColor: CHART_COLORS.up,
-    borderDownColor: CHART_COLORS.down,
-    wickUpColor: CHART_COLORS.up,
-    wickDownColor: CHART_COLORS.down,
-  });
-  candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
-  const volume = chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
+  const { chart, candles, volume } = candleChartBase(container, { top: 0.08, bottom: 0.25 });
   chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
   const markers = createSeriesMarkers(candles, []);
   const shift = createNyTimeShifter();

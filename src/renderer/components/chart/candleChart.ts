@@ -46,13 +46,11 @@ export interface CandleChartHandle extends BarSink {
   remove(): void;
 }
 
-export function createCandleChart(container: HTMLElement, overlays: OverlayVisibility): CandleChartHandle {
+/** The chart with its candle and volume series, as the live chart and a backtest trade's day chart draw them. */
+export function candleChartBase(container: HTMLElement, candleMargins: { top: number; bottom: number }) {
   const chart = createChart(container, {
     autoSize: true,
-    layout: {
-      background: { type: ColorType.Solid, color: CHART_COLORS.background },
-      textColor: CHART_COLORS.text,
-    },
+    layout: { background: { type: ColorType.Solid, color: CHART_COLORS.background }, textColor: CHART_COLORS.text },
     grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
     // Times are New York wall clock presented as UTC, so the axis shows exchange time.
     timeScale: { timeVisible: true, secondsVisible: false, borderColor: CHART_COLORS.grid },
@@ -66,13 +64,13 @@ export function createCandleChart(container: HTMLElement, overlays: OverlayVisib
     wickUpColor: CHART_COLORS.up,
     wickDownColor: CHART_COLORS.down,
   });
-  candles.priceScale().applyOptions({ scaleMargins: { top: 0.06, bottom: 0.28 } });
-  const volume = chart.addSeries(HistogramSeries, {
-    priceFormat: { type: 'volume' },
-    priceScaleId: 'volume',
-    lastValueVisible: false,
-    priceLineVisible: false,
-  });
+  candles.priceScale().applyOptions({ scaleMargins: candleMargins });
+  const volume = chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
+  return { chart, candles, volume };
+}
+
+export function createCandleChart(container: HTMLElement, overlays: OverlayVisibility): CandleChartHandle {
+  const { chart, candles, volume } = candleChartBase(container, { top: 0.06, bottom: 0.28 });
   chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.78, bottom: 0 } });
 
   const executionMarkers = createSeriesMarkers(candles, []);
