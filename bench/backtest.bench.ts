@@ -89,11 +89,11 @@ async function measure(h: { dir: string; dbPath: string; from: string; to: strin
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   };
-  const timer = setInterval(sample, 50);
+  const timer = setInterval(sample, 250);
   const t0 = performance.now();
   const r = await runBacktest(
     { symbols: [...symbols], from: h.from, to: h.to, randomRuns: 0, ...spec },
-    { runId: 'bench', historyDbPath: h.dbPath, workDir: join(h.dir, `work-${Math.random().toString(36).slice(2)}`), base: defaultConfig({ TRADING_DATA_DIR: h.dir }), progressEveryMs: 100, onProgress: sample },
+    { runId: 'bench', historyDbPath: h.dbPath, workDir: join(h.dir, `work-${Math.random().toString(36).slice(2)}`), base: defaultConfig({ TRADING_DATA_DIR: h.dir }), progressEveryMs: 500 },
   );
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);

@@ -95,6 +95,11 @@ export interface EngineDeps extends FeedDeps, BrokerDeps {
    * signals and ledger to a database of its own and reads the trader's history (read-only).
    */
   history?: HistoryStore;
+  /**
+   * The engine's database is scratch (a backtest's own book, deleted after the run): commits are not
+   * synced to disk. Never for a session that trades.
+   */
+  scratchDatabase?: boolean;
   /** Decides every signal in place of the trader (a backtest's decision policy). */
   deskPolicy?: DeskPolicy;
   /** The signal generators that run (rule ids and 'ml'); default all. */
@@ -140,7 +145,7 @@ export function createEngine(config: EngineConfig, deps: EngineDeps = {}): Engin
   const calendar = new NyseCalendar();
   // better-sqlite3's build for this runtime, for the engine's connection and its workers' own.
   const native = deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {};
-  const db: Db = openDatabase(config.dbPath, native);
+  const db: Db = openDatabase(config.dbPath, deps.scratchDatabase ? { ...native, synchronous: 'OFF' } : native);
   const store = deps.history ?? new HistoryStore(db);
   const overrides = new CalendarOverrideStore(db);
   let choice: FeedChoice;

@@ -66,6 +66,7 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
       ...native,
       logger: deps.log ?? quietLogger(),
       clockTickMs: 0,
+      scratchDatabase: true,
       feed: { feed, clock, history: () => feed.history() },
       history,
       simFills: spec.fills,
@@ -102,8 +103,9 @@ export function backtestConfig(base: EngineConfig, spec: BacktestSpec, workDir: 
     feed: 'replay',
     replay: { from: spec.from, to: spec.to },
     watchlist: spec.symbols,
-    // The run's orders, signals and ledger are scratch: in memory, never fsynced, gone with the run.
-    dbPath: ':memory:',
+    // The run's orders, signals and ledger are scratch (never synced, deleted with the run), in a file so
+    // a year of them does not sit in memory.
+    dbPath: join(workDir, 'run.db'),
     modelsDir: join(workDir, 'models'),
     alpaca: null,
     polygon: null,

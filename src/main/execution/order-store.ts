@@ -199,7 +199,8 @@ export class OrderStore {
   /** Positions folded from every fill, built once and then kept in step by applyEvent (the only fill writer). */
   private book: Map<string, { qty: number; avg: number }> | null = null;
 
-  private openCache: Order[] | null = null;
+  /** Answers of reads since the last write (see `cached`). */
+  private readonly reads = new Map<string, unknown>();
 
   constructor(private readonly db: Db) {
     this.stmts = prepareStatements(db);
@@ -211,7 +212,16 @@ export class OrderStore {
    * already (partly) filled is recorded as accepted with nothing filled, and its fills must follow as events.
    */
   recordSubmitted(submitted: Order, plan?: Omit<EntryPlan, 'clientOrderId' | 'symbol' | 'side'>): SubmitResult {
-    this.openCache = null;
+    // Kept reads are dropped before the write and again after it (nothing read meanwhile outlives it).
+    this.reads.clear();
+    try {
+      return this.insertSubmitted(submitted, plan);
+    } finally {
+      this.reads.clear();
+    }
+  }
+
+  private insertSubmitted(submitted: Order, plan?: Omit<EntryPlan, 'clientOrderId' | 'symbol' | 'side'>): SubmitResult {
     const order: Order =
       submitted.filledQty === 0 && submitted.status !== 'partially_filled' && submitted.status !== 'filled'
         ? submitted
@@ -262,7 +272,7 @@ export class OrderStore {
    * commit together or not at all. A refused event changes nothing.
    */
   applyEvent(event: OrderEvent): ApplyResult {
-    this.openCache = null;
+    this.reads.clear();
     // IMMEDIATE: the read-check-write below must not interleave with another connection's write.
     let applied: ApplyResult;
     try {
@@ -270,6 +280,8 @@ export class OrderStore {
     } catch (error) {
       this.book = null; // rebuilt from the store on the next read
       throw error;
+    } finally {
+      this.reads.clear();
     }
     if (applied.ok && applied.fill && this.book) foldFill(this.book, applied.fill);
     return applied;
@@ -316,8 +328,11 @@ export class OrderStore {
   }
 
   get(clientOrderId: string): Order | undefined {
-    const row = this.stmts.getOrder.get(clientOrderId) as OrderRow | undefined;
-    return row ? toOrder(row) : undefined;
+    const order = this.cached(`get:${clientOrderId}`, () => {
+      const row = this.stmts.getOrder.get(clientOrderId) as OrderRow | undefined;
+      return row ? toOrder(row) : undefined;
+    });
+    return order ? copyOrder(order) : undefined;
   }
 
   /**
@@ -325,8 +340,20 @@ export class OrderStore {
    * rows are read again only after this store wrote an order (it is the orders table's only writer).
    */
   openOrders(): Order[] {
-    this.openCache ??= (this.stmts.openOrders.all() as OrderRow[]).map(toOrder);
-    return this.openCache.map(copyOrder);
+    return this.cached('open', () => (this.stmts.openOrders.all() as OrderRow[]).map(toOrder)).map(copyOrder);
+  }
+
+  /**
+   * Reads repeat many times between two writes (every bar asks for the working orders, the plans, an
+   * order by id): the answer is kept until this store writes again. It is the orders table's only writer.
+   */
+  private cached<T>(key: string, read: () => T): T {
+    if (this.reads.has(key)) return this.reads.get(key) as T;
+    const value = read();
+    // A bound on what one stretch between writes may hold (ids asked for are the engine's own).
+    if (this.reads.size >= 10_000) this.reads.clear();
+    this.reads.set(key, value);
+    return value;
   }
 
   /** Fills in execution order, of one order or of all. */
@@ -364,6 +391,11 @@ export class OrderStore {
    * trading day, or of one order; all three filters optional.
    */
   plans(filter: { symbol?: string; tradingDay?: string; clientOrderId?: string } = {}): Array<EntryPlan & { order: Order }> {
+    const key = `plans:${filter.symbol ?? ''}|${filter.tradingDay ?? ''}|${filter.clientOrderId ?? ''}`;
+    return this.cached(key, () => this.readPlans(filter)).map((p) => ({ ...p, order: copyOrder(p.order) }));
+  }
+
+  private readPlans(filter: { symbol?: string; tradingDay?: string; clientOrderId?: string }): Array<EntryPlan & { order: Order }> {
     const rows = this.stmts.plans.all({ symbol: filter.symbol ?? null, day: filter.tradingDay ?? null, id: filter.clientOrderId ?? null }) as Array<
       OrderRow & { plan_side: Side; stop_price_plan: number; target_price: number | null; capital_at_risk: number; plan_day: string }
     >;

@@ -10,6 +10,7 @@ import type { EngineBus } from '../engine/topics';
 import type { EntryProposal, EntryResult } from '../risk/risk-engine';
 import type { Logger } from '../logging/logger';
 import type { Db } from '../store/database';
+import type { Statement } from 'better-sqlite3';
 
 export type Signal = z.output<typeof SignalSchema>;
 export type DeskMode = z.output<typeof DeskModeSchema>;
@@ -63,6 +64,14 @@ export type DeskResult = { ok: true; signal: Signal } | { ok: false; reason: str
 
 const DEFAULT_THRESHOLD = 0.75;
 
+/** The statements every signal runs (prepared once per desk). */
+const SQL = {
+  insertSignal: 'INSERT INTO signals (id, json, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+  updateSignal: 'UPDATE signals SET json = ?, status = ? WHERE id = ?',
+  insertDecision: 'INSERT INTO decisions (signal_id, decision, by, at, qty, model_version, inputs_json, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  signalExists: 'SELECT 1 FROM signals WHERE id = ?',
+} as const;
+
 export class ApprovalDesk extends BaseComponent {
   private mode: DeskMode;
   private threshold: number;
@@ -70,6 +79,7 @@ export class ApprovalDesk extends BaseComponent {
   private readonly signals = new Map<string, Signal>();
   private readonly expiryTimers = new Map<string, CancelTimer>();
   private readonly decide: DeskPolicy | null;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     private readonly parts: DeskParts,
@@ -163,8 +173,7 @@ export class ApprovalDesk extends BaseComponent {
     const parsed = SignalSchema.parse(input);
     if (this.signals.has(parsed.id) || this.row(parsed.id)) throw new Error(`signal ${parsed.id} was already proposed`);
     const signal: Signal = { ...parsed, status: 'pending' };
-    this.parts.db
-      .prepare('INSERT INTO signals (id, json, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+    this.stmt(SQL.insertSignal)
       .run(signal.id, JSON.stringify(signal), signal.status, signal.createdAt, signal.expiresAt);
     this.remember(signal);
     this.parts.bus.publish('signals.update', signal);
@@ -281,7 +290,7 @@ export class ApprovalDesk extends BaseComponent {
   }
 
   private write(signal: Signal): void {
-    this.parts.db.prepare('UPDATE signals SET json = ?, status = ? WHERE id = ?').run(JSON.stringify(signal), signal.status, signal.id);
+    this.stmt(SQL.updateSignal).run(JSON.stringify(signal), signal.status, signal.id);
   }
 
   private record(signal: Signal, d: Omit<DecisionRecord, 'id' | 'signalId' | 'modelVersion' | 'inputs'>): void {
@@ -300,13 +309,21 @@ export class ApprovalDesk extends BaseComponent {
       mode: this.mode,
       threshold: this.threshold,
     };
-    this.parts.db
-      .prepare('INSERT INTO decisions (signal_id, decision, by, at, qty, model_version, inputs_json, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    this.stmt(SQL.insertDecision)
       .run(signal.id, d.decision, d.by, d.at, d.qty, signal.modelVersion, JSON.stringify(inputs), d.detail);
   }
 
+  private stmt(sql: (typeof SQL)[keyof typeof SQL]): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.parts.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private row(id: string): boolean {
-    return this.parts.db.prepare('SELECT 1 FROM signals WHERE id = ?').get(id) !== undefined;
+    return this.stmt(SQL.signalExists).get(id) !== undefined;
   }
 
   private remember(signal: Signal): void {

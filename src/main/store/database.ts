@@ -30,8 +30,11 @@ export interface OpenOptions {
   /** Path to a better_sqlite3.node built for this runtime (Electron); Node's own build otherwise. */
   nativeBinding?: string;
   readonly?: boolean;
-  /** SQLite `synchronous` for this connection: FULL (default) or NORMAL (bulk imports only). */
-  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * SQLite `synchronous` for this connection: FULL (default), NORMAL (bulk imports only) or OFF (a
+   * scratch database nothing needs after a crash: a backtest's own book, deleted when the run ends).
+   */
+  synchronous?: 'FULL' | 'NORMAL' | 'OFF';
 }
 
 /** PRAGMA synchronous values as SQLite reports them. */
