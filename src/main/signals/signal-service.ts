@@ -97,10 +97,9 @@ export class SignalService extends BaseComponent {
 
   private propose(proposals: Proposal[]): void {
     const now = this.clock.now();
-    const statusOf = new Map(this.desk.list().map((s) => [s.id, s.status]));
     this.live = this.live
       .filter((s) => s.expiresAt > now)
-      .map((s) => ({ ...s, status: statusOf.get(s.id) ?? s.status ?? 'pending' }) as LiveSignal);
+      .map((s) => ({ ...s, status: this.desk.get(s.id)?.status ?? s.status ?? 'pending' }) as LiveSignal);
     const { created } = fuseProposals(proposals, this.live, { now, newId: (p) => `sig-${p.symbol}-${p.side}-${p.start}` });
     for (const fused of created) {
       this.live.push(fused as LiveSignal);
