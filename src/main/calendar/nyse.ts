@@ -142,7 +142,9 @@ export class NyseCalendar {
 
   /** The session on a New York date, or null when the market is closed that day. */
   session(date: string): TradingSession | null {
-    if (this.sessionCache.has(date)) return this.sessionCache.get(date)!;
+    // One lookup (closed days are cached as null, never as undefined): this runs for every bar.
+    const cached = this.sessionCache.get(date);
+    if (cached !== undefined) return cached;
     let result: TradingSession | null = null;
     if (this.isTradingDay(date)) {
       const { year, month, day } = parseDateKey(date);

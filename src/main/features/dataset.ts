@@ -10,6 +10,7 @@ import { isPlausiblePrice, parseDecimal } from '../data/plausibility';
 import type { HistoryStore } from '../store/history-store';
 import { FeatureEngine, type DailyBar } from './feature-engine';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC, type FeatureSpecId } from './spec';
+import { OVERLAY_COUNT } from './streaming';
 
 export const LABEL_NAMES = ['fwd_ret_1', 'fwd_ret_5', 'fwd_ret_15', 'label_up_1'] as const;
 export const DATASET_FORMAT = 'cockpit-dataset/1';
@@ -84,49 +85,73 @@ export function buildDataset(store: HistoryStore, calendar: NyseCalendar, reques
   const symIndex = new Map(order.map((s, i) => [s, i]));
   bars.sort((a, b) => a.start - b.start || symIndex.get(a.symbol)! - symIndex.get(b.symbol)!);
 
-  const rows: Array<{ symbol: string; start: number; close: number; session: string; values: Float64Array }> = [];
+  // Columnar storage, allocated once: the bars from `from` on bound the rows (no object or array per
+  // row, nothing copied as it fills): row-major float32 features, and per row its start, close,
+  // symbol and session. The engine writes every value of the row it is given, so one row serves all.
+  // (The rows used to be an array of objects each holding its own feature array.)
+  const F = FEATURE_COUNT;
   const fromUtc = first.preOpen;
   let anyVix = false;
   const vixAt = FEATURE_NAMES.indexOf('vix_is_proxy');
+  const symbolAt = new Map(order.map((s, i) => [s, i]));
+  const sessionIds = new Map<string, number>();
+  let cap = 0;
+  for (const bar of bars) if (bar.start >= fromUtc) cap++;
+  let n = 0;
+  const values = new Float32Array(cap * F);
+  const starts = new Float64Array(cap);
+  const closes = new Float64Array(cap);
+  const symbols = new Int32Array(cap);
+  const sessions = new Int32Array(cap);
+  const row = { symbol: '', start: 0, values: new Float64Array(F), overlays: new Float64Array(OVERLAY_COUNT) };
   for (const bar of bars) {
-    const row = engine.onBar(bar);
-    if (!row || bar.start < fromUtc) continue;
+    if (!engine.onBar(bar, row) || bar.start < fromUtc) continue;
     if (row.values[vixAt] === 0) anyVix = true;
-    rows.push({ symbol: bar.symbol, start: bar.start, close: bar.close, session: sessionOf(calendar, bar.start), values: row.values });
+    values.set(row.values, n * F); // float64 → float32, rounded as an element assignment rounds
+    starts[n] = bar.start;
+    closes[n] = bar.close;
+    symbols[n] = symbolAt.get(bar.symbol)!;
+    const day = sessionOf(calendar, bar.start);
+    let id = sessionIds.get(day);
+    if (id === undefined) sessionIds.set(day, (id = sessionIds.size));
+    sessions[n] = id;
+    n++;
   }
 
-  // Labels look forward within the symbol's own session only.
-  const n = rows.length;
+  // Labels look forward within the symbol's own session only: each symbol's rows in order (a
+  // counting sort of the row indexes by symbol), then h rows ahead in that list.
   const labels = LABEL_NAMES.map(() => new Float32Array(n).fill(Number.NaN));
-  const bySymbol = new Map<string, number[]>();
-  // Appended in place: copying each symbol's index list per row made a year of one symbol quadratic.
-  rows.forEach((r, i) => {
-    const idx = bySymbol.get(r.symbol);
-    if (idx) idx.push(i);
-    else bySymbol.set(r.symbol, [i]);
-  });
-  for (const idx of bySymbol.values()) {
-    for (let k = 0; k < idx.length; k++) {
-      const r = rows[idx[k]!]!;
-      const ahead = (h: number): number => {
-        const j = idx[k + h];
-        if (j === undefined) return Number.NaN;
-        const f = rows[j]!;
-        return f.session === r.session ? Math.log(f.close / r.close) : Number.NaN;
-      };
+  const bounds = new Int32Array(order.length + 1);
+  for (let i = 0; i < n; i++) bounds[symbols[i]! + 1]!++;
+  for (let k = 0; k < order.length; k++) bounds[k + 1]! += bounds[k]!;
+  const idx = new Int32Array(n);
+  const fill = bounds.slice(0, order.length);
+  for (let i = 0; i < n; i++) idx[fill[symbols[i]!]!++] = i;
+  const ahead = (k: number, h: number, end: number): number => {
+    if (k + h >= end) return Number.NaN;
+    const i = idx[k]!;
+    const j = idx[k + h]!;
+    return sessions[j] === sessions[i] ? Math.log(closes[j]! / closes[i]!) : Number.NaN;
+  };
+  for (let sym = 0; sym < order.length; sym++) {
+    const end = bounds[sym + 1]!;
+    for (let k = bounds[sym]!; k < end; k++) {
       const i = idx[k]!;
-      const r1 = ahead(1);
+      const r1 = ahead(k, 1, end);
       labels[0]![i] = r1;
-      labels[1]![i] = ahead(5);
-      labels[2]![i] = ahead(15);
+      labels[1]![i] = ahead(k, 5, end);
+      labels[2]![i] = ahead(k, 15, end);
       labels[3]![i] = Number.isNaN(r1) || r1 === 0 ? Number.NaN : r1 > 0 ? 1 : 0;
     }
   }
 
-  const features = Array.from({ length: FEATURE_COUNT }, () => new Float32Array(n));
-  rows.forEach((r, i) => {
-    for (let f = 0; f < FEATURE_COUNT; f++) features[f]![i] = r.values[f]!;
-  });
+  const features = Array.from({ length: F }, () => new Float32Array(n));
+  for (let i = 0; i < n; i++) {
+    const at = i * F;
+    for (let f = 0; f < F; f++) features[f]![i] = values[at + f]!;
+  }
+  const symbol = new Array<string>(n);
+  for (let i = 0; i < n; i++) symbol[i] = order[symbols[i]!]!;
   return {
     meta: {
       format: DATASET_FORMAT,
@@ -140,8 +165,8 @@ export function buildDataset(store: HistoryStore, calendar: NyseCalendar, reques
       vix: anyVix ? 'series' : 'proxy',
       createdBy: 'ai-trading-cockpit export-dataset',
     },
-    symbol: rows.map((r) => r.symbol),
-    start: Float64Array.from(rows.map((r) => r.start)),
+    symbol,
+    start: n === cap ? starts : starts.slice(0, n),
     features,
     labels,
   };

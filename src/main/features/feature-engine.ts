@@ -30,14 +30,11 @@ export class FeatureEngine {
       throw new RangeError(`opening range must be 1-120 minutes, got ${openingRangeMinutes}`);
     }
     this.options = { gamma, openingRangeMinutes };
-    const self = this;
+    // Plain fields, set when SPY's and QQQ's states are created (states are never removed): every
+    // bar reads both, and a map lookup per read was a measurable share of the cost per bar.
     this.market = {
-      get spy() {
-        return self.states.get('SPY');
-      },
-      get qqq() {
-        return self.states.get('QQQ');
-      },
+      spy: undefined,
+      qqq: undefined,
       vixBefore: (date) => this.vixBefore(date),
       spyDaily: (before) => this.states.get('SPY')?.dailyBefore(before) ?? [],
     };
@@ -48,6 +45,8 @@ export class FeatureEngine {
     if (!st) {
       st = new SymbolFeatureState(symbol);
       this.states.set(symbol, st);
+      if (symbol === 'SPY') this.market.spy = st;
+      else if (symbol === 'QQQ') this.market.qqq = st;
     }
     return st;
   }

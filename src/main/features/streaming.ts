@@ -8,40 +8,36 @@ import { nyDateKey } from '../calendar/ny-time';
 import { OVERLAY_KEYS } from '../../shared/contract';
 import { FEATURE_COUNT, FEATURE_INDEX } from './spec';
 
-const F = FEATURE_INDEX as Record<string, number>;
-const fi = (name: string): number => {
-  const i = F[name];
-  if (i === undefined) throw new Error(`unknown feature ${name}`);
-  return i;
-};
-// Feature slots, resolved once.
-const I = {
-  ret_1: fi('ret_1'), ret_5: fi('ret_5'), ret_15: fi('ret_15'), ret_60: fi('ret_60'),
-  rsi_2: fi('rsi_2'), rsi_5: fi('rsi_5'), rsi_14: fi('rsi_14'),
-  macd: fi('macd'), macd_signal: fi('macd_signal'), macd_hist: fi('macd_hist'),
-  vwap_dist: fi('vwap_dist'), bb_pctb: fi('bb_pctb'), bb_width: fi('bb_width'), atr_pct: fi('atr_pct'),
-  obv_slope_20: fi('obv_slope_20'),
-  ema_9_dist: fi('ema_9_dist'), ema_20_dist: fi('ema_20_dist'), ema_50_dist: fi('ema_50_dist'),
-  sma_9_dist: fi('sma_9_dist'), sma_20_dist: fi('sma_20_dist'), sma_50_dist: fi('sma_50_dist'),
-  rv_10: fi('rv_10'), rv_60: fi('rv_60'), vol_ratio: fi('vol_ratio'),
-  volume_z_20: fi('volume_z_20'), volume_pctile_390: fi('volume_pctile_390'),
-  signed_volume_delta: fi('signed_volume_delta'), quote_imbalance: fi('quote_imbalance'),
-  laguerre_dist: fi('laguerre_dist'), laguerre_rsi: fi('laguerre_rsi'), laguerre_adaptive_dist: fi('laguerre_adaptive_dist'),
-  support_dist_60: fi('support_dist_60'), resistance_dist_60: fi('resistance_dist_60'),
-  or_high_dist: fi('or_high_dist'), or_low_dist: fi('or_low_dist'), or_breakout_up: fi('or_breakout_up'), or_breakout_down: fi('or_breakout_down'),
-  gap_pct: fi('gap_pct'), minutes_since_open: fi('minutes_since_open'), minutes_to_close: fi('minutes_to_close'),
-  d_ret_1: fi('d_ret_1'), d_mom_5: fi('d_mom_5'), d_mom_10: fi('d_mom_10'), d_mom_20: fi('d_mom_20'),
-  d_atr_14_pct: fi('d_atr_14_pct'), d_sma_20_dist: fi('d_sma_20_dist'), d_sma_50_dist: fi('d_sma_50_dist'),
-  d_dollar_vol_5: fi('d_dollar_vol_5'), d_dollar_vol_20: fi('d_dollar_vol_20'),
-  corr_spy_60: fi('corr_spy_60'), beta_spy_60: fi('beta_spy_60'), corr_qqq_60: fi('corr_qqq_60'), beta_qqq_60: fi('beta_qqq_60'),
-  vix_level: fi('vix_level'), vix_is_proxy: fi('vix_is_proxy'),
-} as const;
+// Feature slots. An enum, not an object of looked-up indexes: esbuild (tsx) and rolldown (the app
+// bundle) inline enum members as literals, and a property load per slot access was a measurable part
+// of the cost per bar. The order is the spec's; checked against FEATURE_INDEX when the module loads.
+enum I {
+  ret_1, ret_5, ret_15, ret_60, rsi_2, rsi_5,
+  rsi_14, macd, macd_signal, macd_hist, vwap_dist, bb_pctb,
+  bb_width, atr_pct, obv_slope_20, ema_9_dist, ema_20_dist, ema_50_dist,
+  sma_9_dist, sma_20_dist, sma_50_dist, rv_10, rv_60, vol_ratio,
+  volume_z_20, volume_pctile_390, signed_volume_delta, quote_imbalance, laguerre_dist, laguerre_rsi,
+  laguerre_adaptive_dist, support_dist_60, resistance_dist_60, or_high_dist, or_low_dist, or_breakout_up,
+  or_breakout_down, gap_pct, minutes_since_open, minutes_to_close, d_ret_1, d_mom_5,
+  d_mom_10, d_mom_20, d_atr_14_pct, d_sma_20_dist, d_sma_50_dist, d_dollar_vol_5,
+  d_dollar_vol_20, corr_spy_60, beta_spy_60, corr_qqq_60, beta_qqq_60, vix_level,
+  vix_is_proxy,
+}
+for (const [name, at] of Object.entries(FEATURE_INDEX)) {
+  if ((I as unknown as Record<string, number>)[name] !== at) throw new Error(`streaming: feature ${name} is #${at} in the spec, not #${(I as unknown as Record<string, number>)[name]}`);
+}
 
 /** Chart overlays computed with the features (price levels, not ratios). */
 export const OVERLAY_NAMES = OVERLAY_KEYS;
 export type OverlayName = (typeof OVERLAY_NAMES)[number];
 export const OVERLAY_COUNT = OVERLAY_NAMES.length;
-const O = Object.fromEntries(OVERLAY_NAMES.map((n, i) => [n, i])) as Record<OverlayName, number>;
+/** Overlay slots (an enum for the same reason as I), checked against OVERLAY_KEYS. */
+enum O {
+  vwap, bb_upper, bb_middle, bb_lower, laguerre, laguerre_adaptive, support_60, resistance_60, or_high, or_low,
+}
+OVERLAY_NAMES.forEach((name, at) => {
+  if (O[name] !== at) throw new Error(`streaming: overlay ${name} is #${at} in OVERLAY_KEYS, not #${O[name]}`);
+});
 
 export interface DailyBar {
   date: string;
@@ -59,64 +55,76 @@ export interface FeatureOptions {
   openingRangeMinutes?: number;
 }
 
-const RING = 64; // ≥ 61: ret_60 needs close_{t-60}; windows of 60. A power of two: slots by bit mask.
-const MASK = RING - 1;
-const VOL_WINDOW = 390;
-const RET_HIST = 512; // power of two
-const PAIR_WINDOW = 60;
-const OR_DEFAULT = 30;
+// Window sizes (an enum so that they are literals in the compiled code, like the slots).
+enum W {
+  RING = 64, // ≥ 61: ret_60 needs close_{t-60}; windows of 60. A power of two: slots by bit mask.
+  MASK = RING - 1,
+  VOL_WINDOW = 390,
+  RET_HIST = 512, // power of two
+  PAIR_WINDOW = 60,
+}
 
-// Scalar state slots (snapshotted per bar for the replace-last-bar path).
-let k = 0;
-const S = {
-  n: k++, lastClose: k++, prevSign: k++,
-  rsiAg2: k++, rsiAl2: k++, rsiAg5: k++, rsiAl5: k++, rsiAg14: k++, rsiAl14: k++,
-  ema9: k++, ema12: k++, ema20: k++, ema26: k++, ema50: k++, sig: k++, sigN: k++,
-  sum9: k++, sum20: k++, sum50: k++,
-  atr: k++, trSum: k++, obv: k++, volSum20: k++,
-  r10: k++, rr10: k++, r60: k++, rr60: k++,
-  srLow: k++, srHigh: k++, bbAnchor: k++, bbS: k++, bbSS: k++, volSS20: k++,
-  lag0: k++, lag1: k++, lag2: k++, lag3: k++,
-  alag0: k++, alag1: k++, alag2: k++, alag3: k++,
-  sessionOpen: k++, sessionClose: k++, sessionKey: k++,
-  vwapPv: k++, vwapV: k++, deltaSv: k++, deltaV: k++,
-  orHigh: k++, orLow: k++, orEnd: k++, gap: k++,
-  lastStart: k++,
+// Scalar state slots (snapshotted per bar for the replace-last-bar path); an enum, numbered in order.
+enum S {
+  n, lastClose, prevSign,
+  rsiAg2, rsiAl2, rsiAg5, rsiAl5, rsiAg14, rsiAl14,
+  ema9, ema12, ema20, ema26, ema50, sig, sigN,
+  sum9, sum20, sum50,
+  atr, trSum, obv, volSum20,
+  r10, rr10, r60, rr60,
+  srLow, srHigh, bbAnchor, bbS, bbSS, volSS20,
+  // how many of the window's lows (highs) equal srLow (srHigh)
+  srLowN, srHighN,
+  lag0, lag1, lag2, lag3,
+  alag0, alag1, alag2, alag3,
+  sessionOpen, sessionClose, sessionKey,
+  vwapPv, vwapV, deltaSv, deltaV,
+  orHigh, orLow, orEnd, gap,
+  lastStart,
   // market-context running sums over paired returns (x = own, y = index)
   // valid (both returns known) pairs ever pushed per index; the window is the last 60 of them
-  spyPairs: k++, qqqPairs: k++,
+  spyPairs, qqqPairs,
+  // pushes in a row that went to both windows at once (a push to one alone resets it): from 60 on,
+  // the two windows hold the same own returns, in the same order
+  pairSync,
   // consecutive bars with an unchanged close (σ of a flat window is exactly 0, not rounding noise)
-  flatRun: k++,
+  flatRun,
   // daily context for the current session
-  dRet1: k++, dMom5: k++, dMom10: k++, dMom20: k++, dAtr: k++, dSma20: k++, dSma50: k++, dDv5: k++, dDv20: k++,
-  vix: k++, vixProxy: k++,
+  dRet1, dMom5, dMom10, dMom20, dAtr, dSma20, dSma50, dDv5, dDv20,
+  vix, vixProxy,
   // the session's own daily bar, built from its regular bars
-  dayOpen: k++, dayHigh: k++, dayLow: k++, dayClose: k++, dayVolume: k++,
-} as const;
-const NS = k;
+  dayOpen, dayHigh, dayLow, dayClose, dayVolume,
+}
+const NS = S.dayVolume + 1;
 const RINGS = 9; // closes, highs, lows, volumes, rets, obv, vol390, pair x (spy), pair y (spy) ... see below
 
 /** One symbol's streaming state. */
 export class SymbolFeatureState {
   readonly s = new Float64Array(NS);
   private readonly prev = new Float64Array(NS);
-  readonly closes = new Float64Array(RING);
-  readonly highs = new Float64Array(RING);
-  readonly lows = new Float64Array(RING);
-  readonly volumes = new Float64Array(RING);
-  readonly rets = new Float64Array(RING);
-  readonly obvs = new Float64Array(RING);
-  readonly starts = new Float64Array(RING);
+  readonly closes = new Float64Array(W.RING);
+  readonly highs = new Float64Array(W.RING);
+  readonly lows = new Float64Array(W.RING);
+  readonly volumes = new Float64Array(W.RING);
+  readonly rets = new Float64Array(W.RING);
+  readonly obvs = new Float64Array(W.RING);
+  readonly starts = new Float64Array(W.RING);
   /** Returns by bar start over a longer span, for other symbols' market context. */
-  readonly retHist = new Float64Array(RET_HIST);
-  readonly startHist = new Float64Array(RET_HIST).fill(Number.NaN);
-  readonly vol390 = new Float64Array(VOL_WINDOW);
+  readonly retHist = new Float64Array(W.RET_HIST);
+  readonly startHist = new Float64Array(W.RET_HIST).fill(Number.NaN);
+  readonly vol390 = new Float64Array(W.VOL_WINDOW);
   /** The same window kept sorted, for the percentile in O(log n) plus one short memmove. */
-  readonly volSorted = new Float64Array(VOL_WINDOW);
-  readonly pairSpyX = new Float64Array(RING);
-  readonly pairSpyY = new Float64Array(RING);
-  readonly pairQqqX = new Float64Array(RING);
-  readonly pairQqqY = new Float64Array(RING);
+  readonly volSorted = new Float64Array(W.VOL_WINDOW);
+  /**
+   * Set for good once a NaN volume reaches this symbol. A NaN breaks the sorted window's order
+   * (it compares false with everything), and from then on the window is kept by the original
+   * element-by-element scans, whose outcome on such an array the binary searches would not reproduce.
+   */
+  volumeNaN = false;
+  readonly pairSpyX = new Float64Array(W.RING);
+  readonly pairSpyY = new Float64Array(W.RING);
+  readonly pairQqqX = new Float64Array(W.RING);
+  readonly pairQqqY = new Float64Array(W.RING);
   /** Old values of the ring slots the last bar overwrote, and which slots. */
   private readonly undo = new Float64Array(RINGS + 6);
   private undoPairSlot = -1;
@@ -166,10 +174,12 @@ export class SymbolFeatureState {
     this.s[S.r10] = this.s[S.rr10] = this.s[S.r60] = this.s[S.rr60] = 0;
     this.s[S.srLow] = Infinity;
     this.s[S.srHigh] = -Infinity;
+    this.s[S.srLowN] = this.s[S.srHighN] = 0;
     this.s[S.bbS] = this.s[S.bbSS] = this.s[S.volSS20] = 0;
     this.s[S.sessionKey] = -1;
     this.s[S.spyPairs] = 0;
     this.s[S.qqqPairs] = 0;
+    this.s[S.pairSync] = 0;
     this.s[S.flatRun] = 0;
   }
 
@@ -184,8 +194,8 @@ export class SymbolFeatureState {
   /** Return at a bar start, for other symbols' market context; NaN when this symbol had no bar then. */
   retAt(start: number): number {
     const n = this.s[S.n]! | 0;
-    for (let j = 0; j < Math.min(n, RET_HIST); j++) {
-      const slot = (n - 1 - j) & (RET_HIST - 1);
+    for (let j = 0; j < Math.min(n, W.RET_HIST); j++) {
+      const slot = (n - 1 - j) & (W.RET_HIST - 1);
       const st = this.startHist[slot]!;
       if (st === start) return this.retHist[slot]!;
       if (st < start) return Number.NaN;
@@ -196,7 +206,7 @@ export class SymbolFeatureState {
   snapshot(): void {
     this.prev.set(this.s);
     const n = this.s[S.n]! | 0;
-    const slot = n & MASK;
+    const slot = n & W.MASK;
     const u = this.undo;
     u[0] = this.closes[slot]!;
     u[1] = this.highs[slot]!;
@@ -205,16 +215,16 @@ export class SymbolFeatureState {
     u[4] = this.rets[slot]!;
     u[5] = this.obvs[slot]!;
     u[6] = this.starts[slot]!;
-    u[7] = this.vol390[n % VOL_WINDOW]!;
-    const sp = (this.s[S.spyPairs]! | 0) & MASK;
-    const qp = (this.s[S.qqqPairs]! | 0) & MASK;
+    u[7] = this.vol390[n % W.VOL_WINDOW]!;
+    const sp = (this.s[S.spyPairs]! | 0) & W.MASK;
+    const qp = (this.s[S.qqqPairs]! | 0) & W.MASK;
     this.undoPairSlot = sp;
     this.undoPairSlotQ = qp;
     u[8] = this.pairSpyX[sp]!;
     u[9] = this.pairSpyY[sp]!;
     u[10] = this.pairQqqX[qp]!;
     u[11] = this.pairQqqY[qp]!;
-    const hs = n & (RET_HIST - 1);
+    const hs = n & (W.RET_HIST - 1);
     u[12] = this.retHist[hs]!;
     u[13] = this.startHist[hs]!;
     this.hasUndo = true;
@@ -226,11 +236,12 @@ export class SymbolFeatureState {
     this.s.set(this.prev);
     this.lastSession = null; // the session test must run again for the corrected bar
     const n = this.s[S.n]! | 0;
-    const slot = n & MASK;
+    const slot = n & W.MASK;
     const u = this.undo;
     // Undo the sorted window: take out what the bar put in, put back what it pushed out.
-    if (n >= VOL_WINDOW) sortedReplace(this.volSorted, VOL_WINDOW, this.vol390[n % VOL_WINDOW]!, u[7]!);
-    else sortedReplace(this.volSorted, n + 1, this.vol390[n % VOL_WINDOW]!, Number.NaN);
+    // (The element-by-element versions: a rare path, and on a sorted window the same result.)
+    if (n >= W.VOL_WINDOW) sortedReplaceScan(this.volSorted, W.VOL_WINDOW, this.vol390[n % W.VOL_WINDOW]!, u[7]!);
+    else sortedReplaceScan(this.volSorted, n + 1, this.vol390[n % W.VOL_WINDOW]!, Number.NaN);
     this.closes[slot] = u[0]!;
     this.highs[slot] = u[1]!;
     this.lows[slot] = u[2]!;
@@ -238,12 +249,12 @@ export class SymbolFeatureState {
     this.rets[slot] = u[4]!;
     this.obvs[slot] = u[5]!;
     this.starts[slot] = u[6]!;
-    this.vol390[n % VOL_WINDOW] = u[7]!;
+    this.vol390[n % W.VOL_WINDOW] = u[7]!;
     this.pairSpyX[this.undoPairSlot] = u[8]!;
     this.pairSpyY[this.undoPairSlot] = u[9]!;
     this.pairQqqX[this.undoPairSlotQ] = u[10]!;
     this.pairQqqY[this.undoPairSlotQ] = u[11]!;
-    const hs = n & (RET_HIST - 1);
+    const hs = n & (W.RET_HIST - 1);
     this.retHist[hs] = u[12]!;
     this.startHist[hs] = u[13]!;
     this.hasUndo = false;
@@ -360,10 +371,9 @@ export function updateSymbol(
   const s = st.s;
   st.snapshot();
   const n = s[S.n]! | 0; // bars before this one
-  const slot = n & MASK;
+  const slot = n & W.MASK;
   const { open, high, low, close, volume, start } = bar;
   const prevClose = s[S.lastClose]!;
-  const prevStart = s[S.lastStart]!;
 
   // ---------------------------------------------------------------- session boundaries
   const key = session === st.lastSession ? s[S.sessionKey]! : keyOfDate(session.date);
@@ -414,21 +424,20 @@ export function updateSymbol(
 
   // ---------------------------------------------------------------- rings
   const ret = n >= 1 ? Math.log(close / prevClose) : Number.NaN;
-  const leavingClose9 = n >= 9 ? st.closes[(n - 9) & MASK]! : 0;
-  const leavingClose20 = n >= 20 ? st.closes[(n - 20) & MASK]! : 0;
-  const leavingClose50 = n >= 50 ? st.closes[(n - 50) & MASK]! : 0;
-  const leavingVol20 = n >= 20 ? st.volumes[(n - 20) & MASK]! : 0;
+  const leavingClose9 = n >= 9 ? st.closes[(n - 9) & W.MASK]! : 0;
+  const leavingClose20 = n >= 20 ? st.closes[(n - 20) & W.MASK]! : 0;
+  const leavingClose50 = n >= 50 ? st.closes[(n - 50) & W.MASK]! : 0;
+  const leavingVol20 = n >= 20 ? st.volumes[(n - 20) & W.MASK]! : 0;
   st.closes[slot] = close;
   st.highs[slot] = high;
   st.lows[slot] = low;
   st.volumes[slot] = volume;
   st.rets[slot] = ret;
   st.starts[slot] = start;
-  // Sorted window: the volume 390 bars back leaves, this one enters.
-  if (n >= VOL_WINDOW) sortedReplace(st.volSorted, VOL_WINDOW, st.vol390[n % VOL_WINDOW]!, volume);
-  else sortedInsert(st.volSorted, n, volume);
-  st.vol390[n % VOL_WINDOW] = volume;
-  const hslot = n & (RET_HIST - 1);
+  // Sorted window: the volume 390 bars back leaves, this one enters (read from the ring just written).
+  if (volume !== volume) st.volumeNaN = true;
+  const atOrBelow = pushVolume(st, n);
+  const hslot = n & (W.RET_HIST - 1);
   st.retHist[hslot] = ret;
   st.startHist[hslot] = start;
   s[S.flatRun] = n >= 1 && close === prevClose ? s[S.flatRun]! + 1 : 0;
@@ -440,28 +449,60 @@ export function updateSymbol(
 
   // ---------------------------------------------------------------- returns
   out[I.ret_1] = ret;
-  out[I.ret_5] = n >= 5 ? Math.log(close / st.closes[(n - 5) & MASK]!) : Number.NaN;
-  out[I.ret_15] = n >= 15 ? Math.log(close / st.closes[(n - 15) & MASK]!) : Number.NaN;
-  out[I.ret_60] = n >= 60 ? Math.log(close / st.closes[(n - 60) & MASK]!) : Number.NaN;
+  out[I.ret_5] = n >= 5 ? Math.log(close / st.closes[(n - 5) & W.MASK]!) : Number.NaN;
+  out[I.ret_15] = n >= 15 ? Math.log(close / st.closes[(n - 15) & W.MASK]!) : Number.NaN;
+  out[I.ret_60] = n >= 60 ? Math.log(close / st.closes[(n - 60) & W.MASK]!) : Number.NaN;
 
   // ---------------------------------------------------------------- RSI (TA-Lib / Wilder)
   if (n >= 1) {
     const change = close - prevClose;
     const gain = change > 0 ? change : 0;
     const loss = change < 0 ? -change : 0;
-    out[I.rsi_2] = rsiStep(s, S.rsiAg2, S.rsiAl2, 2, n, gain, loss);
-    out[I.rsi_5] = rsiStep(s, S.rsiAg5, S.rsiAl5, 5, n, gain, loss);
-    out[I.rsi_14] = rsiStep(s, S.rsiAg14, S.rsiAl14, 14, n, gain, loss);
+    // RSI(2), RSI(5), RSI(14): rsiStep written out (a call would box its number arguments and
+    // result on every bar). Their slots (avg gain, avg loss) and features are consecutive.
+    for (let q = 0; q < 3; q++) {
+      const p = q === 0 ? 2 : q === 1 ? 5 : 14;
+      const ag = S.rsiAg2 + 2 * q;
+      const al = ag + 1;
+      let rsi = Number.NaN;
+      if (n < p) {
+        s[ag] = (n === 1 ? 0 : s[ag]!) + gain;
+        s[al] = (n === 1 ? 0 : s[al]!) + loss;
+      } else {
+        if (n === p) {
+          s[ag] = (s[ag]! + gain) / p;
+          s[al] = (s[al]! + loss) / p;
+        } else {
+          s[ag] = (s[ag]! * (p - 1) + gain) / p; // wilder(avg, x, p)
+          s[al] = (s[al]! * (p - 1) + loss) / p;
+        }
+        const a = s[ag]!;
+        const l = s[al]!;
+        rsi = l === 0 ? (a === 0 ? 50 : 100) : 100 - 100 / (1 + a / l);
+      }
+      out[I.rsi_2 + q] = rsi;
+    }
   } else {
     out[I.rsi_2] = out[I.rsi_5] = out[I.rsi_14] = Number.NaN;
   }
 
   // ---------------------------------------------------------------- EMAs, MACD
-  const e9 = emaStep(s, S.ema9, 9, nn, close, st.closes, n);
-  const e12 = emaStep(s, S.ema12, 12, nn, close, st.closes, n);
-  const e20 = emaStep(s, S.ema20, 20, nn, close, st.closes, n);
-  const e26 = emaStep(s, S.ema26, 26, nn, close, st.closes, n);
-  const e50 = emaStep(s, S.ema50, 50, nn, close, st.closes, n);
+  // emaStep written out for the bar-by-bar recurrence (k = 2/(p + 1)); the seed stays a call.
+  if (nn > 9) s[S.ema9] = (close - s[S.ema9]!) * (2 / 10) + s[S.ema9]!;
+  else if (nn === 9) emaSeed(s, S.ema9, 9, st.closes, n);
+  if (nn > 12) s[S.ema12] = (close - s[S.ema12]!) * (2 / 13) + s[S.ema12]!;
+  else if (nn === 12) emaSeed(s, S.ema12, 12, st.closes, n);
+  if (nn > 20) s[S.ema20] = (close - s[S.ema20]!) * (2 / 21) + s[S.ema20]!;
+  else if (nn === 20) emaSeed(s, S.ema20, 20, st.closes, n);
+  if (nn > 26) s[S.ema26] = (close - s[S.ema26]!) * (2 / 27) + s[S.ema26]!;
+  else if (nn === 26) emaSeed(s, S.ema26, 26, st.closes, n);
+  if (nn > 50) s[S.ema50] = (close - s[S.ema50]!) * (2 / 51) + s[S.ema50]!;
+  else if (nn === 50) emaSeed(s, S.ema50, 50, st.closes, n);
+  const e9 = nn >= 9 ? s[S.ema9]! : Number.NaN;
+  const e12 = nn >= 12 ? s[S.ema12]! : Number.NaN;
+  const e20 = nn >= 20 ? s[S.ema20]! : Number.NaN;
+  const e26 = nn >= 26 ? s[S.ema26]! : Number.NaN;
+  const e50 = nn >= 50 ? s[S.ema50]! : Number.NaN;
   const macd = e12 - e26;
   out[I.macd] = macd;
   let signal = Number.NaN;
@@ -495,7 +536,7 @@ export function updateSymbol(
     let sum = 0;
     let sq = 0;
     for (let j = 0; j < Math.min(nn, 20); j++) {
-      const d = st.closes[(n - j) & MASK]! - anchor;
+      const d = st.closes[(n - j) & W.MASK]! - anchor;
       sum += d;
       sq += d * d;
     }
@@ -510,7 +551,12 @@ export function updateSymbol(
     s[S.bbSS] = s[S.bbSS]! + din * din - dout * dout;
   }
   if (nn >= 20) {
-    const sd = flatRun >= 19 ? 0 : sdFromSums(s[S.bbS]!, s[S.bbSS]!, 20);
+    let sd = 0; // sdFromSums(bbS, bbSS, 20), written out
+    if (flatRun < 19) {
+      const m = s[S.bbS]! / 20;
+      const v = s[S.bbSS]! / 20 - m * m;
+      sd = v > 0 ? Math.sqrt(v) : 0;
+    }
     const upper = sma20 + 2 * sd;
     const lower = sma20 - 2 * sd;
     out[I.bb_pctb] = sd > 0 ? (close - lower) / (upper - lower) : Number.NaN;
@@ -529,7 +575,7 @@ export function updateSymbol(
     const tr = Math.max(high - low, Math.abs(high - prevClose), Math.abs(low - prevClose));
     if (n < 14) s[S.trSum] = s[S.trSum]! + tr;
     else if (n === 14) s[S.atr] = (s[S.trSum]! + tr) / 14;
-    else s[S.atr] = wilder(s[S.atr]!, tr, 14);
+    else s[S.atr] = (s[S.atr]! * (14 - 1) + tr) / 14; // wilder(atr, tr, 14)
     atr = n >= 14 ? s[S.atr]! : Number.NaN;
   }
   out[I.atr_pct] = atr / close;
@@ -538,21 +584,38 @@ export function updateSymbol(
   if (n >= 1) s[S.obv] = s[S.obv]! + (close > prevClose ? volume : close < prevClose ? -volume : 0);
   st.obvs[slot] = s[S.obv]!;
   s[S.volSum20] = s[S.volSum20]! + volume - leavingVol20;
-  out[I.obv_slope_20] = n >= 20 ? (s[S.obv]! - st.obvs[(n - 20) & MASK]!) / s[S.volSum20]! : Number.NaN;
+  out[I.obv_slope_20] = n >= 20 ? (s[S.obv]! - st.obvs[(n - 20) & W.MASK]!) / s[S.volSum20]! : Number.NaN;
 
   // ---------------------------------------------------------------- realised volatility
   // Running sums are safe for returns (centred near zero, unlike prices); ret_1 exists from bar 1.
   if (n >= 1) {
-    const r10out = n >= 11 ? st.rets[(n - 10) & MASK]! : 0;
-    const r60out = n >= 61 ? st.rets[(n - 60) & MASK]! : 0;
+    const r10out = n >= 11 ? st.rets[(n - 10) & W.MASK]! : 0;
+    const r60out = n >= 61 ? st.rets[(n - 60) & W.MASK]! : 0;
     s[S.r10] = s[S.r10]! + ret - r10out;
     s[S.rr10] = s[S.rr10]! + ret * ret - r10out * r10out;
     s[S.r60] = s[S.r60]! + ret - r60out;
     s[S.rr60] = s[S.rr60]! + ret * ret - r60out * r60out;
   }
   // A window of zero returns has σ exactly 0, which running sums only approximate.
-  const rv10 = n >= 10 ? (flatRun >= 10 ? 0 : sdFromSums(s[S.r10]!, s[S.rr10]!, 10)) : Number.NaN;
-  const rv60 = n >= 60 ? (flatRun >= 60 ? 0 : sdFromSums(s[S.r60]!, s[S.rr60]!, 60)) : Number.NaN;
+  // sdFromSums written out: σ = √(Σr²/len − (Σr/len)²), 0 when that is not positive.
+  let rv10 = Number.NaN;
+  if (n >= 10) {
+    rv10 = 0;
+    if (flatRun < 10) {
+      const m = s[S.r10]! / 10;
+      const v = s[S.rr10]! / 10 - m * m;
+      rv10 = v > 0 ? Math.sqrt(v) : 0;
+    }
+  }
+  let rv60 = Number.NaN;
+  if (n >= 60) {
+    rv60 = 0;
+    if (flatRun < 60) {
+      const m = s[S.r60]! / 60;
+      const v = s[S.rr60]! / 60 - m * m;
+      rv60 = v > 0 ? Math.sqrt(v) : 0;
+    }
+  }
   out[I.rv_10] = rv10;
   out[I.rv_60] = rv60;
   out[I.vol_ratio] = rv60 > 0 ? rv10 / rv60 : Number.NaN;
@@ -562,10 +625,14 @@ export function updateSymbol(
   s[S.volSS20] = s[S.volSS20]! + volume * volume - leavingVol20 * leavingVol20;
   if (nn >= 20) {
     const m = s[S.volSum20]! / 20;
-    const sd = Number.isInteger(volume) && s[S.volSS20]! < 2 ** 53 ? sdFromSums(s[S.volSum20]!, s[S.volSS20]!, 20) : stdev(st.volumes, n, 20, m);
+    let sd: number;
+    if (Number.isInteger(volume) && s[S.volSS20]! < 2 ** 53) {
+      const v = s[S.volSS20]! / 20 - m * m; // sdFromSums(volSum20, volSS20, 20): its mean is m
+      sd = v > 0 ? Math.sqrt(v) : 0;
+    } else sd = stdev(st.volumes, n, 20, m);
     out[I.volume_z_20] = sd > 0 ? (volume - m) / sd : Number.NaN;
   } else out[I.volume_z_20] = Number.NaN;
-  out[I.volume_pctile_390] = nn >= VOL_WINDOW ? upperBound(st.volSorted, VOL_WINDOW, volume) / VOL_WINDOW : Number.NaN;
+  out[I.volume_pctile_390] = nn >= W.VOL_WINDOW ? (atOrBelow >= 0 ? atOrBelow : upperBound(st.volSorted, W.VOL_WINDOW, volume)) / W.VOL_WINDOW : Number.NaN;
   // Tick rule, restarted with +1 at each session's first bar (the delta is a per-session measure).
   let sign = s[S.prevSign]!;
   if (n === 0 || newSession || Number.isNaN(sign)) sign = 1;
@@ -575,7 +642,8 @@ export function updateSymbol(
   s[S.deltaSv] = s[S.deltaSv]! + sign * volume;
   s[S.deltaV] = s[S.deltaV]! + volume;
   out[I.signed_volume_delta] = s[S.deltaV]! > 0 ? s[S.deltaSv]! / s[S.deltaV]! : Number.NaN;
-  out[I.quote_imbalance] = st.imbalanceAt(start + 60_000);
+  // Without a quote every slot is empty and the lookup is NaN: skip the call.
+  out[I.quote_imbalance] = st.quoteCount === 0 ? Number.NaN : st.imbalanceAt(start + 60_000);
 
   // ---------------------------------------------------------------- session VWAP
   s[S.vwapPv] = s[S.vwapPv]! + ((high + low + close) / 3) * volume;
@@ -585,40 +653,39 @@ export function updateSymbol(
   overlay[O.vwap] = vwap;
 
   // ---------------------------------------------------------------- Laguerre (Ehlers)
-  const g = options.gamma;
-  const lf = laguerreStep(s, S.lag0, g, close, n === 0);
-  out[I.laguerre_dist] = close / lf - 1;
-  out[I.laguerre_rsi] = laguerreRsi(s, S.lag0);
-  overlay[O.laguerre] = lf;
-  let alf = Number.NaN;
-  if (!Number.isNaN(atr)) {
-    const ga = Math.min(0.9, Math.max(0.1, 1 - (100 * atr) / close));
-    alf = laguerreStep(s, S.alag0, ga, close, Number.isNaN(s[S.alag0]!));
-  }
-  out[I.laguerre_adaptive_dist] = close / alf - 1;
-  overlay[O.laguerre_adaptive] = alf;
+  // Written out from laguerreStep / laguerreRsi, in functions of their own (see laguerre).
+  laguerre(st, n, options, out, overlay);
+  adaptiveLaguerre(st, n, out, overlay);
 
   // ---------------------------------------------------------------- support / resistance
-  // Window extremes kept incrementally; rescanned only when the extreme itself leaves the window.
+  // Window extremes kept incrementally, with how many window values equal each: a leaving value
+  // equal to the extreme needs a rescan only when it was the last copy. The values are exactly
+  // those of a rescan (a minimum is a minimum); only with a zero among them could the sign of the
+  // zero depend on which copy was kept, so then it rescans both, as it always did.
   {
-    const outLow = n >= 60 ? st.lows[(n - 60) & MASK]! : Number.NaN;
-    const outHigh = n >= 60 ? st.highs[(n - 60) & MASK]! : Number.NaN;
-    let lo = s[S.srLow]!;
-    let hi = s[S.srHigh]!;
-    if (outLow === lo || outHigh === hi) {
-      lo = Infinity;
-      hi = -Infinity;
-      for (let j = 0; j < Math.min(nn, 60); j++) {
-        const sl = (n - j) & MASK;
-        if (st.lows[sl]! < lo) lo = st.lows[sl]!;
-        if (st.highs[sl]! > hi) hi = st.highs[sl]!;
+    const lo = s[S.srLow]!;
+    const hi = s[S.srHigh]!;
+    const leavesLo = n >= 60 && st.lows[(n - 60) & W.MASK] === lo;
+    const leavesHi = n >= 60 && st.highs[(n - 60) & W.MASK] === hi;
+    if ((leavesLo || leavesHi) && (lo === 0 || hi === 0 || low === 0 || high === 0)) rescanExtremes(st, n, nn, 3);
+    else {
+      if (leavesLo && s[S.srLowN]! < 2) rescanExtremes(st, n, nn, 1);
+      else {
+        if (leavesLo) s[S.srLowN] = s[S.srLowN]! - 1;
+        if (low < lo) {
+          s[S.srLow] = low;
+          s[S.srLowN] = 1;
+        } else if (low === lo) s[S.srLowN] = s[S.srLowN]! + 1;
       }
-    } else {
-      if (low < lo) lo = low;
-      if (high > hi) hi = high;
+      if (leavesHi && s[S.srHighN]! < 2) rescanExtremes(st, n, nn, 2);
+      else {
+        if (leavesHi) s[S.srHighN] = s[S.srHighN]! - 1;
+        if (high > hi) {
+          s[S.srHigh] = high;
+          s[S.srHighN] = 1;
+        } else if (high === hi) s[S.srHighN] = s[S.srHighN]! + 1;
+      }
     }
-    s[S.srLow] = lo;
-    s[S.srHigh] = hi;
   }
   if (nn >= 60) {
     const lo = s[S.srLow]!;
@@ -669,62 +736,17 @@ export function updateSymbol(
 
   // ---------------------------------------------------------------- market context (up to t-1)
   // The pair for the previous bar is complete now: both it and the index's bar for that minute closed.
-  if (n >= 2) {
-    const x = st.rets[(n - 1) & MASK]!;
-    const ySpy = market.spy === st ? x : market.spy ? market.spy.retAt(prevStart) : Number.NaN;
-    const yQqq = market.qqq === st ? x : market.qqq ? market.qqq.retAt(prevStart) : Number.NaN;
-    // Only minutes where both returns exist enter the window: a missing index bar is skipped.
-    if (!Number.isNaN(x) && !Number.isNaN(ySpy)) {
-      const c = s[S.spyPairs]! | 0;
-      st.pairSpyX[c & MASK] = x;
-      st.pairSpyY[c & MASK] = ySpy;
-      s[S.spyPairs] = c + 1;
-    }
-    if (!Number.isNaN(x) && !Number.isNaN(yQqq)) {
-      const c = s[S.qqqPairs]! | 0;
-      st.pairQqqX[c & MASK] = x;
-      st.pairQqqY[c & MASK] = yQqq;
-      s[S.qqqPairs] = c + 1;
-    }
-  }
-  corrBeta(st.pairSpyX, st.pairSpyY, s[S.spyPairs]! | 0, out, I.corr_spy_60, I.beta_spy_60);
-  corrBeta(st.pairQqqX, st.pairQqqY, s[S.qqqPairs]! | 0, out, I.corr_qqq_60, I.beta_qqq_60);
+  if (n >= 2) pushPairs(st, market, n);
+  corrBetaBoth(st, s[S.spyPairs]! | 0, s[S.qqqPairs]! | 0, s[S.pairSync]! >= W.PAIR_WINDOW, out);
   out[I.vix_level] = s[S.vix]!;
   out[I.vix_is_proxy] = Number.isNaN(s[S.vix]!) ? Number.NaN : s[S.vixProxy]!;
 }
 
-function rsiStep(s: Float64Array, ag: number, al: number, p: number, n: number, gain: number, loss: number): number {
-  // n = number of changes seen before this one + 1 (this bar is change number n).
-  if (n < p) {
-    s[ag] = (n === 1 ? 0 : s[ag]!) + gain;
-    s[al] = (n === 1 ? 0 : s[al]!) + loss;
-    return Number.NaN;
-  }
-  if (n === p) {
-    s[ag] = (s[ag]! + gain) / p;
-    s[al] = (s[al]! + loss) / p;
-  } else {
-    s[ag] = wilder(s[ag]!, gain, p);
-    s[al] = wilder(s[al]!, loss, p);
-  }
-  const a = s[ag]!;
-  const l = s[al]!;
-  // No movement at all is neutral (50); only gains is 100.
-  return l === 0 ? (a === 0 ? 50 : 100) : 100 - 100 / (1 + a / l);
-}
-
-function emaStep(s: Float64Array, slot: number, p: number, nn: number, close: number, closes: Float64Array, n: number): number {
-  if (nn < p) return Number.NaN;
-  if (nn === p) {
-    // Seed: the SMA of the first p closes (summed from the ring, oldest first, like the reference).
-    let sum = 0;
-    for (let j = p - 1; j >= 0; j--) sum += closes[(n - j) & MASK]!;
-    s[slot] = sum / p;
-    return s[slot]!;
-  }
-  const kk = 2 / (p + 1);
-  s[slot] = (close - s[slot]!) * kk + s[slot]!;
-  return s[slot]!;
+/** An EMA's seed at its p-th close: the SMA of the first p closes (summed from the ring, oldest first, like the reference). */
+function emaSeed(s: Float64Array, slot: number, p: number, closes: Float64Array, n: number): void {
+  let sum = 0;
+  for (let j = p - 1; j >= 0; j--) sum += closes[(n - j) & W.MASK]!;
+  s[slot] = sum / p;
 }
 
 /** Population σ of the last `len` ring values ending at index n (mean given, or computed when NaN). */
@@ -732,15 +754,175 @@ function stdev(ring: Float64Array, n: number, len: number, mean: number): number
   let m = mean;
   if (Number.isNaN(m)) {
     let sum = 0;
-    for (let j = 0; j < len; j++) sum += ring[(n - j) & MASK]!;
+    for (let j = 0; j < len; j++) sum += ring[(n - j) & W.MASK]!;
     m = sum / len;
   }
   let ss = 0;
   for (let j = 0; j < len; j++) {
-    const d = ring[(n - j) & MASK]! - m;
+    const d = ring[(n - j) & W.MASK]! - m;
     ss += d * d;
   }
   return Math.sqrt(ss / len);
+}
+
+/**
+ * The Laguerre filter (options.gamma) of bar n and its Laguerre RSI. Inside updateSymbol these
+ * numbers ended up boxed on every bar; a function of its own with object and integer arguments
+ * keeps them unboxed.
+ */
+function laguerre(st: SymbolFeatureState, n: number, options: Required<FeatureOptions>, out: Float64Array, overlay: Float64Array): void {
+  const s = st.s;
+  const close = st.closes[n & W.MASK]!;
+  const g = options.gamma;
+  let lf: number;
+  if (n === 0) {
+    s[S.lag0] = s[S.lag1] = s[S.lag2] = s[S.lag3] = close;
+    lf = close;
+  } else {
+    const l0p = s[S.lag0]!;
+    const l1p = s[S.lag1]!;
+    const l2p = s[S.lag2]!;
+    const l3p = s[S.lag3]!;
+    const l0 = (1 - g) * close + g * l0p;
+    const l1 = -g * l0 + l0p + g * l1p;
+    const l2 = -g * l1 + l1p + g * l2p;
+    const l3 = -g * l2 + l2p + g * l3p;
+    s[S.lag0] = l0;
+    s[S.lag1] = l1;
+    s[S.lag2] = l2;
+    s[S.lag3] = l3;
+    lf = (l0 + 2 * l1 + 2 * l2 + l3) / 6;
+  }
+  out[I.laguerre_dist] = close / lf - 1;
+  {
+    const l0 = s[S.lag0]!;
+    const l1 = s[S.lag1]!;
+    const l2 = s[S.lag2]!;
+    const l3 = s[S.lag3]!;
+    let cu = 0;
+    let cd = 0;
+    if (l0 >= l1) cu += l0 - l1;
+    else cd += l1 - l0;
+    if (l1 >= l2) cu += l1 - l2;
+    else cd += l2 - l1;
+    if (l2 >= l3) cu += l2 - l3;
+    else cd += l3 - l2;
+    out[I.laguerre_rsi] = cu + cd > 0 ? cu / (cu + cd) : Number.NaN;
+  }
+  overlay[O.laguerre] = lf;
+}
+
+/**
+ * The adaptive Laguerre filter (gamma from ATR14/close) of bar n, written out like laguerreStep. A
+ * function of its own with object and integer arguments: inside updateSymbol its numbers ended up
+ * boxed on every bar. The ATR is the one just updated (NaN before the 14th change).
+ */
+function adaptiveLaguerre(st: SymbolFeatureState, n: number, out: Float64Array, overlay: Float64Array): void {
+  const s = st.s;
+  const close = st.closes[n & W.MASK]!;
+  const atr = n >= 14 ? s[S.atr]! : Number.NaN;
+  let alf = Number.NaN;
+  if (!Number.isNaN(atr)) {
+    const ga = Math.min(0.9, Math.max(0.1, 1 - (100 * atr) / close));
+    if (Number.isNaN(s[S.alag0]!)) {
+      s[S.alag0] = s[S.alag1] = s[S.alag2] = s[S.alag3] = close;
+      alf = close;
+    } else {
+      const l0p = s[S.alag0]!;
+      const l1p = s[S.alag1]!;
+      const l2p = s[S.alag2]!;
+      const l3p = s[S.alag3]!;
+      const l0 = (1 - ga) * close + ga * l0p;
+      const l1 = -ga * l0 + l0p + ga * l1p;
+      const l2 = -ga * l1 + l1p + ga * l2p;
+      const l3 = -ga * l2 + l2p + ga * l3p;
+      s[S.alag0] = l0;
+      s[S.alag1] = l1;
+      s[S.alag2] = l2;
+      s[S.alag3] = l3;
+      alf = (l0 + 2 * l1 + 2 * l2 + l3) / 6;
+    }
+  }
+  out[I.laguerre_adaptive_dist] = close / alf - 1;
+  overlay[O.laguerre_adaptive] = alf;
+}
+
+/**
+ * The low (which & 1) and/or high (which & 2) extreme of the last 60 bars (fewer while warming up),
+ * and how many bars hold it, rescanned newest first. Strict comparisons keep the newest of equal
+ * values, as the original rescan did; with which = 3 the two scans are the original one.
+ */
+function rescanExtremes(st: SymbolFeatureState, n: number, nn: number, which: number): void {
+  const s = st.s;
+  const len = Math.min(nn, 60);
+  if (which & 1) {
+    let lo = Infinity;
+    for (let j = 0; j < len; j++) {
+      const v = st.lows[(n - j) & W.MASK]!;
+      if (v < lo) lo = v;
+    }
+    let count = 0;
+    for (let j = 0; j < len; j++) if (st.lows[(n - j) & W.MASK] === lo) count++;
+    s[S.srLow] = lo;
+    s[S.srLowN] = count;
+  }
+  if (which & 2) {
+    let hi = -Infinity;
+    for (let j = 0; j < len; j++) {
+      const v = st.highs[(n - j) & W.MASK]!;
+      if (v > hi) hi = v;
+    }
+    let count = 0;
+    for (let j = 0; j < len; j++) if (st.highs[(n - j) & W.MASK] === hi) count++;
+    s[S.srHigh] = hi;
+    s[S.srHighN] = count;
+  }
+}
+
+/**
+ * Bar n's own return for the previous minute and SPY's and QQQ's for the same minute, paired into
+ * their windows when both are known (a missing index bar is skipped). A function with integer and
+ * object arguments only (numbers passed to a call that is not inlined are boxed, every bar); the
+ * index's return is read inline when its last bar is that minute (the first slot retAt looks at),
+ * otherwise by the full lookup.
+ */
+function pushPairs(st: SymbolFeatureState, market: MarketRefs, n: number): void {
+  const s = st.s;
+  const x = st.rets[(n - 1) & W.MASK]!;
+  const prevStart = st.starts[(n - 1) & W.MASK]!; // the previous bar's start
+  const spy = market.spy;
+  const qqq = market.qqq;
+  let ySpy = Number.NaN;
+  if (spy === st) ySpy = x;
+  else if (spy) {
+    const m = spy.s[S.n]! | 0;
+    const h = (m - 1) & (W.RET_HIST - 1);
+    ySpy = m > 0 && spy.startHist[h] === prevStart ? spy.retHist[h]! : spy.retAt(prevStart);
+  }
+  let yQqq = Number.NaN;
+  if (qqq === st) yQqq = x;
+  else if (qqq) {
+    const m = qqq.s[S.n]! | 0;
+    const h = (m - 1) & (W.RET_HIST - 1);
+    yQqq = m > 0 && qqq.startHist[h] === prevStart ? qqq.retHist[h]! : qqq.retAt(prevStart);
+  }
+  let pushed = 0;
+  if (!Number.isNaN(x) && !Number.isNaN(ySpy)) {
+    const c = s[S.spyPairs]! | 0;
+    st.pairSpyX[c & W.MASK] = x;
+    st.pairSpyY[c & W.MASK] = ySpy;
+    s[S.spyPairs] = c + 1;
+    pushed |= 1;
+  }
+  if (!Number.isNaN(x) && !Number.isNaN(yQqq)) {
+    const c = s[S.qqqPairs]! | 0;
+    st.pairQqqX[c & W.MASK] = x;
+    st.pairQqqY[c & W.MASK] = yQqq;
+    s[S.qqqPairs] = c + 1;
+    pushed |= 2;
+  }
+  if (pushed === 3) s[S.pairSync] = s[S.pairSync]! + 1;
+  else if (pushed !== 0) s[S.pairSync] = 0;
 }
 
 /** Index of the first element > v in sorted a[0..len) (= how many are ≤ v). */
@@ -755,10 +937,82 @@ function upperBound(a: Float64Array, len: number, v: number): number {
   return lo;
 }
 
+/**
+ * The volume of bar n (already in the volumes ring) enters the 390-bar window, sorted and by bar;
+ * the one 390 bars back leaves. Returns how many window values are ≤ it afterwards (the
+ * percentile's count, so no separate search), or -1 once a NaN volume has disordered the window.
+ *
+ * The positions are found by binary search and the values between them move in one copyWithin
+ * (a memmove): on a sorted window without NaN exactly what sortedInsertScan / sortedReplaceScan's
+ * element-by-element walk leaves, about 3× faster over a 390-long window. Integer arguments only:
+ * numbers passed to a call that is not inlined are boxed, every bar.
+ */
+function pushVolume(st: SymbolFeatureState, n: number): number {
+  const a = st.volSorted;
+  const v = st.volumes[n & W.MASK]!;
+  const at = n % W.VOL_WINDOW;
+  const out = st.vol390[at]!;
+  st.vol390[at] = v;
+  if (st.volumeNaN) {
+    if (n >= W.VOL_WINDOW) sortedReplaceScan(a, W.VOL_WINDOW, out, v);
+    else sortedInsertScan(a, n, v);
+    return -1;
+  }
+  if (n < W.VOL_WINDOW) {
+    // Insert: k = how many are ≤ v; a[k..n) move up one.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < n) a.copyWithin(lo + 1, lo, n);
+    a[lo] = v;
+    return lo + 1;
+  }
+  const len: number = W.VOL_WINDOW;
+  // i: the first element equal to `out` (the first not below it).
+  let lo = 0;
+  let hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < out) lo = mid + 1;
+    else hi = mid;
+  }
+  const i = lo;
+  if (v >= out) {
+    // j: the last index ≤ v after i; a[i+1..j] move down one.
+    lo = i + 1;
+    hi = len;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    const j = lo - 1;
+    if (j > i) a.copyWithin(i, i + 1, j + 1);
+    a[j] = v;
+    return j + 1;
+  }
+  // j: the first index > v before i; a[j..i-1] move up one.
+  lo = 0;
+  hi = i;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < i) a.copyWithin(lo + 1, lo, i);
+  a[lo] = v;
+  return lo + 1;
+}
+
+// The original element-by-element versions: kept for a window a NaN volume has disordered.
+
 /** Inserts v into sorted a[0..len) (len < capacity). */
-function sortedInsert(a: Float64Array, len: number, v: number): void {
+function sortedInsertScan(a: Float64Array, len: number, v: number): void {
   let k = len;
-  // A plain loop: for a few hundred doubles it beats copyWithin's runtime call.
   while (k > 0 && a[k - 1]! > v) {
     a[k] = a[k - 1]!;
     k--;
@@ -770,7 +1024,7 @@ function sortedInsert(a: Float64Array, len: number, v: number): void {
  * Replaces one element equal to `out` in sorted a[0..len) by `v`, shifting only the elements between
  * the two positions. With v = NaN the element is removed (len shrinks by one).
  */
-function sortedReplace(a: Float64Array, len: number, out: number, v: number): void {
+function sortedReplaceScan(a: Float64Array, len: number, out: number, v: number): void {
   let lo = 0;
   let hi = len;
   while (lo < hi) {
@@ -797,68 +1051,115 @@ function sortedReplace(a: Float64Array, len: number, out: number, v: number): vo
   a[i] = v;
 }
 
-function sdFromSums(sum: number, sumSq: number, len: number): number {
-  const m = sum / len;
-  const v = sumSq / len - m * m;
-  return v > 0 ? Math.sqrt(v) : 0;
-}
-
-function laguerreStep(s: Float64Array, at: number, g: number, price: number, first: boolean): number {
-  if (first) {
-    s[at] = s[at + 1] = s[at + 2] = s[at + 3] = price;
-    return price;
+/**
+ * corrBeta against SPY and against QQQ in one pair of loops: the windows' sums are independent
+ * dependency chains, so interleaving them overlaps their latencies. When the last 60 pushes went to
+ * both windows together (`sameX`), both hold the same own returns in the same order, so the x sums
+ * are computed once and shared. Every sum adds the same terms in the same order as corrBeta, so the
+ * results are identical to two corrBeta calls.
+ */
+function corrBetaBoth(st: SymbolFeatureState, sp: number, qp: number, sameX: boolean, out: Float64Array): void {
+  if (sp < W.PAIR_WINDOW || qp < W.PAIR_WINDOW) {
+    corrBeta(st.pairSpyX, st.pairSpyY, sp, out, I.corr_spy_60, I.beta_spy_60);
+    corrBeta(st.pairQqqX, st.pairQqqY, qp, out, I.corr_qqq_60, I.beta_qqq_60);
+    return;
   }
-  const l0p = s[at]!;
-  const l1p = s[at + 1]!;
-  const l2p = s[at + 2]!;
-  const l3p = s[at + 3]!;
-  const l0 = (1 - g) * price + g * l0p;
-  const l1 = -g * l0 + l0p + g * l1p;
-  const l2 = -g * l1 + l1p + g * l2p;
-  const l3 = -g * l2 + l2p + g * l3p;
-  s[at] = l0;
-  s[at + 1] = l1;
-  s[at + 2] = l2;
-  s[at + 3] = l3;
-  return (l0 + 2 * l1 + 2 * l2 + l3) / 6;
-}
-
-function laguerreRsi(s: Float64Array, at: number): number {
-  const l0 = s[at]!;
-  const l1 = s[at + 1]!;
-  const l2 = s[at + 2]!;
-  const l3 = s[at + 3]!;
-  let cu = 0;
-  let cd = 0;
-  if (l0 >= l1) cu += l0 - l1;
-  else cd += l1 - l0;
-  if (l1 >= l2) cu += l1 - l2;
-  else cd += l2 - l1;
-  if (l2 >= l3) cu += l2 - l3;
-  else cd += l3 - l2;
-  return cu + cd > 0 ? cu / (cu + cd) : Number.NaN;
+  const ax = st.pairSpyX;
+  const ay = st.pairSpyY;
+  const bx = st.pairQqqX;
+  const by = st.pairQqqY;
+  let avx = 0;
+  let avy = 0;
+  let acov = 0;
+  let bvx = 0;
+  let bvy = 0;
+  let bcov = 0;
+  if (sameX) {
+    let mx = 0;
+    let amy = 0;
+    let bmy = 0;
+    for (let j = 1; j <= W.PAIR_WINDOW; j++) {
+      const sa = (sp - j) & W.MASK;
+      const sb = (qp - j) & W.MASK;
+      mx += ax[sa]!;
+      amy += ay[sa]!;
+      bmy += by[sb]!;
+    }
+    mx /= W.PAIR_WINDOW;
+    amy /= W.PAIR_WINDOW;
+    bmy /= W.PAIR_WINDOW;
+    let vx = 0;
+    for (let j = 1; j <= W.PAIR_WINDOW; j++) {
+      const sa = (sp - j) & W.MASK;
+      const sb = (qp - j) & W.MASK;
+      const dx = ax[sa]! - mx;
+      const ady = ay[sa]! - amy;
+      const bdy = by[sb]! - bmy;
+      vx += dx * dx;
+      avy += ady * ady;
+      acov += dx * ady;
+      bvy += bdy * bdy;
+      bcov += dx * bdy;
+    }
+    avx = bvx = vx;
+  } else {
+    let amx = 0;
+    let amy = 0;
+    let bmx = 0;
+    let bmy = 0;
+    for (let j = 1; j <= W.PAIR_WINDOW; j++) {
+      const sa = (sp - j) & W.MASK;
+      const sb = (qp - j) & W.MASK;
+      amx += ax[sa]!;
+      amy += ay[sa]!;
+      bmx += bx[sb]!;
+      bmy += by[sb]!;
+    }
+    amx /= W.PAIR_WINDOW;
+    amy /= W.PAIR_WINDOW;
+    bmx /= W.PAIR_WINDOW;
+    bmy /= W.PAIR_WINDOW;
+    for (let j = 1; j <= W.PAIR_WINDOW; j++) {
+      const sa = (sp - j) & W.MASK;
+      const sb = (qp - j) & W.MASK;
+      const adx = ax[sa]! - amx;
+      const ady = ay[sa]! - amy;
+      const bdx = bx[sb]! - bmx;
+      const bdy = by[sb]! - bmy;
+      avx += adx * adx;
+      avy += ady * ady;
+      acov += adx * ady;
+      bvx += bdx * bdx;
+      bvy += bdy * bdy;
+      bcov += bdx * bdy;
+    }
+  }
+  out[I.corr_spy_60] = avx > 0 && avy > 0 ? acov / Math.sqrt(avx * avy) : Number.NaN;
+  out[I.beta_spy_60] = avy > 0 ? acov / avy : Number.NaN;
+  out[I.corr_qqq_60] = bvx > 0 && bvy > 0 ? bcov / Math.sqrt(bvx * bvy) : Number.NaN;
+  out[I.beta_qqq_60] = bvy > 0 ? bcov / bvy : Number.NaN;
 }
 
 /** Correlation and beta over the last 60 valid pairs, two-pass (exactly 0 variance stays 0). */
 function corrBeta(xs: Float64Array, ys: Float64Array, pairs: number, out: Float64Array, corrAt: number, betaAt: number): void {
-  if (pairs < PAIR_WINDOW) {
+  if (pairs < W.PAIR_WINDOW) {
     out[corrAt] = out[betaAt] = Number.NaN;
     return;
   }
   let mx = 0;
   let my = 0;
-  for (let j = 1; j <= PAIR_WINDOW; j++) {
-    const sl = (pairs - j) & MASK;
+  for (let j = 1; j <= W.PAIR_WINDOW; j++) {
+    const sl = (pairs - j) & W.MASK;
     mx += xs[sl]!;
     my += ys[sl]!;
   }
-  mx /= PAIR_WINDOW;
-  my /= PAIR_WINDOW;
+  mx /= W.PAIR_WINDOW;
+  my /= W.PAIR_WINDOW;
   let vx = 0;
   let vy = 0;
   let cov = 0;
-  for (let j = 1; j <= PAIR_WINDOW; j++) {
-    const sl = (pairs - j) & MASK;
+  for (let j = 1; j <= W.PAIR_WINDOW; j++) {
+    const sl = (pairs - j) & W.MASK;
     const dx = xs[sl]! - mx;
     const dy = ys[sl]! - my;
     vx += dx * dx;
@@ -870,6 +1171,9 @@ function corrBeta(xs: Float64Array, ys: Float64Array, pairs: number, out: Float6
 }
 
 export { FEATURE_COUNT };
-export const SCALAR_SLOTS = S;
+/** Scalar slot of each state variable, by name. */
+export const SCALAR_SLOTS = Object.freeze(
+  Object.fromEntries(Object.entries(S).filter(([, v]) => typeof v === 'number')) as { readonly [K in keyof typeof S]: (typeof S)[K] },
+);
 export type { NyseCalendar };
 export { nyDateKey };
