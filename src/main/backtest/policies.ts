@@ -36,7 +36,8 @@ export function deskPolicyFor(policy: DecisionPolicy, trader: TraderDecisions = 
 
 /**
  * The trader's own decisions from a database's audit trail: the last approval or veto by the trader of
- * each signal (an approval the desk then could not carry out still counts as the trader's approval).
+ * each signal. An approval the risk manager or the broker refused live is recorded as refused, not
+ * approved, and is not replayed: that signal waits and expires in the backtest (it never traded).
  */
 export function readTraderDecisions(db: Db): Map<string, { approved: true; qty: number } | { approved: false }> {
   const rows = db

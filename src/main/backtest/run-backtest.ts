@@ -141,6 +141,25 @@ function learningFor(spec: BacktestSpec, historyDb: Db): Partial<Pick<LearningOp
  * bar; work the clock must not outrun (a retrain's verdict at its training delay, a minute's scoring) is
  * awaited first.
  */
+/**
+ * One step of the driver: the next due time is fired (then the event loop turns once, so what it set off
+ * settles), unless a barrier holds the clock short of it — then its work is awaited instead. 'idle' when
+ * no timer is left.
+ */
+export async function stepClock(clock: SimulatedClock, barrier: () => ClockBarrier | null, deps: Pick<BacktestDeps, 'shouldStop'> = {}): Promise<'fired' | 'waited' | 'idle'> {
+  const next = clock.nextTimerAt();
+  if (next === null) return 'idle';
+  const hold = barrier();
+  if (hold && next >= hold.until) {
+    await waitOrStop(hold.ready, deps);
+    await settle(); // its callbacks (and what they set off) run before the clock moves on
+    return 'waited';
+  }
+  clock.advanceTo(next);
+  await settle();
+  return 'fired';
+}
+
 async function drive(clock: SimulatedClock, feed: ReplayFeed, barrier: () => ClockBarrier | null, deps: BacktestDeps): Promise<void> {
   const every = deps.progressEveryMs ?? 250;
   const started = performance.now();
@@ -164,16 +183,7 @@ async function drive(clock: SimulatedClock, feed: ReplayFeed, barrier: () => Clo
   for (;;) {
     if (deps.shouldStop?.()) throw new BacktestCanceled();
     if (feed.finished) break;
-    const next = clock.nextTimerAt();
-    if (next === null) break;
-    const hold = barrier();
-    if (hold && next >= hold.until) {
-      await hold.ready;
-      await settle(); // its callbacks (and what they set off) run before the clock moves on
-      continue;
-    }
-    clock.advanceTo(next);
-    await settle();
+    if ((await stepClock(clock, barrier, deps)) === 'idle') break;
     const now = performance.now();
     if (now - reported >= every) {
       reported = now;
@@ -183,13 +193,26 @@ async function drive(clock: SimulatedClock, feed: ReplayFeed, barrier: () => Clo
   // What the last bars set off settles before the book is read.
   for (let i = 0; i < 3; i++) {
     const hold = barrier();
-    if (hold) await hold.ready;
+    if (hold) await waitOrStop(hold.ready, deps);
     await settle();
   }
   report('done');
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Waits for a barrier's work, asking every 100 ms whether the run was canceled meanwhile (a slow retrain). */
+async function waitOrStop(ready: Promise<void>, deps: Pick<BacktestDeps, 'shouldStop'>): Promise<void> {
+  let done = false;
+  void ready.then(() => (done = true));
+  for (;;) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, 100)))]);
+    clearTimeout(timer);
+    if (done) return;
+    if (deps.shouldStop?.()) throw new BacktestCanceled();
+  }
+}
 
 /** A run logs only its warnings and errors, and at most a few hundred (a year of bars must not fill memory). */
 export function quietLogger(limit = 200): Logger & { lines: Array<{ level: string; msg: string; fields?: LogFields }> } {

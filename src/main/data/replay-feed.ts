@@ -110,7 +110,14 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
     if (missing.length === this.options.symbols.length) {
       throw new RangeError(`no stored bars for ${missing.join(', ')} between ${this.options.from} and ${this.options.to}; import history first`);
     }
-    this.total = counts.reduce((sum, c) => sum + [...c.values()].reduce((a, b) => a + b, 0), 0);
+    // Stored bars per day include the pre- and post-market ones; a replay of the regular session counts
+    // at most its minutes of each day (the progress bar's total; exact once each day is loaded).
+    const regularOnly = this.allowedParts.size === 1 && this.allowedParts.has(PART_CODE.regular);
+    this.total = 0;
+    for (const s of this.sessions) {
+      const minutes = Math.round((s.close - s.open) / MINUTE);
+      for (const c of counts) this.total += regularOnly ? Math.min(minutes, c.get(s.date) ?? 0) : c.get(s.date) ?? 0;
+    }
     if (clock.now() > first.preOpen) throw new RangeError('the simulated clock is already past the start of the replay');
     this.sessionIndex = -1;
     this.nextSession();
@@ -140,6 +147,7 @@ export class ReplayFeed implements MarketFeed, PacedFeed {
     while (this.cursor < this.orderRow.length && this.startAt(this.cursor) < target) this.cursor++;
     this.options.clock.advanceTo(target);
     this.scheduleNext();
+    this.pacer.resync();
   }
 
   private startAt(i: number): number {

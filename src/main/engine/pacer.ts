@@ -109,7 +109,14 @@ export class ClockPacer {
     this.schedule(0);
   }
 
+  /** Time jumped outside the pacer (a replay's seek): real time restarts from the clock's new time. */
+  resync(): void {
+    this.reanchor();
+    this.reschedule();
+  }
+
   private schedule(ms: number): void {
+    this.cancel(); // one chain of ticks, whatever called (a pause and resume from inside a tick included)
     const run = (): void => {
       this.handle = null;
       this.tick();

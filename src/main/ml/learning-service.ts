@@ -190,10 +190,11 @@ export class LearningService extends BaseComponent {
 
   /** What the simulated clock must wait for before it passes `at`: a delayed retrain, a minute's scoring. */
   barrier(): ClockBarrier | null {
-    if (this.gate) return this.gate;
-    // A minute's scoring finishes before the clock moves past that minute.
-    if (this.scoring) return { until: this.clock.now() + 1, ready: this.scoring };
-    return null;
+    // A minute's scoring finishes before the clock moves past that minute, retrain pending or not: the
+    // nearer of the two holds the clock first.
+    const scoring = this.scoring ? { until: this.clock.now() + 1, ready: this.scoring } : null;
+    if (scoring && this.gate) return scoring.until <= this.gate.until ? scoring : this.gate;
+    return scoring ?? this.gate;
   }
 
   /** The verdict on every model trained this run: when its retrain started, when it was judged, whether it trades. */

@@ -43,6 +43,29 @@ describe('replay of stored history', () => {
       if (i > 0) expect(b.start).toBeGreaterThan(r.bars[i - 1]!.start);
     }
     expect(r.health.at(-1)).toMatch(/^stopped: replay finished: 7800 bars/);
+    // The progress total counts the regular minutes (the file also holds pre- and post-market bars).
+    expect(r.feed.barsTotal).toBe(7_800);
+    expect(r.feed.finished).toBe(true);
+  });
+
+  it('holds one session of bars at a time: a day is loaded when the replay reaches it', async () => {
+    const loads: Array<[number, number]> = [];
+    const loadColumns = store.loadColumns.bind(store);
+    const spy = Object.assign(Object.create(store) as HistoryStore, {
+      loadColumns: (symbol: string, tf: '1m', from?: number, to?: number) => {
+        loads.push([from!, to!]);
+        return loadColumns(symbol, tf, from, to);
+      },
+    });
+    const clock = new SimulatedClock(replayStart(calendar, '2011-01-03'));
+    const feed = new ReplayFeed({ store: spy, calendar, symbols: ['SPY'], from: '2011-01-03', to: '2011-01-07', clock, speed: 1, drive: 'manual' });
+    const bars: Bar[] = [];
+    await feed.start({ bar: (b) => bars.push(b), health: () => {} });
+    expect(loads).toHaveLength(1); // only the first session
+    for (let t = clock.nextTimerAt(); t !== null; t = clock.nextTimerAt()) clock.advanceTo(t);
+    expect(bars).toHaveLength(5 * 390);
+    const days = ['2011-01-03', '2011-01-04', '2011-01-05', '2011-01-06', '2011-01-07'].map((d) => calendar.session(d)!);
+    expect(loads).toEqual(days.map((d) => [d.preOpen, d.postClose]));
   });
 
   it('can include pre- and post-market bars', async () => {

@@ -68,4 +68,23 @@ describe('history database', () => {
     expect(() => db.prepare("UPDATE orders SET intent = 'hedge' WHERE client_order_id = 'entry-AAPL-1'").run()).toThrow(/CHECK constraint/);
     db.close();
   });
+
+  it("letting a backtest's policy decide keeps every earlier decision and its index", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'h.sqlite');
+    const at = MIGRATIONS.findIndex((m) => m.name === "a backtest's decision policy decides");
+    expect(at).toBeGreaterThan(0);
+    const raw = new Database(path);
+    for (const m of MIGRATIONS.slice(0, at)) raw.exec(m.sql);
+    raw.pragma(`user_version = ${at}`);
+    raw.prepare("INSERT INTO signals (id, json, status, created_at, expires_at) VALUES ('s1', '{}', 'executed', 1, 2)").run();
+    raw.prepare("INSERT INTO decisions (id, signal_id, decision, by, at, qty, model_version, inputs_json, detail) VALUES (7, 's1', 'approved', 'trader', 5, 12, 'm1', '{}', 'ok')").run();
+    expect(() => raw.prepare("INSERT INTO decisions (signal_id, decision, by, at, inputs_json) VALUES ('s1', 'vetoed', 'policy', 6, '{}')").run()).toThrow(/CHECK constraint/);
+    raw.close();
+    const db = openDatabase(path);
+    expect(db.prepare('SELECT * FROM decisions').all()).toEqual([{ id: 7, signal_id: 's1', decision: 'approved', by: 'trader', at: 5, qty: 12, model_version: 'm1', inputs_json: '{}', detail: 'ok' }]);
+    db.prepare("INSERT INTO decisions (signal_id, decision, by, at, inputs_json) VALUES ('s1', 'vetoed', 'policy', 6, '{}')").run();
+    expect(() => db.prepare("INSERT INTO decisions (signal_id, decision, by, at, inputs_json) VALUES ('s1', 'vetoed', 'robot', 6, '{}')").run()).toThrow(/CHECK constraint/);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'decisions_signal'").get()).toEqual({ name: 'decisions_signal' });
+    db.close();
+  });
 });
