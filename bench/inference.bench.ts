@@ -1,7 +1,16 @@
 // Model-serving latency: one bar's batch (512 symbols × 40 features) through a 600-tree depth-6
 // GBDT, via onnxruntime-node on one intra-op thread and via the TS predictProba, measured
-// alternately in one run; plus exact TreeSHAP of one row (what "explain this signal" costs).
+// alternately in one run; plus exact TreeSHAP of one row (what "explain this signal" costs); and
+// the inference service's two paths for one live row (score: onnxruntime, async; scoreNow: the
+// compiled predictor, sync), for the live default model size and a 600-tree depth-6 model.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC } from '../src/main/features/spec';
+import { InferenceService } from '../src/main/ml/inference/inference-service';
+import { sidecarFor, writeModelDir } from '../src/main/ml/inference/sidecar';
+import { DEFAULT_LEARNING } from '../src/main/ml/learning-service';
 import { createSession, defaultSessionConfig } from '../src/main/ml/inference/model-loader';
 import { compilePredictor } from '../src/main/ml/fast-predict';
 import { exportTreeEnsemble } from '../src/main/ml/onnx/export-trees';
@@ -179,4 +188,88 @@ export async function fastPredictLatency(): Promise<BenchResult> {
   };
 }
 
-export const inferenceBenchmarks: Array<() => Promise<BenchResult>> = [treeInferenceLatency, treeShapLatency, fastPredictLatency];
+/**
+ * One row (55 features) scored by the inference service as the live engine does, onnxruntime
+ * (`score`, awaited; the default session config) against the compiled predictor (`scoreNow`),
+ * alternated: for full trees of the live default size (DEFAULT_LEARNING: numRound trees of maxDepth;
+ * early stopping may keep fewer) and for 600 trees of depth 6. Also the live minute (20 rows).
+ */
+export async function scoreOneRowLatency(): Promise<BenchResult> {
+  const { numRound, maxDepth } = DEFAULT_LEARNING.params;
+  const models = [
+    { label: `default ${numRound ?? 0} trees depth ${maxDepth ?? 0}`, trees: numRound ?? 300, depth: maxDepth ?? 3 },
+    { label: '600 trees depth 6', trees: 600, depth: 6 },
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-score-'));
+  const service = new InferenceService(FEATURE_SPEC);
+  const extra: Record<string, unknown> = {};
+  let headline = 0;
+  try {
+    for (const [k, spec] of models.entries()) {
+      const model = randomEnsemble({ seed: 77 + k, numFeatures: FEATURE_COUNT, trees: spec.trees, maxDepth: spec.depth, splitChance: 1, learningRate: 0.05 });
+      model.featureNames = [...FEATURE_NAMES];
+      const at = join(dir, `m${k}`);
+      await writeModelDir(at, exportTreeEnsemble(model), sidecarFor('tree', model, FEATURE_SPEC, { modelId: `m${k}`, trainingWindow: { from: 0, to: 0 }, created: 0 }));
+      const slot = `m${k}`;
+      const activation = await service.activate(at, slot);
+      if (!activation.ok) throw new Error(activation.error.message);
+      const rows = randomRows(9 + k, 20, FEATURE_COUNT, 0.05);
+      const one = rows.subarray(0, FEATURE_COUNT);
+      if (!service.scoreNow(one, 1, slot)) throw new Error(`${spec.label}: no fast path`);
+      let maxDiff = 0;
+      const check = await service.score(rows, 20, slot);
+      const fast = service.scoreNow(rows, 20, slot)!;
+      for (let i = 0; i < check.length; i++) maxDiff = Math.max(maxDiff, Math.abs(check[i]! - fast[i]!));
+      for (let i = 0; i < 200; i++) {
+        await service.score(one, 1, slot);
+        service.scoreNow(one, 1, slot);
+      }
+      const ortUs: number[] = [];
+      const fastUs: number[] = [];
+      const ortMinuteUs: number[] = [];
+      const fastMinuteUs: number[] = [];
+      let sink = 0;
+      for (let round = 0; round < 2000; round++) {
+        let t = performance.now();
+        sink += (await service.score(one, 1, slot))[1]!;
+        ortUs.push((performance.now() - t) * 1000);
+        t = performance.now();
+        sink += service.scoreNow(one, 1, slot)![1]!;
+        fastUs.push((performance.now() - t) * 1000);
+        if (round % 4 === 0) {
+          t = performance.now();
+          sink += (await service.score(rows, 20, slot))[1]!;
+          ortMinuteUs.push((performance.now() - t) * 1000);
+          t = performance.now();
+          sink += service.scoreNow(rows, 20, slot)![1]!;
+          fastMinuteUs.push((performance.now() - t) * 1000);
+        }
+      }
+      if (!Number.isFinite(sink)) throw new Error('unreachable');
+      const o = summarize(ortUs);
+      const f = summarize(fastUs);
+      const om = summarize(ortMinuteUs);
+      const fm = summarize(fastMinuteUs);
+      extra[spec.label] = {
+        oneRow: { onnxruntimeUs: { median: o.median, p99: o.p99 }, fastPathUs: { median: f.median, p99: f.p99 }, speedupMedian: o.median / f.median },
+        minute20Rows: { onnxruntimeUs: { median: om.median, p99: om.p99 }, fastPathUs: { median: fm.median, p99: fm.p99 }, speedupMedian: om.median / fm.median },
+        maxAbsDiffVsOnnxruntime: maxDiff,
+        samples: fastUs.length,
+      };
+      if (k === 0) headline = f.median;
+    }
+  } finally {
+    await service.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    name: `inference service, one live row (${FEATURE_COUNT} features): scoreNow (compiled, sync) vs score (onnxruntime, async), default model and 600×6`,
+    unit: 'µs',
+    median: headline,
+    samples: 2000,
+    extra: { ...extra, ortThreads: defaultSessionConfig().intraOpThreads },
+    machine: machine(),
+  };
+}
+
+export const inferenceBenchmarks: Array<() => Promise<BenchResult>> = [treeInferenceLatency, treeShapLatency, fastPredictLatency, scoreOneRowLatency];

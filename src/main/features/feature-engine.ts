@@ -6,13 +6,15 @@ import type { Bar, QuoteTick } from '../../shared/domain';
 import type { NyseCalendar } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
 import { FEATURE_COUNT, FEATURE_SPEC, type FeatureSpecId } from './spec';
-import { OVERLAY_COUNT, SymbolFeatureState, updateSymbol, type DailyBar, type FeatureOptions, type MarketRefs } from './streaming';
+import { OVERLAY_COUNT, PairArena, SymbolFeatureState, updateSymbol, type DailyBar, type FeatureOptions, type MarketRefs } from './streaming';
 import type { FeatureRow } from '../../shared/messages';
 export type { FeatureRow } from '../../shared/messages';
 
 export class FeatureEngine {
   readonly spec: FeatureSpecId = FEATURE_SPEC;
   private readonly states = new Map<string, SymbolFeatureState>();
+  /** The symbols' market-context windows, in WebAssembly memory shared by this engine's states. */
+  private readonly arena = new PairArena();
   private readonly options: Required<FeatureOptions>;
   /** VIX closes by date, sorted, for the "last close before today" lookup. */
   private vixDates: string[] = [];
@@ -43,7 +45,7 @@ export class FeatureEngine {
   private state(symbol: string): SymbolFeatureState {
     let st = this.states.get(symbol);
     if (!st) {
-      st = new SymbolFeatureState(symbol);
+      st = new SymbolFeatureState(symbol, this.arena);
       this.states.set(symbol, st);
       if (symbol === 'SPY') this.market.spy = st;
       else if (symbol === 'QQQ') this.market.qqq = st;

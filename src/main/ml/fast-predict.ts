@@ -12,7 +12,7 @@
 // threshold key, interleaved; one more key per row holds INT32_MIN for the pass-through nodes.
 // The walk runs in a WebAssembly module emitted per model (row stride and output count baked in as
 // load offsets): tree-major over blocks of 64 rows (the block's keys stay in L1), LANES rows at a time
-// as independent dependency chains. Trees deeper than MAX_PAD_DEPTH fall back to leafOf on the
+// as independent dependency chains (a block's last rows short of LANES one at a time). Trees deeper than MAX_PAD_DEPTH fall back to leafOf on the
 // original arrays in their place in the order, so the sums stay identical.
 import { leafOf, outputsOf, probaFromRaw, type TreeEnsemble } from './tree-model';
 import { I32, section, sleb, uleb, vec, wasmName as wname } from './wasm-bytes';
@@ -53,10 +53,29 @@ const op = {
  * run<D>(tab0, tab1, keys, out, groups): for each 16-byte tree record [tab0, tab1) of trees padded to
  * depth D — depth, node base, leaf base, output byte offset — walks `groups` × LANES rows of keys
  * (strideBytes apart) and adds each row's leaf to its output (outRowBytes apart). One function per depth
- * 0..MAX_PAD_DEPTH, each with its D levels unrolled (no level loop, no depth counter).
+ * 0..MAX_PAD_DEPTH, each with its D levels unrolled (no level loop, no depth counter). one<D> is the
+ * same walk one row at a time (`groups` rows), for the rows of a block short of a whole group of LANES:
+ * a live minute is a few rows, and a single row walked as LANES of them did LANES times the work.
  */
 function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<ArrayBuffer> {
-  const L = LANES;
+  const depths = Array.from({ length: MAX_PAD_DEPTH + 1 }, (_, k) => k); // 0: a tree that is one leaf
+  const codes = [...depths.map((d) => walker(d, LANES, strideBytes, outRowBytes)), ...depths.map((d) => walker(d, 1, strideBytes, outRowBytes))];
+  const type = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])];
+  // Imported memory: limits flag 0 (no maximum), minimum 1 page.
+  const imports = [[...wname('env'), ...wname('memory'), 0x02, 0x00, ...uleb(1)]];
+  const names = [...depths.map((d) => `run${d}`), ...depths.map((d) => `one${d}`)];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type])),
+    ...section(2, vec(imports)),
+    ...section(3, vec(codes.map(() => uleb(0)))),
+    ...section(7, vec(names.map((name, k) => [...wname(name), 0x00, ...uleb(k)]))),
+    ...section(10, vec(codes)),
+  ]);
+}
+
+/** The code of one walker: trees padded to `depth`, `L` rows at a time as independent chains. */
+function walker(depth: number, L: number, strideBytes: number, outRowBytes: number): number[] {
   const V = { tab0: 0, tab1: 1, keys: 2, out: 3, groups: 4, t: 5, nb: 6, lb: 7, b: 8, o: 9, g: 10, p: 11, i: 12 };
   const lane = (j: number) => V.i + j;
   const level: number[] = [];
@@ -78,7 +97,7 @@ function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<Arra
       ...op.f64Add, ...op.f64Store(j * outRowBytes),
     );
   }
-  const bodyOf = (depth: number): number[] => [
+  const body = [
     ...op.get(V.tab0), ...op.set(V.t),
     ...op.block, ...op.loop,
     ...op.get(V.t), ...op.get(V.tab1), ...op.geU, ...op.brIf(1),
@@ -102,23 +121,8 @@ function walkerModule(strideBytes: number, outRowBytes: number): Uint8Array<Arra
     ...op.end, ...op.end,
     ...op.end,
   ];
-  const locals = vec([[V.i + L - V.t, I32]]);
-  const depths = Array.from({ length: MAX_PAD_DEPTH + 1 }, (_, k) => k); // 0: a tree that is one leaf
-  const codes = depths.map((d) => {
-    const code = [...locals, ...bodyOf(d)];
-    return [...uleb(code.length), ...code];
-  });
-  const type = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])];
-  // Imported memory: limits flag 0 (no maximum), minimum 1 page.
-  const imports = [[...wname('env'), ...wname('memory'), 0x02, 0x00, ...uleb(1)]];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    ...section(2, vec(imports)),
-    ...section(3, vec(depths.map(() => uleb(0)))),
-    ...section(7, vec(depths.map((d, k) => [...wname(`run${d}`), 0x00, ...uleb(k)]))),
-    ...section(10, vec(codes)),
-  ]);
+  const code = [...vec([[V.i + L - V.t, I32]]), ...body];
+  return [...uleb(code.length), ...code];
 }
 
 // --- Keys -------------------------------------------------------------------------------------
@@ -229,7 +233,11 @@ export function compilePredictor(m: TreeEnsemble): FastPredictor {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   type Run = (tab0: number, tab1: number, keys: number, out: number, groups: number) => void;
   const runs: Run[] = [];
-  for (let d = 0; d <= MAX_PAD_DEPTH; d++) runs[d] = instance.exports[`run${d}`] as Run;
+  const ones: Run[] = [];
+  for (let d = 0; d <= MAX_PAD_DEPTH; d++) {
+    runs[d] = instance.exports[`run${d}`] as Run;
+    ones[d] = instance.exports[`one${d}`] as Run;
+  }
   const base = m.baseScore;
 
   const predictRaw = (x: ArrayLike<number>, n: number): Float64Array => {
@@ -254,10 +262,17 @@ export function compilePredictor(m: TreeEnsemble): FastPredictor {
         keys[b + 2 * F] = INT_MIN;
       }
       for (let r = 0; r < BLOCK_ROWS; r++) for (let c = 0; c < K; c++) outBlock[r * K + c] = base[c]!;
-      const groups = Math.ceil(rows / LANES); // rows past `rows` walk stale keys into scratch outputs
+      // Whole groups of LANES rows, then the rest one row at a time; each row still adds the trees in
+      // order, so the sums are the same however the rows are grouped.
+      const groups = Math.floor(rows / LANES);
+      const rest = rows - groups * LANES;
+      const restKeys = keysAt + groups * LANES * stride * 4;
+      const restOut = outAt + groups * LANES * K * 8;
       for (const s of steps) {
-        if (s.kind === 'wasm') runs[s.depth]!(s.tab0, s.tab1, keysAt, outAt, groups);
-        else {
+        if (s.kind === 'wasm') {
+          if (groups > 0) runs[s.depth]!(s.tab0, s.tab1, keysAt, outAt, groups);
+          if (rest > 0) ones[s.depth]!(s.tab0, s.tab1, restKeys, restOut, rest);
+        } else {
           const tree = m.trees[s.tree]!;
           const c = m.treeOutput[s.tree]!;
           for (let r = 0; r < rows; r++) outBlock[r * K + c]! += tree.value[leafOf(tree, x, (r0 + r) * F)]!;

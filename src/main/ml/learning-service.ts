@@ -286,9 +286,17 @@ export class LearningService extends BaseComponent {
     rows.forEach((r, i) => x.set(r.values, i * FEATURE_COUNT));
     try {
       const n = rows.length;
-      // One batched call per member for the whole minute; averaged with the members' weights.
+      // One batched call per member for the whole minute; averaged with the members' weights. When
+      // every member has the compiled tree predictor, the minute is scored and published in this
+      // turn (no await before the publish); otherwise all of them go through onnxruntime.
       const members = this.members.length > 0 ? this.members : [{ id: this.activeId ?? '', slot: 'primary', weight: 1 }];
-      const outputs = await Promise.all(members.map((m) => this.inference.score(x, n, m.slot)));
+      const now: Float32Array[] = [];
+      for (const m of members) {
+        const scored = this.inference.scoreNow(x, n, m.slot);
+        if (!scored) break;
+        now.push(scored);
+      }
+      const outputs = now.length === members.length ? now : await Promise.all(members.map((m) => this.inference.score(x, n, m.slot)));
       const k = outputs[0]!.length / n;
       const p = outputs.length === 1 ? outputs[0]! : averageProbabilities(outputs, members.map((m) => m.weight), n, k);
       const probUp = new Float32Array(n);
