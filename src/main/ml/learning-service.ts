@@ -2,8 +2,9 @@
 // same symbol in the same session), labelled rows collect in a rolling window, and on a schedule a
 // new model trains in a worker thread. It is promoted only if it beats the active model on the most
 // recent out-of-sample rows by the configured margin; otherwise it stays a candidate. Promotions,
-// refusals and drift are events the cockpit shows. The active model scores every bar's rows in one
-// batched call through onnxruntime.
+// refusals and drift are events the cockpit shows. The active model scores every minute's rows in one
+// batched call: through the compiled tree predictor when every ensemble member has one (synchronous,
+// checked against onnxruntime when the model was activated), else through onnxruntime.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventPayload, ResponseOf } from '../../shared/contract';
