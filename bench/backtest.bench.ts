@@ -4,6 +4,7 @@
 // frozen model of the live default size and a 600-tree depth-6 one; peak memory for a short and a long
 // span (it should stay flat: bars are read a session at a time); and walk-forward wall time with the
 // in-session retraining every 30 minutes. Sizes come from the environment (defaults finish in minutes).
+// Run under `node --expose-gc --import tsx bench/run.ts backtest` for the heap retained at each run's end.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,8 @@ interface Measured {
   trades: number;
   peakRssMiB: number;
   peakHeapMiB: number;
+  /** Heap still in use after a full collection at the end of the run (null unless run with --expose-gc). */
+  retainedHeapMiB: number | null;
 }
 
 async function measure(h: { dir: string; dbPath: string; from: string; to: string }, symbols: readonly string[], spec: Partial<BacktestSpecInput>): Promise<Measured> {
@@ -90,15 +93,23 @@ async function measure(h: { dir: string; dbPath: string; from: string; to: strin
     peakHeap = Math.max(peakHeap, m.heapUsed);
   };
   const timer = setInterval(sample, 250);
+  let retained: number | null = null;
+  const gc = (globalThis as { gc?: () => void }).gc;
   const t0 = performance.now();
   const r = await runBacktest(
     { symbols: [...symbols], from: h.from, to: h.to, randomRuns: 0, ...spec },
-    { runId: 'bench', historyDbPath: h.dbPath, workDir: join(h.dir, `work-${Math.random().toString(36).slice(2)}`), base: defaultConfig({ TRADING_DATA_DIR: h.dir }), progressEveryMs: 500 },
+    { runId: 'bench', historyDbPath: h.dbPath, workDir: join(h.dir, `work-${Math.random().toString(36).slice(2)}`), base: defaultConfig({ TRADING_DATA_DIR: h.dir }), progressEveryMs: 500,
+      onCollected: () => {
+        if (!gc) return;
+        gc();
+        retained = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+      },
+    },
   );
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   sample();
-  return { seconds, bars: r.bars, trades: r.trades.length, peakRssMiB: Math.round(peakRss / 2 ** 20), peakHeapMiB: Math.round(peakHeap / 2 ** 20) };
+  return { seconds, bars: r.bars, trades: r.trades.length, peakRssMiB: Math.round(peakRss / 2 ** 20), peakHeapMiB: Math.round(peakHeap / 2 ** 20), retainedHeapMiB: retained };
 }
 
 export async function backtestPipeline(): Promise<BenchResult> {
@@ -128,7 +139,13 @@ export async function backtestPipeline(): Promise<BenchResult> {
         noModel: { barsPerSecond: rate(none), ...none },
         frozenLiveDefault: { trees: defaultTrees, depth: defaultDepth, barsPerSecond: rate(frozenDefault), ...frozenDefault },
         frozen600x6: { barsPerSecond: rate(frozenBig), ...frozenBig },
-        memory: { sessions: [short, long], peakHeapMiB: [none.peakHeapMiB, longRun.peakHeapMiB], peakRssMiB: [none.peakRssMiB, longRun.peakRssMiB], barsPerSecondLong: rate(longRun) },
+        memory: {
+          sessions: [short, long],
+          retainedHeapMiB: [none.retainedHeapMiB, longRun.retainedHeapMiB],
+          peakHeapMiB: [none.peakHeapMiB, longRun.peakHeapMiB],
+          peakRssMiB: [none.peakRssMiB, longRun.peakRssMiB],
+          barsPerSecondLong: rate(longRun),
+        },
       },
       machine: machine(),
     };
