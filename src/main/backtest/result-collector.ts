@@ -64,8 +64,11 @@ export class ResultCollector {
   private readonly fills: CollectedRun['fills'] = [];
   private readonly marks: Array<{ t: number; equity: number }> = [];
   private readonly daily: DailyPnl[] = [];
+  /** Sources and reasons of the signals approved for an order, until that order's trade is booked. */
   private readonly signalInfo = new Map<string, { sources: string[]; reasons: string[] }>();
-  private readonly signalStatus = new Map<string, string>();
+  /** Signals not yet decided (pending, or approved with the order in flight); decided ones are only counted. */
+  private readonly undecided = new Set<string>();
+  private readonly tally: SignalTally = { proposed: 0, approved: 0, vetoed: 0, refused: 0 };
   private readonly unsubscribe: Array<() => void> = [];
   private day: { date: string; startEquity: number; fees: number; trades: number } | null = null;
   private minute = -1;
@@ -84,10 +87,7 @@ export class ResultCollector {
     this.unsubscribe.push(
       bus.subscribe('execution.applied', (e) => this.onApplied(e), 'presentation'),
       bus.subscribe('market.bar', (b) => this.onBar(b), 'presentation'),
-      bus.subscribe('signals.update', (s) => {
-        if (!this.signalInfo.has(s.id)) this.signalInfo.set(s.id, { sources: [...s.sources], reasons: [...s.reasons] });
-        this.signalStatus.set(s.id, s.status);
-      }, 'presentation'),
+      bus.subscribe('signals.update', (s) => this.onSignal(s.id, s.status, s.sources, s.reasons), 'presentation'),
     );
   }
 
@@ -102,12 +102,7 @@ export class ResultCollector {
       this.closeTrade(symbol, t, t.held, price, t.lastFillTime, 'openAtEnd');
     }
     this.closeDay();
-    const tally: SignalTally = { proposed: this.signalStatus.size, approved: 0, vetoed: 0, refused: 0 };
-    for (const status of this.signalStatus.values()) {
-      if (status === 'executed') tally.approved++;
-      else if (status === 'vetoed' || status === 'expired') tally.vetoed++;
-      else if (status === 'refused') tally.refused++;
-    }
+    const tally: SignalTally = { ...this.tally };
     // Numbered in entry order (they were booked as they closed).
     const trades = [...this.trades].sort((a, b) => a.entryTime - b.entryTime || a.n - b.n).map((t, i) => ({ ...t, n: i + 1 }));
     return {
@@ -124,6 +119,22 @@ export class ResultCollector {
       startEquity: this.startEquity,
       endEquity: this.equity(),
     };
+  }
+
+  private onSignal(id: string, status: string, sources: readonly string[], reasons: readonly string[]): void {
+    if (status === 'pending' || status === 'approved') {
+      if (!this.undecided.has(id)) {
+        this.undecided.add(id);
+        this.tally.proposed++;
+      }
+      if (status === 'approved') this.signalInfo.set(id, { sources: [...sources], reasons: [...reasons] });
+      return;
+    }
+    if (!this.undecided.delete(id)) return; // a decided signal heard again, or one from before the run
+    if (status === 'executed') this.tally.approved++;
+    else if (status === 'vetoed' || status === 'expired') this.tally.vetoed++;
+    else if (status === 'refused') this.tally.refused++;
+    if (status !== 'executed') this.signalInfo.delete(id);
   }
 
   private equity(): number {
@@ -257,6 +268,7 @@ export class ResultCollector {
       }
     }
     const info = t.signalId ? this.signalInfo.get(t.signalId) : undefined;
+    if (t.signalId) this.signalInfo.delete(t.signalId);
     this.trades.push({
       n: this.trades.length + 1,
       symbol,

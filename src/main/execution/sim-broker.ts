@@ -23,6 +23,10 @@ import {
   type FillModelConfig,
 } from './fill-model';
 
+/** A finished order is let go this long after it ended, checked at most this often (simulated time). */
+const RETIRE_AFTER_MS = 24 * 3_600_000;
+const RETIRE_EVERY_MS = 3_600_000;
+
 export interface SimBrokerConfig {
   readonly id?: string;
   readonly label?: string;
@@ -96,6 +100,9 @@ export class SimBroker implements Broker {
   private readonly matchingBarStart = new Map<string, number>();
   /** Orders not yet final, in submission order (final ones drop out as they are met): what a bar can touch. */
   private readonly unfinished = new Set<Working>();
+  /** Ids of finished orders dropped from `orders` a day after they ended (a resend is still refused). */
+  private readonly retiredIds = new Set<string>();
+  private retiredThrough = Number.NEGATIVE_INFINITY;
   private orderSeq = 0;
   private execSeq = 0;
   private readonly idPrefix: string;
@@ -172,6 +179,13 @@ export class SimBroker implements Broker {
     const existing = this.orders.get(request.clientOrderId);
     if (existing) return { ...existing.order };
     const now = this.clock.now();
+    if (this.retiredIds.has(request.clientOrderId)) {
+      // As a real broker answers a reused client_order_id: refused, the earlier order unchanged.
+      return {
+        ...request, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, submittedAt: now, updatedAt: now,
+        note: `rejected: client order id ${request.clientOrderId} belongs to an order that finished earlier`,
+      };
+    }
     const order: Order = {
       ...request,
       bracket: request.bracket ? { ...request.bracket } : undefined,
@@ -240,6 +254,24 @@ export class SimBroker implements Broker {
     return { ...w.order };
   }
 
+  /**
+   * Orders that finished more than a day ago are let go (their ids are kept, so a resend is refused):
+   * a session that runs for months, or a year's backtest, holds one day of orders, not all of them.
+   */
+  private retireFinished(now: number): void {
+    const cutoff = now - RETIRE_AFTER_MS;
+    if (cutoff < this.retiredThrough + RETIRE_EVERY_MS) return;
+    this.retiredThrough = cutoff;
+    for (const [id, w] of this.orders) {
+      if (!TERMINAL_STATUSES.has(w.order.status) || w.order.updatedAt >= cutoff) continue;
+      // A bracket leg still working keeps its parent (and a parent its legs).
+      if (w.legs && (!TERMINAL_STATUSES.has(w.legs.takeProfit.order.status) || !TERMINAL_STATUSES.has(w.legs.stopLoss.order.status))) continue;
+      if (w.sibling && !TERMINAL_STATUSES.has(w.sibling.order.status)) continue;
+      this.orders.delete(id);
+      this.retiredIds.add(id);
+    }
+  }
+
   /** The orders still working, oldest first; final ones are dropped from the set on the way. */
   private working(): Working[] {
     const out: Working[] = [];
@@ -299,6 +331,7 @@ export class SimBroker implements Broker {
     const previous = this.lastBar.get(bar.symbol);
     if (previous && bar.start <= previous.start) throw new RangeError(`bar for ${bar.symbol} at ${bar.start} is not after ${previous.start}`);
     this.expireDue(Math.max(this.clock.now(), bar.start));
+    this.retireFinished(bar.start);
     this.matchingBarStart.set(bar.symbol, bar.start);
 
     const eligible: Working[] = [];

@@ -369,3 +369,23 @@ describe('SimBroker on the engine bus', () => {
     expect(broker.position('AAPL').qty).toBe(10); // stopped: no longer matching
   });
 });
+
+describe('SimBroker memory over a long session', () => {
+  it('lets go of orders a day after they finished, keeps the working ones, and still refuses a reused id', () => {
+    const { broker, feed } = setup();
+    feed(bar(0, 100, 101, 99, 100));
+    broker.submitNow(req({ clientOrderId: 'done-1' }));
+    feed(bar(1, 100, 101, 99, 100)); // fills
+    expect(broker.submitNow(req({ clientOrderId: 'resting', type: 'limit', limitPrice: 50 })).status).not.toBe('rejected'); // no calendar: a day order never expires here
+    expect(broker.order('done-1')!.status).toBe('filled');
+    feed(bar(60 * 23, 100, 101, 99, 100)); // 23 hours later: still held
+    expect(broker.order('done-1')).toBeDefined();
+    feed(bar(60 * 26, 100, 101, 99, 100)); // more than a day after it filled
+    expect(broker.order('done-1')).toBeUndefined();
+    expect(broker.order('resting')!.status).toBe('accepted');
+    expect(broker.openOrdersNow().map((o) => o.clientOrderId)).toEqual(['resting']);
+    const again = broker.submitNow(req({ clientOrderId: 'done-1' }));
+    expect(again.status).toBe('rejected');
+    expect(again.note).toMatch(/belongs to an order that finished earlier/);
+  });
+});
