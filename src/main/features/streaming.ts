@@ -6,7 +6,7 @@ import type { Bar } from '../../shared/domain';
 import type { NyseCalendar, TradingSession } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
 import { OVERLAY_KEYS } from '../../shared/contract';
-import { I32, section, sleb, uleb, vec, wasmName } from '../ml/wasm-bytes';
+import { BASE_OPS, I32, section, sleb, uleb, vec, wasmName } from '../ml/wasm-bytes';
 import { FEATURE_COUNT, FEATURE_INDEX } from './spec';
 
 // Feature slots. An enum, not an object of looked-up indexes: esbuild (tsx) and rolldown (the app
@@ -1162,14 +1162,7 @@ function corrModule(): WebAssembly.Module {
 function corrKernelBytes(): Uint8Array<ArrayBuffer> {
   const F64 = 0x7c;
   const op = {
-    get: (i: number) => [0x20, ...uleb(i)],
-    set: (i: number) => [0x21, ...uleb(i)],
-    tee: (i: number) => [0x22, ...uleb(i)],
-    i32: (v: number) => [0x41, ...sleb(v)],
-    add: [0x6a],
-    sub: [0x6b],
-    and: [0x71],
-    shl: [0x74],
+    ...BASE_OPS,
     leS: [0x4c],
     load: (offset: number) => [0x2b, 3, ...uleb(offset)],
     store: (offset: number) => [0x39, 3, ...uleb(offset)],
@@ -1180,10 +1173,6 @@ function corrKernelBytes(): Uint8Array<ArrayBuffer> {
     fsqrt: [0x9f],
     fgt: [0x64],
     fconst: (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
-    block: [0x02, 0x40],
-    loop: [0x03, 0x40],
-    end: [0x0b],
-    brIf: (depth: number) => [0x0d, ...uleb(depth)],
     select: [0x1b],
   };
   const P = { base: 0, sp: 1, qp: 2, out: 3 };

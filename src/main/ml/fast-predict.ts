@@ -15,7 +15,7 @@
 // as independent dependency chains (a block's last rows short of LANES one at a time). Trees deeper than MAX_PAD_DEPTH fall back to leafOf on the
 // original arrays in their place in the order, so the sums stay identical.
 import { leafOf, outputsOf, probaFromRaw, type TreeEnsemble } from './tree-model';
-import { I32, section, sleb, uleb, vec, wasmName as wname } from './wasm-bytes';
+import { BASE_OPS, I32, section, sleb, uleb, vec, wasmName as wname } from './wasm-bytes';
 
 const MAX_PAD_DEPTH = 12;
 const BLOCK_ROWS = 64;
@@ -28,13 +28,7 @@ const INT_MAX = 0x7fffffff;
 
 
 const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a],
-  sub: [0x6b],
-  shl: [0x74],
+  ...BASE_OPS,
   eqz: [0x45],
   geU: [0x4f],
   geS: [0x4e],
@@ -42,9 +36,6 @@ const op = {
   f64Load: (offset = 0) => [0x2b, 3, ...uleb(offset)],
   f64Store: (offset = 0) => [0x39, 3, ...uleb(offset)],
   f64Add: [0xa0],
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../src/main/engine/clock';
-import { ClockPacer, type RealTimers } from '../../../src/main/engine/pacer';
+import { ClockPacer } from '../../../src/main/engine/pacer';
+import { fakeTimers as fakeTimersOf } from '../../helpers/fake-timers';
 
 describe('SimulatedClock', () => {
   it('fires due timers in time order with now() equal to each timer time', () => {
@@ -42,35 +43,8 @@ describe('SimulatedClock', () => {
   });
 });
 
-/** Real time under test control. */
-function fakeTimers(): RealTimers & { advance(ms: number): void } {
-  let now = 0;
-  let queue: Array<{ at: number; fn: () => void; id: number }> = [];
-  let id = 0;
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      const t = { at: now + ms, fn, id: ++id };
-      queue.push(t);
-      return t.id;
-    },
-    clearTimeout(h) {
-      queue = queue.filter((t) => t.id !== h);
-    },
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        queue.sort((a, b) => a.at - b.at || a.id - b.id);
-        const t = queue[0];
-        if (!t || t.at > end) break;
-        queue.shift();
-        now = Math.max(now, t.at);
-        t.fn();
-      }
-      now = end;
-    },
-  };
-}
+// The pacer's 0 ms timeouts here stand for a host without setImmediate (the fallback path).
+const fakeTimers = () => fakeTimersOf({ immediates: false });
 
 describe('ClockPacer', () => {
   it('moves simulated time at the chosen speed', () => {

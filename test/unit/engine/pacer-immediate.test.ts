@@ -2,39 +2,9 @@
 // every timer of an instant in one turn, and speed kept after time jumps outside it (a replay's seek).
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../src/main/engine/clock';
-import { ClockPacer, type RealTimers } from '../../../src/main/engine/pacer';
+import { ClockPacer } from '../../../src/main/engine/pacer';
+import { fakeTimers } from '../../helpers/fake-timers';
 
-function fakeTimers(): RealTimers & { advance(ms: number): void; pending(): number } {
-  let now = 0;
-  let queue: Array<{ at: number; fn: () => void; id: number; imm: boolean }> = [];
-  let id = 0;
-  const add = (fn: () => void, ms: number, imm: boolean) => {
-    const t = { at: now + ms, fn, id: ++id, imm };
-    queue.push(t);
-    return t.id;
-  };
-  const drop = (h: unknown) => (queue = queue.filter((t) => t.id !== h));
-  return {
-    now: () => now,
-    setTimeout: (fn, ms) => add(fn, ms, false),
-    clearTimeout: drop,
-    setImmediate: (fn) => add(fn, 0, true),
-    clearImmediate: drop,
-    pending: () => queue.length,
-    advance(ms) {
-      const end = now + ms;
-      for (let guard = 0; guard < 1e6; guard++) {
-        queue.sort((a, b) => a.at - b.at || a.id - b.id);
-        const t = queue[0];
-        if (!t || t.at > end) break;
-        queue.shift();
-        now = Math.max(now, t.at);
-        t.fn();
-      }
-      now = end;
-    },
-  };
-}
 
 describe('ClockPacer with setImmediate', () => {
   it('keeps one chain through stop/pause/resume/setSpeed while an immediate is pending', () => {

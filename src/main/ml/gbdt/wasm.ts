@@ -4,23 +4,16 @@
 // (no bounds checks, 16-byte loads and stores), with identical arithmetic: one f64 add per bin and
 // row, in row order, so results do not change. We emit the few opcodes we need ourselves because no
 // package in the tree compiles WAT, and adding a toolchain for ~100 instructions is not worth it.
-import { I32, section, sleb, uleb, vec, wasmName as name } from '../wasm-bytes';
+import { BASE_OPS, I32, section, sleb, uleb, vec, wasmName as name } from '../wasm-bytes';
 
 const V128 = 0x7b;
 
 /** The instructions we use (WebAssembly core 2.0 + fixed-width SIMD). */
 const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a],
-  sub: [0x6b],
+  ...BASE_OPS,
   mul: [0x6c],
-  and: [0x71],
   or: [0x72],
   xor: [0x73],
-  shl: [0x74],
   shrU: [0x76],
   geU: [0x4f],
   ltU: [0x49],
@@ -33,11 +26,7 @@ const op = {
   f64x2PromoteLow: [0xfd, ...uleb(95)],
   f64x2Add: [0xfd, ...uleb(240)],
   f64x2Sub: [0xfd, ...uleb(241)],
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
-  brIf: (depth: number) => [0x0d, ...uleb(depth)],
   ret: [0x0f],
 };
 
