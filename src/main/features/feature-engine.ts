@@ -6,7 +6,8 @@ import type { Bar, QuoteTick } from '../../shared/domain';
 import type { NyseCalendar } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
 import { FEATURE_COUNT, FEATURE_SPEC, type FeatureSpecId } from './spec';
-import { OVERLAY_COUNT, PairArena, SymbolFeatureState, updateSymbol, type DailyBar, type FeatureOptions, type MarketRefs } from './streaming';
+import { PairArena } from './pair-kernel';
+import { OVERLAY_COUNT, SymbolFeatureState, updateSymbol, type DailyBar, type FeatureOptions, type MarketRefs } from './streaming';
 import type { FeatureRow } from '../../shared/messages';
 export type { FeatureRow } from '../../shared/messages';
 

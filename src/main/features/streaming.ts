@@ -6,7 +6,8 @@ import type { Bar } from '../../shared/domain';
 import type { NyseCalendar, TradingSession } from '../calendar/nyse';
 import { nyDateKey } from '../calendar/ny-time';
 import { OVERLAY_KEYS } from '../../shared/contract';
-import { BASE_OPS, I32, section, sleb, uleb, vec, wasmName } from '../ml/wasm-bytes';
+import { PAIR_RING, PAIR_RING_BYTES, PAIR_WINDOW, PairArena, type PairChunk } from './pair-kernel';
+import { pushVolume, sortedReplaceScan, upperBound, VOL_WINDOW } from './volume-window';
 import { FEATURE_COUNT, FEATURE_INDEX } from './spec';
 
 // Feature slots. An enum, not an object of looked-up indexes: esbuild (tsx) and rolldown (the app
@@ -64,6 +65,8 @@ enum W {
   RET_HIST = 512, // power of two
   PAIR_WINDOW = 60,
 }
+// The pair windows live in the WebAssembly kernel's memory, laid out for these sizes.
+if (W.RING !== PAIR_RING || W.PAIR_WINDOW !== PAIR_WINDOW || W.VOL_WINDOW !== VOL_WINDOW) throw new Error('streaming features: window sizes differ from the pair kernel or the volume window');
 
 // Scalar state slots (snapshotted per bar for the replace-last-bar path); an enum, numbered in order.
 enum S {
@@ -449,7 +452,7 @@ export function updateSymbol(
   st.starts[slot] = start;
   // Sorted window: the volume 390 bars back leaves, this one enters (read from the ring just written).
   if (volume !== volume) st.volumeNaN = true;
-  const atOrBelow = pushVolume(st, n);
+  const atOrBelow = pushVolume(st.volSorted, st.vol390, st.volumes, n & W.MASK, n, st.volumeNaN);
   const hslot = n & (W.RET_HIST - 1);
   st.retHist[hslot] = ret;
   st.startHist[hslot] = start;
@@ -948,132 +951,6 @@ function pushPairs(st: SymbolFeatureState, market: MarketRefs, n: number): void 
   }
 }
 
-/** Index of the first element > v in sorted a[0..len) (= how many are ≤ v). */
-function upperBound(a: Float64Array, len: number, v: number): number {
-  let lo = 0;
-  let hi = len;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * The volume of bar n (already in the volumes ring) enters the 390-bar window, sorted and by bar;
- * the one 390 bars back leaves. Returns how many window values are ≤ it afterwards (the
- * percentile's count, so no separate search), or -1 once a NaN volume has disordered the window.
- *
- * The positions are found by binary search and the values between them move in one copyWithin
- * (a memmove): on a sorted window without NaN exactly what sortedInsertScan / sortedReplaceScan's
- * element-by-element walk leaves, about 3× faster over a 390-long window. Integer arguments only:
- * numbers passed to a call that is not inlined are boxed, every bar.
- */
-function pushVolume(st: SymbolFeatureState, n: number): number {
-  const a = st.volSorted;
-  const v = st.volumes[n & W.MASK]!;
-  const at = n % W.VOL_WINDOW;
-  const out = st.vol390[at]!;
-  st.vol390[at] = v;
-  if (st.volumeNaN) {
-    if (n >= W.VOL_WINDOW) sortedReplaceScan(a, W.VOL_WINDOW, out, v);
-    else sortedInsertScan(a, n, v);
-    return -1;
-  }
-  if (n < W.VOL_WINDOW) {
-    // Insert: k = how many are ≤ v; a[k..n) move up one.
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < n) a.copyWithin(lo + 1, lo, n);
-    a[lo] = v;
-    return lo + 1;
-  }
-  const len: number = W.VOL_WINDOW;
-  // i: the first element equal to `out` (the first not below it).
-  let lo = 0;
-  let hi = len;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < out) lo = mid + 1;
-    else hi = mid;
-  }
-  const i = lo;
-  if (v >= out) {
-    // j: the last index ≤ v after i; a[i+1..j] move down one.
-    lo = i + 1;
-    hi = len;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    const j = lo - 1;
-    if (j > i) a.copyWithin(i, i + 1, j + 1);
-    a[j] = v;
-    return j + 1;
-  }
-  // j: the first index > v before i; a[j..i-1] move up one.
-  lo = 0;
-  hi = i;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo < i) a.copyWithin(lo + 1, lo, i);
-  a[lo] = v;
-  return lo + 1;
-}
-
-// The original element-by-element versions: kept for a window a NaN volume has disordered.
-
-/** Inserts v into sorted a[0..len) (len < capacity). */
-function sortedInsertScan(a: Float64Array, len: number, v: number): void {
-  let k = len;
-  while (k > 0 && a[k - 1]! > v) {
-    a[k] = a[k - 1]!;
-    k--;
-  }
-  a[k] = v;
-}
-
-/**
- * Replaces one element equal to `out` in sorted a[0..len) by `v`, shifting only the elements between
- * the two positions. With v = NaN the element is removed (len shrinks by one).
- */
-function sortedReplaceScan(a: Float64Array, len: number, out: number, v: number): void {
-  let lo = 0;
-  let hi = len;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < out) lo = mid + 1;
-    else hi = mid;
-  }
-  let i = lo; // a[i] === out
-  if (Number.isNaN(v)) {
-    for (; i < len - 1; i++) a[i] = a[i + 1]!;
-    return;
-  }
-  if (v >= out) {
-    while (i + 1 < len && a[i + 1]! <= v) {
-      a[i] = a[i + 1]!;
-      i++;
-    }
-  } else {
-    while (i > 0 && a[i - 1]! > v) {
-      a[i] = a[i - 1]!;
-      i--;
-    }
-  }
-  a[i] = v;
-}
-
 /** Correlation and beta over the last 60 valid pairs, two-pass (exactly 0 variance stays 0). */
 function corrBeta(xs: Float64Array, ys: Float64Array, pairs: number, out: Float64Array, corrAt: number, betaAt: number): void {
   if (pairs < W.PAIR_WINDOW) {
@@ -1102,129 +979,6 @@ function corrBeta(xs: Float64Array, ys: Float64Array, pairs: number, out: Float6
   }
   out[corrAt] = vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : Number.NaN;
   out[betaAt] = vy > 0 ? cov / vy : Number.NaN;
-}
-
-// ---------------------------------------------------------------- the correlation kernel
-// The two corrBeta windows of a bar (own returns against SPY's and QQQ's, 60 pairs each) took about
-// a third of the time per bar in JavaScript: two passes of dependent sums with a bounds check and a
-// ring mask per element. The same arithmetic as a small WebAssembly function runs in well under half
-// the time. It computes exactly what corrBeta computes, in the same order (f64 adds, subtractions,
-// products, one division and one square root, all IEEE-rounded as in JavaScript), so the results are
-// the same numbers; NaN where corrBeta gives NaN.
-//
-// The windows must then live in WebAssembly memory: a PairArena hands out slots of four 64-value
-// rings (2 KiB) in chunks of one 64 KiB page, each chunk with its own instance of the kernel and a
-// scratch for its results. A memory never grows, so the Float64Array views on it stay valid.
-
-const PAIR_RING_BYTES = W.RING * 8;
-const PAIR_SLOT_BYTES = 4 * PAIR_RING_BYTES;
-const PAGE_BYTES = 65_536;
-const SLOTS_PER_CHUNK = PAGE_BYTES / PAIR_SLOT_BYTES - 1; // the last slot's room holds the results
-const RESULT_AT = SLOTS_PER_CHUNK * PAIR_SLOT_BYTES;
-
-export interface PairChunk {
-  readonly memory: WebAssembly.Memory;
-  /** corr(base, spyPairs, qqqPairs): writes [corr_spy, beta_spy, corr_qqq, beta_qqq] to `result`. */
-  readonly corr: (base: number, sp: number, qp: number) => void;
-  readonly result: Float64Array;
-}
-
-/** Pair-window slots in WebAssembly memory, for the symbols of one feature engine. */
-export class PairArena {
-  private chunk: PairChunk | null = null;
-  private used = SLOTS_PER_CHUNK;
-
-  take(): { chunk: PairChunk; base: number } {
-    if (this.used === SLOTS_PER_CHUNK || !this.chunk) {
-      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
-      const instance = new WebAssembly.Instance(corrModule(), { env: { memory } });
-      const kernel = instance.exports.corr as (base: number, sp: number, qp: number, out: number) => void;
-      this.chunk = { memory, corr: (base, sp, qp) => kernel(base, sp, qp, RESULT_AT), result: new Float64Array(memory.buffer, RESULT_AT, 4) };
-      this.used = 0;
-    }
-    return { chunk: this.chunk, base: this.used++ * PAIR_SLOT_BYTES };
-  }
-}
-
-let compiledCorr: WebAssembly.Module | null = null;
-
-/** The kernel's module, compiled once (a Module holds no state; each chunk instantiates it). */
-function corrModule(): WebAssembly.Module {
-  compiledCorr ??= new WebAssembly.Module(corrKernelBytes());
-  return compiledCorr;
-}
-
-/**
- * corr(base, sp, qp, out): the rings x_spy, y_spy, x_qqq, y_qqq at base + 0, 512, 1024, 1536 (64
- * f64 each, pair c in slot c & 63); for j = 1..60 over slots sp - j (SPY) and qp - j (QQQ), newest
- * first: means, then centred sums of squares and products; out[0..3] = corr and beta for each.
- */
-function corrKernelBytes(): Uint8Array<ArrayBuffer> {
-  const F64 = 0x7c;
-  const op = {
-    ...BASE_OPS,
-    leS: [0x4c],
-    load: (offset: number) => [0x2b, 3, ...uleb(offset)],
-    store: (offset: number) => [0x39, 3, ...uleb(offset)],
-    fadd: [0xa0],
-    fsub: [0xa1],
-    fmul: [0xa2],
-    fdiv: [0xa3],
-    fsqrt: [0x9f],
-    fgt: [0x64],
-    fconst: (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
-    select: [0x1b],
-  };
-  const P = { base: 0, sp: 1, qp: 2, out: 3 };
-  const L = { j: 4, sa: 5, sb: 6, amx: 7, amy: 8, bmx: 9, bmy: 10, avx: 11, avy: 12, acov: 13, bvx: 14, bvy: 15, bcov: 16, adx: 17, ady: 18, bdx: 19, bdy: 20 };
-  const R = PAIR_RING_BYTES;
-  // sa = base + ((sp - j) & 63) * 8, sb likewise for qp
-  const slots = [
-    ...op.get(P.sp), ...op.get(L.j), ...op.sub, ...op.i32(W.MASK), ...op.and, ...op.i32(3), ...op.shl, ...op.get(P.base), ...op.add, ...op.set(L.sa),
-    ...op.get(P.qp), ...op.get(L.j), ...op.sub, ...op.i32(W.MASK), ...op.and, ...op.i32(3), ...op.shl, ...op.get(P.base), ...op.add, ...op.set(L.sb),
-  ];
-  const loop = (body: number[]) => [
-    ...op.i32(1), ...op.set(L.j),
-    ...op.block, ...op.loop,
-    ...slots, ...body,
-    ...op.get(L.j), ...op.i32(1), ...op.add, ...op.tee(L.j), ...op.i32(W.PAIR_WINDOW), ...op.leS, ...op.brIf(0),
-    ...op.end, ...op.end,
-  ];
-  const addLoad = (acc: number, ptr: number, offset: number) => [...op.get(acc), ...op.get(ptr), ...op.load(offset), ...op.fadd, ...op.set(acc)]; // acc += ring[slot]
-  const mean = (acc: number) => [...op.get(acc), ...op.fconst(W.PAIR_WINDOW), ...op.fdiv, ...op.set(acc)]; // acc /= 60
-  const centred = (d: number, ptr: number, offset: number, m: number) => [...op.get(ptr), ...op.load(offset), ...op.get(m), ...op.fsub, ...op.set(d)]; // d = ring[slot] - m
-  const addProduct = (acc: number, a: number, b: number) => [...op.get(acc), ...op.get(a), ...op.get(b), ...op.fmul, ...op.fadd, ...op.set(acc)]; // acc += a * b
-  const results = (at: number, cov: number, vx: number, vy: number) => [
-    // out[at] = vx > 0 && vy > 0 ? cov / sqrt(vx * vy) : NaN
-    ...op.get(P.out), ...op.get(cov), ...op.get(vx), ...op.get(vy), ...op.fmul, ...op.fsqrt, ...op.fdiv, ...op.fconst(Number.NaN),
-    ...op.get(vx), ...op.fconst(0), ...op.fgt, ...op.get(vy), ...op.fconst(0), ...op.fgt, ...op.and, ...op.select, ...op.store(at),
-    // out[at + 8] = vy > 0 ? cov / vy : NaN
-    ...op.get(P.out), ...op.get(cov), ...op.get(vy), ...op.fdiv, ...op.fconst(Number.NaN), ...op.get(vy), ...op.fconst(0), ...op.fgt, ...op.select, ...op.store(at + 8),
-  ];
-  const body = [
-    ...loop([...addLoad(L.amx, L.sa, 0), ...addLoad(L.amy, L.sa, R), ...addLoad(L.bmx, L.sb, 2 * R), ...addLoad(L.bmy, L.sb, 3 * R)]),
-    ...mean(L.amx), ...mean(L.amy), ...mean(L.bmx), ...mean(L.bmy),
-    ...loop([
-      ...centred(L.adx, L.sa, 0, L.amx), ...centred(L.ady, L.sa, R, L.amy), ...centred(L.bdx, L.sb, 2 * R, L.bmx), ...centred(L.bdy, L.sb, 3 * R, L.bmy),
-      ...addProduct(L.avx, L.adx, L.adx), ...addProduct(L.avy, L.ady, L.ady), ...addProduct(L.acov, L.adx, L.ady),
-      ...addProduct(L.bvx, L.bdx, L.bdx), ...addProduct(L.bvy, L.bdy, L.bdy), ...addProduct(L.bcov, L.bdx, L.bdy),
-    ]),
-    ...results(0, L.acov, L.avx, L.avy),
-    ...results(16, L.bcov, L.bvx, L.bvy),
-    ...op.end,
-  ];
-  const code = [...vec([[3, I32], [14, F64]]), ...body]; // locals: j sa sb, then 10 sums and 4 deltas (zero-initialised)
-  const type = [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])];
-  // Imported memory: limits flag 1 (with a maximum), one page.
-  const imports = [[...wasmName('env'), ...wasmName('memory'), 0x02, 0x01, ...uleb(1), ...uleb(1)]];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    ...section(2, vec(imports)),
-    ...section(3, vec([uleb(0)])),
-    ...section(7, vec([[...wasmName('corr'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ]);
 }
 
 export { FEATURE_COUNT };
