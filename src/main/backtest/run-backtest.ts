@@ -45,7 +45,6 @@ export interface BacktestDeps {
   log?: Logger;
 }
 
-
 /** Runs one backtest to the end and returns its result (deterministic: same data and settings, same bytes). */
 export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<BacktestResult> {
   const spec = BacktestSpecSchema.parse(input);
@@ -59,7 +58,8 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
     checkHistory(history, calendar, spec.symbols, spec.from, spec.to);
     const clock = new SimulatedClock(replayStart(calendar, spec.from));
     const feed = new ReplayFeed({ store: history, calendar, symbols: spec.symbols, from: spec.from, to: spec.to, clock, speed: 1, drive: 'manual' });
-    const limits = { ...deps.base.risk, ...riskLimitsOf(spec) };
+    const runLimits = riskLimitsOf(spec);
+    const limits = { ...deps.base.risk, ...runLimits };
     const bankroll = riskLimits(limits).bankroll;
     engine = createEngine(backtestConfig(deps.base, spec, deps.workDir), {
       host: 'backtest',
@@ -73,7 +73,7 @@ export async function runBacktest(input: unknown, deps: BacktestDeps): Promise<B
       deskPolicy: deskPolicyFor(spec.policy, spec.policy.kind === 'replay' ? readTraderDecisions(historyDb) : undefined),
       ...(spec.sources ? { signalSources: new Set(spec.sources) } : {}),
       learning: learningFor(spec, historyDb),
-      riskLimits: riskLimitsOf(spec),
+      riskLimits: runLimits,
       ...(spec.risk.maxDailyLoss !== undefined ? { maxDailyLoss: spec.risk.maxDailyLoss } : {}),
       modelsDir: join(deps.workDir, 'models'),
     });
